@@ -1,0 +1,26 @@
+/* vb-handlers.h — one register function per resource file. */
+#pragma once
+
+#include "vb-router.h"
+
+G_BEGIN_DECLS
+
+void vb_handler_health_register    (VbRouter *router);
+void vb_handler_auth_register      (VbRouter *router);
+void vb_handler_users_register     (VbRouter *router);
+void vb_handler_roles_register     (VbRouter *router);
+void vb_handler_locations_register (VbRouter *router);
+void vb_handler_audit_register     (VbRouter *router);
+
+static inline void
+vb_handlers_register_all (VbRouter *router)
+{
+  vb_handler_health_register (router);
+  vb_handler_auth_register (router);
+  vb_handler_users_register (router);
+  vb_handler_roles_register (router);
+  vb_handler_locations_register (router);
+  vb_handler_audit_register (router);
+}
+
+G_END_DECLS
