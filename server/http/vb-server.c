@@ -197,11 +197,26 @@ request_from_message (VbServer          *self,
   g_autoptr(GHashTable) headers = copy_headers (msg);
   g_autoptr(GHashTable) query_copy = copy_query (query);
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autoptr(GBytes) bytes = body ? soup_message_body_flatten (body) : NULL;
+  gboolean dropped = g_object_get_data (G_OBJECT (msg), "vb-too-large") != NULL;
+  g_autoptr(GBytes) bytes = body && !dropped ? soup_message_body_flatten (body) : NULL;
 
   return vb_request_new (self, soup_server_message_get_method (msg), path,
                          query_copy, headers, bytes,
                          soup_server_message_get_remote_host (msg));
+}
+
+static void
+reply_too_large (VbServer          *self,
+                 SoupServerMessage *msg,
+                 VbRequest         *req)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_set_error (&error, VB_ERROR, VB_ERROR_PAYLOAD_TOO_LARGE,
+               "The request body is larger than %" G_GSIZE_FORMAT " bytes",
+               self->options.max_body_size);
+  vb_request_reply_error (req, error);
+  complete (self, msg, req);
 }
 
 static void
@@ -218,13 +233,9 @@ handle_cb (SoupServer        *soup,
   const VbRoute *route;
   Pending *p;
 
-  if (soup_server_message_get_status (msg) == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+  if (g_object_get_data (G_OBJECT (msg), "vb-too-large") != NULL)
     {
-      g_set_error (&error, VB_ERROR, VB_ERROR_PAYLOAD_TOO_LARGE,
-                   "The request body is larger than %" G_GSIZE_FORMAT " bytes",
-                   self->options.max_body_size);
-      vb_request_reply_error (req, error);
-      complete (self, msg, req);
+      reply_too_large (self, msg, req);
       return;
     }
   route = vb_router_match (self->router, vb_request_get_method (req), path, &params, &error);
@@ -250,20 +261,43 @@ handle_cb (SoupServer        *soup,
   g_thread_pool_push (self->workers, p, NULL);
 }
 
-/* Refuse a body that announces itself too large before reading it. */
+static void
+mark_too_large (SoupServerMessage *msg)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  /* Keep reading (so the client gets to read our answer) but store nothing. */
+  soup_message_body_set_accumulate (body, FALSE);
+  soup_message_body_truncate (body);
+  g_object_set_data (G_OBJECT (msg), "vb-too-large", GINT_TO_POINTER (TRUE));
+}
+
+/* A body announced too large is refused from its headers.  A client that
+ * asked "Expect: 100-continue" gets the 413 at once and never sends it;
+ * any other client is sending it anyway, so it is read and dropped (never
+ * stored) and answered when it ends — answering mid-upload would leave the
+ * client blocked writing, never reading our reply. */
 static void
 got_headers_cb (SoupServerMessage *msg,
                 VbServer          *self)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   goffset length = soup_message_headers_get_content_length (headers);
+  g_autoptr(VbRequest) req = NULL;
 
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
-      && length > (goffset) self->options.max_body_size)
-    soup_server_message_set_status (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, NULL);
+  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH
+      || length <= (goffset) self->options.max_body_size)
+    return;
+  if (!(soup_message_headers_get_expectations (headers) & SOUP_EXPECTATION_CONTINUE))
+    {
+      mark_too_large (msg);
+      return;
+    }
+  req = request_from_message (self, msg, g_uri_get_path (soup_server_message_get_uri (msg)), NULL);
+  reply_too_large (self, msg, req);
 }
 
-/* A chunked body is counted as it arrives and cut off at the limit. */
+/* A chunked body is counted as it arrives and dropped past the limit. */
 static void
 got_chunk_cb (SoupServerMessage *msg,
               GBytes            *chunk,
@@ -272,11 +306,7 @@ got_chunk_cb (SoupServerMessage *msg,
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
 
   if (body->length > (goffset) self->options.max_body_size)
-    {
-      GSocket *socket = soup_server_message_get_socket (msg);
-      if (socket != NULL)
-        g_socket_shutdown (socket, TRUE, FALSE, NULL);
-    }
+    mark_too_large (msg);
 }
 
 static void

@@ -2,11 +2,12 @@
  *
  * These run the real initdb and pg_ctl, so the first cases share one
  * cluster through its life (start, second instance, restart, crash) instead
- * of paying for initdb each time; GTest runs them in the order added.  The
- * data directory is named "it's data" to keep every layer's quoting honest.  As
- * root, further cases check the hand-over to the unprivileged user, and
- * re-run a start as that user by re-executing this binary through runuser,
- * since no in-process trick can drop root for one test and get it back.
+ * of paying for initdb each time; GTest runs them in the order added.
+ * The data directory is named "it's data" to keep every layer's quoting
+ * honest.  As root, further cases check the hand-over to the unprivileged
+ * user, and re-run a start as that user by re-executing this binary through
+ * runuser, since nothing in-process can drop root for one test and get it
+ * back.
  */
 #include "vb-embedded-pg.h"
 #include "vb-error.h"

@@ -19,6 +19,8 @@
 #define TEMPLATE_DB "vb_template"
 #define TEST_PASSWORD "correct horse battery staple"
 
+static VbTestServer *start_process (const char * const *extra_args, gboolean tls);
+
 static char         *cluster_dir;
 static VbEmbeddedPg *cluster;
 static GSubprocess  *watchdog;
@@ -159,8 +161,53 @@ print_log (VbTestServer *server)
     g_printerr ("# --- voltbay-server log (%s) ---\n%s# --- end of log ---\n", server->log_path, log);
 }
 
+static gboolean
+accept_pinned_cb (SoupMessage          *msg,
+                  GTlsCertificate      *peer,
+                  GTlsCertificateFlags  errors,
+                  gpointer              user_data)
+{
+  return g_tls_certificate_is_same (peer, G_TLS_CERTIFICATE (user_data));
+}
+
+static void
+pin_certificate_cb (SoupSession *session,
+                    SoupMessage *msg,
+                    gpointer     user_data)
+{
+  g_signal_connect_object (msg, "accept-certificate", G_CALLBACK (accept_pinned_cb), user_data, 0);
+}
+
+VbTestServer *
+vb_test_server_start_tls (void)
+{
+  g_autofree char *dir = g_strdup_printf ("%s/tls-%d-%u", cluster_dir, (int) getpid (), ++db_counter);
+  g_autofree char *dir_arg = g_strconcat ("--data-dir=", dir, NULL);
+  g_autofree char *cert_path = g_build_filename (dir, "tls", "server.crt", NULL);
+  const char *args[] = { dir_arg, NULL };
+  g_autoptr(GTlsCertificate) cert = NULL;
+  g_autoptr(GError) error = NULL;
+  VbTestServer *server;
+
+  g_mkdir_with_parents (dir, 0700);
+  server = start_process (args, TRUE);
+  cert = g_tls_certificate_new_from_file (cert_path, &error);
+  g_assert_no_error (error);
+  server->cert_path = g_steal_pointer (&cert_path);
+  g_signal_connect_object (server->session, "request-queued", G_CALLBACK (pin_certificate_cb), cert, 0);
+  g_object_set_data_full (G_OBJECT (server->session), "vb-pinned", g_steal_pointer (&cert), g_object_unref);
+  return server;
+}
+
 VbTestServer *
 vb_test_server_start (const char * const *extra_args)
+{
+  return start_process (extra_args, FALSE);
+}
+
+static VbTestServer *
+start_process (const char * const *extra_args,
+               gboolean            tls)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
@@ -173,7 +220,8 @@ vb_test_server_start (const char * const *extra_args)
   server->log_path = g_strconcat (cluster_dir, "/", server->dbname, ".log", NULL);
   port_file = g_strconcat (cluster_dir, "/", server->dbname, ".port", NULL);
   g_ptr_array_add (argv, g_build_filename (vb_test_build_dir (), "server", "voltbay-server", NULL));
-  g_ptr_array_add (argv, g_strdup ("--no-tls"));
+  if (!tls)
+    g_ptr_array_add (argv, g_strdup ("--no-tls"));
   g_ptr_array_add (argv, g_strdup ("--listen=127.0.0.1:0"));
   g_ptr_array_add (argv, g_strdup ("--workers=4"));
   g_ptr_array_add (argv, g_strconcat ("--database=", server->conninfo, NULL));
@@ -190,7 +238,7 @@ vb_test_server_start (const char * const *extra_args)
       print_log (server);
       g_error ("voltbay-server did not start");
     }
-  server->base_url = g_strdup_printf ("http://127.0.0.1:%u", server->port);
+  server->base_url = g_strdup_printf ("%s://127.0.0.1:%u", tls ? "https" : "http", server->port);
   server->session = soup_session_new_with_options ("timeout", 60, "proxy-resolver", NULL, NULL);
   return server;
 }
@@ -217,6 +265,7 @@ vb_test_server_stop (VbTestServer *server)
   g_free (server->conninfo);
   g_free (server->base_url);
   g_free (server->log_path);
+  g_free (server->cert_path);
   g_free (server);
 }
 

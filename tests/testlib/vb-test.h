@@ -25,6 +25,7 @@ typedef struct
   GSubprocess *process;
   SoupSession *session;
   char        *log_path;
+  char        *cert_path;    /* TLS servers: the generated certificate */
 } VbTestServer;
 
 void          vb_test_init             (int          *argc,
@@ -36,6 +37,9 @@ char         *vb_test_new_database     (void);
 
 /* extra_args: NULL-terminated extra voltbay-server arguments, or NULL. */
 VbTestServer *vb_test_server_start     (const char * const *extra_args);
+/* HTTPS with the certificate the server generates in a fresh data dir; the
+ * session pins exactly that certificate. */
+VbTestServer *vb_test_server_start_tls (void);
 void          vb_test_server_stop      (VbTestServer *server);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VbTestServer, vb_test_server_stop)
 
