@@ -18,6 +18,9 @@
 #include "vb-error.h"
 #include "vb-json.h"
 
+/* Shared by users and roles: one key for "who can still manage users". */
+#define ADMIN_GUARD_LOCK "7411003"
+
 #define ROLE_COLUMNS \
   "r.id, r.name, r.description, r.builtin, r.requires_mfa," \
   " coalesce((SELECT jsonb_agg(rp.permission ORDER BY rp.permission)" \
@@ -199,7 +202,16 @@ static gboolean
 check_admin_remains (VbDbConn  *conn,
                      GError   **error)
 {
-  g_autoptr(PGresult) res = vb_db_exec (conn,
+  g_autoptr(PGresult) lock = NULL;
+  g_autoptr(PGresult) res = NULL;
+
+  /* Two admins demoting each other at once must not both pass: the lock
+   * serializes the checks, and under READ COMMITTED the check that waited
+   * sees what the other committed. */
+  lock = vb_db_exec (conn, "SELECT pg_advisory_xact_lock(" ADMIN_GUARD_LOCK ")", 0, NULL, error);
+  if (lock == NULL)
+    return FALSE;
+  res = vb_db_exec (conn,
     "SELECT EXISTS (SELECT 1 FROM users u"
     "                WHERE u.active AND vb_has_global_permission(u.id, 'users.manage'))",
     0, NULL, error);
@@ -509,15 +521,15 @@ delete_role_txn (VbDbConn  *conn,
 {
   const char *id = user_data;
   g_autoptr(PGresult) role = NULL;
+  g_autoptr(PGresult) count = NULL;
   g_autoptr(PGresult) deleted = NULL;
   gint64 assigned;
 
   /* FOR UPDATE also holds off a concurrent assignment of this role (its
-   * foreign key check takes a share lock on the row). */
-  role = vb_db_execv (conn, error,
-    "SELECT builtin, (SELECT count(*) FROM role_assignments WHERE role_id = $1::uuid)"
-    "  FROM roles WHERE id = $1::uuid FOR UPDATE",
-    id);
+   * foreign key check takes a share lock on the row); the count runs as its
+   * own statement after the lock, so it sees assignments committed while we
+   * waited. */
+  role = vb_db_execv (conn, error, "SELECT builtin FROM roles WHERE id = $1::uuid FOR UPDATE", id);
   if (role == NULL)
     return FALSE;
   if (PQntuples (role) == 0)
@@ -528,7 +540,11 @@ delete_role_txn (VbDbConn  *conn,
                            "Built-in roles cannot be deleted");
       return FALSE;
     }
-  assigned = vb_db_get_int (role, 0, 1);
+  count = vb_db_execv (conn, error,
+    "SELECT count(*) FROM role_assignments WHERE role_id = $1::uuid", id);
+  if (count == NULL)
+    return FALSE;
+  assigned = vb_db_get_int (count, 0, 0);
   if (assigned > 0)
     {
       g_autoptr(JsonObject) details = json_object_new ();

@@ -22,6 +22,9 @@
 #include "vb-json.h"
 #include "vb-password.h"
 
+/* Shared by users and roles: one key for "who can still manage users". */
+#define ADMIN_GUARD_LOCK "7411003"
+
 #include <string.h>
 
 #define USER_COLUMNS \
@@ -331,7 +334,16 @@ check_admin_remains (VbDbConn    *conn,
                      const char  *field,
                      GError     **error)
 {
-  g_autoptr(PGresult) res = vb_db_exec (conn,
+  g_autoptr(PGresult) lock = NULL;
+  g_autoptr(PGresult) res = NULL;
+
+  /* Two admins demoting each other at once must not both pass: the lock
+   * serializes the checks, and under READ COMMITTED the check that waited
+   * sees what the other committed. */
+  lock = vb_db_exec (conn, "SELECT pg_advisory_xact_lock(" ADMIN_GUARD_LOCK ")", 0, NULL, error);
+  if (lock == NULL)
+    return FALSE;
+  res = vb_db_exec (conn,
     "SELECT EXISTS (SELECT 1 FROM users u"
     "                WHERE u.active AND vb_has_global_permission(u.id, 'users.manage'))",
     0, NULL, error);

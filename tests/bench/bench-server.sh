@@ -282,12 +282,14 @@ results="${results_dir}/bench-server-$(date +%Y%m%d-%H%M%S).txt"
         "wrk -t2 -c32, pgbench -S -c8 -j2 scale 10"
     echo "commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(
         git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
-    printf '%-24s %12s %10s %10s %9s %7s\n' name "req/s|TPS" "p50 ms" "p99 ms" "vs pgbench" errors
+    printf '%-24s %12s %10s %10s %11s %7s\n' name "req/s|TPS" "p50 ms" "p99 ms" "vs pgbench" errors
     for ((i = 0; i < ${#names[@]}; i++)); do
+        rate="$(awk -v r="${rates[i]}" \
+            'BEGIN { if (r ~ /^[0-9.]+$/) printf "%.1f", r; else printf "?" }')"
         ratio="$(awk -v r="${rates[i]}" -v t="${pg_tps:-0}" \
             'BEGIN { if (t + 0 > 0 && r ~ /^[0-9.]+$/) printf "%.2f", r / t; else printf "?" }')"
-        printf '%-24s %12s %10s %10s %9s %7s\n' \
-            "${names[i]}" "${rates[i]}" "${p50s[i]}" "${p99s[i]}" "$ratio" "${errs[i]}"
+        printf '%-24s %12s %10s %10s %11s %7s\n' \
+            "${names[i]}" "$rate" "${p50s[i]}" "${p99s[i]}" "$ratio" "${errs[i]}"
     done
 } | tee "$results"
 echo "(saved to ${results})"
