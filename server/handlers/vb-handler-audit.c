@@ -15,18 +15,6 @@
 #include "vb-error.h"
 #include "vb-json.h"
 
-static gboolean
-require_global (VbRequest   *req,
-                const char  *permission,
-                GError     **error)
-{
-  if (vb_principal_has_global_permission (vb_request_get_principal (req), permission))
-    return TRUE;
-  g_set_error (error, VB_ERROR, VB_ERROR_FORBIDDEN,
-               "This needs the %s permission in every location", permission);
-  return FALSE;
-}
-
 /* ?name= as an RFC 3339 timestamp, re-formatted in UTC for SQL. */
 static gboolean
 time_query (VbRequest   *req,
@@ -87,122 +75,100 @@ optional_length (VbRequest   *req,
   return *out == NULL || vb_validate_length (*out, name, 1, 200, error);
 }
 
-/* {"items": first limit rows, "next_cursor": key of the last if more}. */
-static void
-reply_page (VbRequest  *req,
-            PGresult   *res,
-            guint       limit,
-            const char *key_column)
+/* One log's page query.  The statement takes $1 the cursor (rows below it),
+ * $2 and $3 the text filters, $4 the uuid filter, $5 and $6 since and until,
+ * $7 the row limit; NULL parameters filter nothing. */
+typedef struct
 {
-  guint n = PQntuples (res);
-  JsonArray *items = json_array_new ();
-  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
-  g_autofree char *next = NULL;
+  const char *text_filters[2];
+  const char *uuid_filter;
+  const char *key_column;      /* the page key, newest first */
+  const char *sql;
+} LogQuery;
 
-  for (guint i = 0; i < MIN (n, limit); i++)
-    json_array_add_element (items, vb_db_row_to_json (res, i));
-  if (n > limit)
-    next = vb_handler_cursor_encode (vb_db_get (res, limit - 1, PQfnumber (res, key_column)));
-  json_node_take_array (node, items);
-  vb_handler_reply_list (req, node, next);
+static const LogQuery audit_query = {
+  { "entity", "entity_id" }, "actor_id", "seq",
+  "SELECT seq, at, actor_id, actor_label, action, entity, entity_id,"
+  "       before, after, request_id, prev_hash, hash"
+  "  FROM audit_log"
+  " WHERE ($1::bigint IS NULL OR seq < $1::bigint)"
+  "   AND ($2::text IS NULL OR entity = $2)"
+  "   AND ($3::text IS NULL OR entity_id = $3)"
+  "   AND ($4::uuid IS NULL OR actor_id = $4::uuid)"
+  "   AND ($5::timestamptz IS NULL OR at >= $5::timestamptz)"
+  "   AND ($6::timestamptz IS NULL OR at <= $6::timestamptz)"
+  " ORDER BY seq DESC"
+  " LIMIT $7::int",
+};
+
+static const LogQuery security_events_query = {
+  { "kind", "email" }, "user_id", "id",
+  "SELECT id, at, kind, email, user_id, address, detail"
+  "  FROM security_events"
+  " WHERE ($1::bigint IS NULL OR id < $1::bigint)"
+  "   AND ($2::text IS NULL OR kind = $2)"
+  "   AND ($3::text IS NULL OR lower(email) = lower($3))"
+  "   AND ($4::uuid IS NULL OR user_id = $4::uuid)"
+  "   AND ($5::timestamptz IS NULL OR at >= $5::timestamptz)"
+  "   AND ($6::timestamptz IS NULL OR at <= $6::timestamptz)"
+  " ORDER BY id DESC"
+  " LIMIT $7::int",
+};
+
+static gboolean
+list_log (VbRequest       *req,
+          const LogQuery  *query,
+          GError         **error)
+{
+  const char *text[2] = { NULL, NULL };
+  const char *uuid = vb_request_get_query (req, query->uuid_filter);
+  g_autofree char *before = NULL;
+  g_autofree char *since = NULL;
+  g_autofree char *until = NULL;
+  g_autofree char *limit_text = NULL;
+  g_autoptr(PGresult) res = NULL;
+  VbDbConn *conn;
+  guint limit;
+
+  if (!vb_request_get_limit (req, &limit, error)
+      || !number_cursor (req, &before, error)
+      || !optional_length (req, query->text_filters[0], &text[0], error)
+      || !optional_length (req, query->text_filters[1], &text[1], error)
+      || (uuid != NULL && !vb_validate_uuid (uuid, query->uuid_filter, error))
+      || !time_query (req, "since", &since, error)
+      || !time_query (req, "until", &until, error)
+      || (conn = vb_request_get_db (req, error)) == NULL)
+    return FALSE;
+
+  limit_text = g_strdup_printf ("%u", limit + 1);
+  res = vb_db_execv (conn, error, query->sql,
+                     before, text[0], text[1], uuid, since, until, limit_text);
+  if (res == NULL)
+    return FALSE;
+  vb_handler_reply_page (req, res, limit, query->key_column);
+  return TRUE;
 }
 
 static gboolean
 list_audit (VbRequest  *req,
             GError    **error)
 {
-  const char *entity = NULL;
-  const char *entity_id = NULL;
-  const char *actor_id = vb_request_get_query (req, "actor_id");
-  g_autofree char *before_seq = NULL;
-  g_autofree char *since = NULL;
-  g_autofree char *until = NULL;
-  g_autofree char *limit_text = NULL;
-  g_autoptr(PGresult) res = NULL;
-  VbDbConn *conn;
-  guint limit;
-
-  if (!require_global (req, "audit.read", error)
-      || !vb_request_get_limit (req, &limit, error)
-      || !number_cursor (req, &before_seq, error)
-      || !optional_length (req, "entity", &entity, error)
-      || !optional_length (req, "entity_id", &entity_id, error)
-      || (actor_id != NULL && !vb_validate_uuid (actor_id, "actor_id", error))
-      || !time_query (req, "since", &since, error)
-      || !time_query (req, "until", &until, error)
-      || (conn = vb_request_get_db (req, error)) == NULL)
-    return FALSE;
-
-  limit_text = g_strdup_printf ("%u", limit + 1);
-  res = vb_db_execv (conn, error,
-    "SELECT seq, at, actor_id, actor_label, action, entity, entity_id,"
-    "       before, after, request_id, prev_hash, hash"
-    "  FROM audit_log"
-    " WHERE ($1::bigint IS NULL OR seq < $1::bigint)"
-    "   AND ($2::text IS NULL OR entity = $2)"
-    "   AND ($3::text IS NULL OR entity_id = $3)"
-    "   AND ($4::uuid IS NULL OR actor_id = $4::uuid)"
-    "   AND ($5::timestamptz IS NULL OR at >= $5::timestamptz)"
-    "   AND ($6::timestamptz IS NULL OR at <= $6::timestamptz)"
-    " ORDER BY seq DESC"
-    " LIMIT $7::int",
-    before_seq, entity, entity_id, actor_id, since, until, limit_text);
-  if (res == NULL)
-    return FALSE;
-  reply_page (req, res, limit, "seq");
-  return TRUE;
+  return list_log (req, &audit_query, error);
 }
 
 static gboolean
 list_security_events (VbRequest  *req,
                       GError    **error)
 {
-  const char *kind = NULL;
-  const char *email = NULL;
-  const char *user_id = vb_request_get_query (req, "user_id");
-  g_autofree char *before_id = NULL;
-  g_autofree char *since = NULL;
-  g_autofree char *until = NULL;
-  g_autofree char *limit_text = NULL;
-  g_autoptr(PGresult) res = NULL;
-  VbDbConn *conn;
-  guint limit;
-
-  if (!require_global (req, "security.read", error)
-      || !vb_request_get_limit (req, &limit, error)
-      || !number_cursor (req, &before_id, error)
-      || !optional_length (req, "kind", &kind, error)
-      || !optional_length (req, "email", &email, error)
-      || (user_id != NULL && !vb_validate_uuid (user_id, "user_id", error))
-      || !time_query (req, "since", &since, error)
-      || !time_query (req, "until", &until, error)
-      || (conn = vb_request_get_db (req, error)) == NULL)
-    return FALSE;
-
-  limit_text = g_strdup_printf ("%u", limit + 1);
-  res = vb_db_execv (conn, error,
-    "SELECT id, at, kind, email, user_id, address, detail"
-    "  FROM security_events"
-    " WHERE ($1::bigint IS NULL OR id < $1::bigint)"
-    "   AND ($2::text IS NULL OR kind = $2)"
-    "   AND ($3::text IS NULL OR lower(email) = lower($3))"
-    "   AND ($4::uuid IS NULL OR user_id = $4::uuid)"
-    "   AND ($5::timestamptz IS NULL OR at >= $5::timestamptz)"
-    "   AND ($6::timestamptz IS NULL OR at <= $6::timestamptz)"
-    " ORDER BY id DESC"
-    " LIMIT $7::int",
-    before_id, kind, email, user_id, since, until, limit_text);
-  if (res == NULL)
-    return FALSE;
-  reply_page (req, res, limit, "id");
-  return TRUE;
+  return list_log (req, &security_events_query, error);
 }
 
 static const VbRoute audit_routes[] = {
-  { "GET", "/api/v1/audit", list_audit, "audit.read", 0,
+  { "GET", "/api/v1/audit", list_audit, "audit.read", VB_ROUTE_GLOBAL,
     "The audit trail, newest first (?entity, ?entity_id, ?actor_id, ?since, ?until, "
     "?limit, ?cursor)" },
-  { "GET", "/api/v1/security-events", list_security_events, "security.read", 0,
+  { "GET", "/api/v1/security-events", list_security_events, "security.read",
+    VB_ROUTE_GLOBAL,
     "Login and security events, newest first (?kind, ?email, ?user_id, ?since, ?until, "
     "?limit, ?cursor)" },
 };

@@ -43,53 +43,6 @@ location_write_clear (LocationWrite *w)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LocationWrite, location_write_clear)
 
-/* Columns named with a leading "_" (cursor keys, scope flags) are for the
- * handler, not the client. */
-static JsonNode *
-row_to_json (PGresult *res,
-             int       row)
-{
-  JsonNode *node = vb_db_row_to_json (res, row);
-  JsonObject *object = json_node_get_object (node);
-
-  for (int col = 0; col < PQnfields (res); col++)
-    if (PQfname (res, col)[0] == '_')
-      json_object_remove_member (object, PQfname (res, col));
-  return node;
-}
-
-static gboolean
-require_global (VbRequest   *req,
-                const char  *permission,
-                GError     **error)
-{
-  if (vb_principal_has_global_permission (vb_request_get_principal (req), permission))
-    return TRUE;
-  g_set_error (error, VB_ERROR, VB_ERROR_FORBIDDEN,
-               "This needs the %s permission in every location", permission);
-  return FALSE;
-}
-
-static gboolean
-bool_query (VbRequest   *req,
-            const char  *name,
-            const char **out,
-            GError     **error)
-{
-  const char *text = vb_request_get_query (req, name);
-
-  *out = NULL;
-  if (text == NULL)
-    return TRUE;
-  if (!g_str_equal (text, "true") && !g_str_equal (text, "false"))
-    {
-      vb_set_validation_error (error, name, "%s must be true or false", name);
-      return FALSE;
-    }
-  *out = text;
-  return TRUE;
-}
-
 static gboolean
 validate_code (const char  *code,
                GError     **error)
@@ -135,25 +88,6 @@ validate_currency (const char  *currency,
   return TRUE;
 }
 
-/* An optional boolean member as a text parameter: "true", "false" or NULL. */
-static gboolean
-optional_bool_param (JsonObject  *body,
-                     const char  *member,
-                     const char **out,
-                     GError     **error)
-{
-  JsonNode *node = json_object_get_member (body, member);
-  gboolean value = FALSE;
-
-  *out = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!vb_json_optional_bool (body, member, &value, error))
-    return FALSE;
-  *out = value ? "true" : "false";
-  return TRUE;
-}
-
 /* The writable fields; on create code, name, time_zone and currency are
  * required, on update every field is optional. */
 static gboolean
@@ -182,7 +116,7 @@ read_fields (JsonObject     *body,
       || !vb_json_optional_string (body, "phone", &w->phone, error))
     return FALSE;
 
-  if (!optional_bool_param (body, "active", &w->active, error))
+  if (!vb_handler_optional_bool_param (body, "active", &w->active, error))
     return FALSE;
 
   return (w->code == NULL || validate_code (w->code, error))
@@ -191,16 +125,6 @@ read_fields (JsonObject     *body,
          && (w->currency == NULL || validate_currency (w->currency, error))
          && (w->address == NULL || vb_validate_length (w->address, "address", 0, 500, error))
          && (w->phone == NULL || vb_validate_length (w->phone, "phone", 0, 50, error));
-}
-
-static GError *
-conflict_error (const char *field,
-                const char *message)
-{
-  GError *error = g_error_new_literal (VB_ERROR, VB_ERROR_CONFLICT, message);
-
-  vb_error_set_field (error, field);
-  return error;
 }
 
 /* A unique code, checked first so the 409 names the field; the constraint
@@ -219,7 +143,8 @@ check_code_free (VbDbConn    *conn,
     return FALSE;
   if (PQntuples (res) > 0)
     {
-      g_propagate_error (error, conflict_error ("code", "Another location already has this code"));
+      g_propagate_error (error, vb_handler_field_error (VB_ERROR_CONFLICT, "code",
+                                                        "Another location already has this code"));
       return FALSE;
     }
   return TRUE;
@@ -245,15 +170,12 @@ list_locations (VbRequest  *req,
   const char *active = NULL;
   g_autofree char *after = NULL;
   g_autofree char *limit_text = NULL;
-  g_autofree char *next = NULL;
   g_autoptr(PGresult) res = NULL;
-  JsonArray *items;
-  JsonNode *node;
   VbDbConn *conn;
   guint limit;
-  guint n;
 
-  if (!vb_request_get_limit (req, &limit, error) || !bool_query (req, "active", &active, error))
+  if (!vb_request_get_limit (req, &limit, error)
+      || !vb_handler_bool_query (req, "active", &active, error))
     return FALSE;
   if (cursor_text != NULL && (after = vb_handler_cursor_decode (cursor_text, error)) == NULL)
     return FALSE;
@@ -274,16 +196,7 @@ list_locations (VbRequest  *req,
     principal->user_id, after, active, q, limit_text);
   if (res == NULL)
     return FALSE;
-
-  n = PQntuples (res);
-  items = json_array_new ();
-  for (guint i = 0; i < MIN (n, limit); i++)
-    json_array_add_element (items, row_to_json (res, i));
-  if (n > limit)
-    next = vb_handler_cursor_encode (vb_db_get (res, limit - 1, 1));
-  node = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (node, items);
-  vb_handler_reply_list (req, node, next);
+  vb_handler_reply_page (req, res, limit, "code");
   return TRUE;
 }
 
@@ -306,17 +219,14 @@ get_location (VbRequest  *req,
   if (res == NULL)
     return FALSE;
   if (PQntuples (res) == 0)
-    {
-      g_set_error_literal (error, VB_ERROR, VB_ERROR_NOT_FOUND, "No such location");
-      return FALSE;
-    }
+    return vb_handler_not_found (error, "location");
   if (!vb_db_get_bool (res, 0, PQfnumber (res, "_allowed")))
     {
       g_set_error_literal (error, VB_ERROR, VB_ERROR_FORBIDDEN,
                            "This location is outside the locations you may see");
       return FALSE;
     }
-  vb_request_reply_json (req, 200, row_to_json (res, 0));
+  vb_request_reply_json (req, 200, vb_handler_row_to_json (res, 0));
   return TRUE;
 }
 
@@ -342,7 +252,9 @@ insert_location_txn (VbDbConn  *conn,
         return FALSE;
       if (PQntuples (existing) > 0)
         {
-          g_propagate_error (error, conflict_error ("id", "A location with this id already exists"));
+          g_propagate_error (error,
+                             vb_handler_field_error (VB_ERROR_CONFLICT, "id",
+                                                     "A location with this id already exists"));
           return FALSE;
         }
     }
@@ -358,7 +270,7 @@ insert_location_txn (VbDbConn  *conn,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  w->result = row_to_json (res, 0);
+  w->result = vb_handler_row_to_json (res, 0);
   return TRUE;
 }
 
@@ -370,8 +282,7 @@ create_location (VbRequest  *req,
   g_auto(LocationWrite) w = { 0 };
   g_autofree char *location = NULL;
 
-  if (!require_global (req, "locations.manage", error)
-      || (body = vb_request_parse_body (req, error)) == NULL
+  if ((body = vb_request_parse_body (req, error)) == NULL
       || !read_fields (body, TRUE, &w, error)
       || !vb_request_transaction (req, insert_location_txn, &w, error))
     return FALSE;
@@ -418,7 +329,7 @@ update_location_txn (VbDbConn  *conn,
     }
   if (PQntuples (res) == 1)
     {
-      w->result = row_to_json (res, 0);
+      w->result = vb_handler_row_to_json (res, 0);
       return TRUE;
     }
 
@@ -428,9 +339,8 @@ update_location_txn (VbDbConn  *conn,
   if (current == NULL)
     return FALSE;
   if (PQntuples (current) == 0)
-    g_set_error_literal (error, VB_ERROR, VB_ERROR_NOT_FOUND, "No such location");
-  else
-    g_propagate_error (error, vb_handler_version_conflict (row_to_json (current, 0)));
+    return vb_handler_not_found (error, "location");
+  g_propagate_error (error, vb_handler_version_conflict (vb_handler_row_to_json (current, 0)));
   return FALSE;
 }
 
@@ -441,8 +351,7 @@ update_location (VbRequest  *req,
   g_autoptr(JsonObject) body = NULL;
   g_auto(LocationWrite) w = { 0 };
 
-  if (!require_global (req, "locations.manage", error)
-      || (w.id = vb_handler_uuid_param (req, "id", error)) == NULL
+  if ((w.id = vb_handler_uuid_param (req, "id", error)) == NULL
       || (body = vb_request_parse_body (req, error)) == NULL
       || !vb_handler_body_version (body, &w.version, error)
       || !read_fields (body, FALSE, &w, error)
@@ -456,11 +365,11 @@ update_location (VbRequest  *req,
 static const VbRoute location_routes[] = {
   { "GET", "/api/v1/locations", list_locations, "locations.read", 0,
     "List the locations the caller may see (?q, ?active, ?limit, ?cursor)" },
-  { "POST", "/api/v1/locations", create_location, "locations.manage", 0,
+  { "POST", "/api/v1/locations", create_location, "locations.manage", VB_ROUTE_GLOBAL,
     "Create a location (needs locations.manage in every location)" },
   { "GET", "/api/v1/locations/{id}", get_location, "locations.read", 0,
     "One location (403 outside the caller's locations)" },
-  { "PATCH", "/api/v1/locations/{id}", update_location, "locations.manage", 0,
+  { "PATCH", "/api/v1/locations/{id}", update_location, "locations.manage", VB_ROUTE_GLOBAL,
     "Change a location (version required; needs locations.manage in every location)" },
 };
 

@@ -18,9 +18,6 @@
 #include "vb-error.h"
 #include "vb-json.h"
 
-/* Shared by users and roles: one key for "who can still manage users". */
-#define ADMIN_GUARD_LOCK "7411003"
-
 #define ROLE_COLUMNS \
   "r.id, r.name, r.description, r.builtin, r.requires_mfa," \
   " coalesce((SELECT jsonb_agg(rp.permission ORDER BY rp.permission)" \
@@ -48,67 +45,6 @@ role_write_clear (RoleWrite *w)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RoleWrite, role_write_clear)
 
 /* ------------------------------------------------------------- helpers --- */
-
-static JsonNode *
-row_to_json (PGresult *res,
-             int       row)
-{
-  JsonNode *node = vb_db_row_to_json (res, row);
-  JsonObject *object = json_node_get_object (node);
-
-  for (int col = 0; col < PQnfields (res); col++)
-    if (PQfname (res, col)[0] == '_')
-      json_object_remove_member (object, PQfname (res, col));
-  return node;
-}
-
-static gboolean
-require_global (VbRequest   *req,
-                const char  *permission,
-                GError     **error)
-{
-  if (vb_principal_has_global_permission (vb_request_get_principal (req), permission))
-    return TRUE;
-  g_set_error (error, VB_ERROR, VB_ERROR_FORBIDDEN,
-               "This needs the %s permission in every location", permission);
-  return FALSE;
-}
-
-static gboolean
-optional_bool_param (JsonObject  *body,
-                     const char  *member,
-                     const char **out,
-                     GError     **error)
-{
-  JsonNode *node = json_object_get_member (body, member);
-  gboolean value = FALSE;
-
-  *out = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!vb_json_optional_bool (body, member, &value, error))
-    return FALSE;
-  *out = value ? "true" : "false";
-  return TRUE;
-}
-
-static GError *
-field_error (VbErrorCode  code,
-             const char  *field,
-             const char  *message)
-{
-  GError *error = g_error_new_literal (VB_ERROR, code, message);
-
-  vb_error_set_field (error, field);
-  return error;
-}
-
-static gboolean
-not_found (GError **error)
-{
-  g_set_error_literal (error, VB_ERROR, VB_ERROR_NOT_FOUND, "No such role");
-  return FALSE;
-}
 
 static gboolean
 validate_name (const char  *name,
@@ -199,36 +135,6 @@ apply_permissions (VbDbConn    *conn,
 }
 
 static gboolean
-check_admin_remains (VbDbConn  *conn,
-                     GError   **error)
-{
-  g_autoptr(PGresult) lock = NULL;
-  g_autoptr(PGresult) res = NULL;
-
-  /* Two admins demoting each other at once must not both pass: the lock
-   * serializes the checks, and under READ COMMITTED the check that waited
-   * sees what the other committed. */
-  lock = vb_db_exec (conn, "SELECT pg_advisory_xact_lock(" ADMIN_GUARD_LOCK ")", 0, NULL, error);
-  if (lock == NULL)
-    return FALSE;
-  res = vb_db_exec (conn,
-    "SELECT EXISTS (SELECT 1 FROM users u"
-    "                WHERE u.active AND vb_has_global_permission(u.id, 'users.manage'))",
-    0, NULL, error);
-
-  if (res == NULL)
-    return FALSE;
-  if (!vb_db_get_bool (res, 0, 0))
-    {
-      g_propagate_error (error, field_error (VB_ERROR_CONFLICT, "permissions",
-                                             "This would leave no active account able to "
-                                             "manage users in every location"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
 select_role (VbDbConn    *conn,
              const char  *id,
              JsonNode   **out,
@@ -240,10 +146,32 @@ select_role (VbDbConn    *conn,
   if (res == NULL)
     return FALSE;
   if (PQntuples (res) == 0)
-    return not_found (error);
+    return vb_handler_not_found (error, "role");
   g_clear_pointer (out, json_node_unref);
-  *out = row_to_json (res, 0);
+  *out = vb_handler_row_to_json (res, 0);
   return TRUE;
+}
+
+/* Run sql, an INSERT or UPDATE of the role row taking $1 id, $2 name,
+ * $3 description and $4 requires_mfa; a name taken meanwhile (the unique
+ * constraint) is reported against "name". */
+static PGresult *
+write_role_row (VbDbConn    *conn,
+                const char  *sql,
+                RoleWrite   *w,
+                GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  PGresult *res = vb_db_execv (conn, &local_error, sql,
+                               w->id, w->name, w->description, w->requires_mfa);
+
+  if (res == NULL)
+    {
+      if (g_error_matches (local_error, VB_ERROR, VB_ERROR_CONFLICT))
+        vb_error_set_field (local_error, "name");
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+  return res;
 }
 
 /* ------------------------------------------------------------- reading --- */
@@ -255,8 +183,7 @@ list_permissions (VbRequest  *req,
   g_autoptr(PGresult) res = NULL;
   VbDbConn *conn;
 
-  if (!require_global (req, "roles.manage", error)
-      || (conn = vb_request_get_db (req, error)) == NULL)
+  if ((conn = vb_request_get_db (req, error)) == NULL)
     return FALSE;
   /* A short fixed catalogue: always one page. */
   res = vb_db_exec (conn, "SELECT name, description FROM permissions ORDER BY name",
@@ -274,16 +201,11 @@ list_roles (VbRequest  *req,
   const char *cursor_text = vb_request_get_query (req, "cursor");
   g_autofree char *after = NULL;
   g_autofree char *limit_text = NULL;
-  g_autofree char *next = NULL;
   g_autoptr(PGresult) res = NULL;
-  JsonArray *items;
-  JsonNode *node;
   VbDbConn *conn;
   guint limit;
-  guint n;
 
-  if (!require_global (req, "roles.manage", error)
-      || !vb_request_get_limit (req, &limit, error))
+  if (!vb_request_get_limit (req, &limit, error))
     return FALSE;
   if (cursor_text != NULL && (after = vb_handler_cursor_decode (cursor_text, error)) == NULL)
     return FALSE;
@@ -298,16 +220,7 @@ list_roles (VbRequest  *req,
     after, limit_text);
   if (res == NULL)
     return FALSE;
-
-  n = PQntuples (res);
-  items = json_array_new ();
-  for (guint i = 0; i < MIN (n, limit); i++)
-    json_array_add_element (items, row_to_json (res, i));
-  if (n > limit)
-    next = vb_handler_cursor_encode (vb_db_get (res, limit - 1, PQfnumber (res, "name")));
-  node = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (node, items);
-  vb_handler_reply_list (req, node, next);
+  vb_handler_reply_page (req, res, limit, "name");
   return TRUE;
 }
 
@@ -319,8 +232,7 @@ get_role (VbRequest  *req,
   const char *id;
   VbDbConn *conn;
 
-  if (!require_global (req, "roles.manage", error)
-      || (id = vb_handler_uuid_param (req, "id", error)) == NULL
+  if ((id = vb_handler_uuid_param (req, "id", error)) == NULL
       || (conn = vb_request_get_db (req, error)) == NULL
       || !select_role (conn, id, &role, error))
     return FALSE;
@@ -338,7 +250,6 @@ insert_role_txn (VbDbConn  *conn,
   RoleWrite *w = user_data;
   g_autoptr(PGresult) taken = NULL;
   g_autoptr(PGresult) res = NULL;
-  g_autoptr(GError) local_error = NULL;
 
   taken = vb_db_execv (conn, error,
     "SELECT name = $1 FROM roles WHERE name = $1 OR id = $2::uuid", w->name, w->id);
@@ -347,26 +258,22 @@ insert_role_txn (VbDbConn  *conn,
   if (PQntuples (taken) > 0)
     {
       gboolean name = vb_db_get_bool (taken, 0, 0);
-      g_propagate_error (error, field_error (VB_ERROR_CONFLICT, name ? "name" : "id",
-                                             name ? "Another role has this name"
-                                                  : "A role with this id already exists"));
+      g_propagate_error (error,
+                         vb_handler_field_error (VB_ERROR_CONFLICT, name ? "name" : "id",
+                                                 name ? "Another role has this name"
+                                                      : "A role with this id already exists"));
       return FALSE;
     }
   if (!check_permissions (conn, w->permissions, error))
     return FALSE;
-  res = vb_db_execv (conn, &local_error,
+  res = write_role_row (conn,
     "INSERT INTO roles (id, name, description, requires_mfa)"
     " VALUES (coalesce($1::uuid, gen_random_uuid()), $2, coalesce($3, ''),"
     "         coalesce($4::boolean, false))"
     " RETURNING id",
-    w->id, w->name, w->description, w->requires_mfa);
+    w, error);
   if (res == NULL)
-    {
-      if (g_error_matches (local_error, VB_ERROR, VB_ERROR_CONFLICT))
-        vb_error_set_field (local_error, "name");
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+    return FALSE;
   return apply_permissions (conn, vb_db_get (res, 0, 0), w->permissions, error)
          && select_role (conn, vb_db_get (res, 0, 0), &w->result, error);
 }
@@ -379,8 +286,7 @@ create_role (VbRequest  *req,
   g_auto(RoleWrite) w = { 0 };
   g_autofree char *location = NULL;
 
-  if (!require_global (req, "roles.manage", error)
-      || (body = vb_request_parse_body (req, error)) == NULL
+  if ((body = vb_request_parse_body (req, error)) == NULL
       || !vb_json_optional_string (body, "id", &w.id, error)
       || (w.id != NULL && !vb_validate_uuid (w.id, "id", error))
       || (w.name = vb_json_require_string (body, "name", error)) == NULL
@@ -389,7 +295,7 @@ create_role (VbRequest  *req,
       || (w.description != NULL
           && !vb_validate_length (w.description, "description", 0, 500, error))
       || !read_permissions (body, TRUE, &w.permissions, error)
-      || !optional_bool_param (body, "requires_mfa", &w.requires_mfa, error)
+      || !vb_handler_optional_bool_param (body, "requires_mfa", &w.requires_mfa, error)
       || !vb_request_transaction (req, insert_role_txn, &w, error))
     return FALSE;
 
@@ -410,7 +316,6 @@ update_role_txn (VbDbConn  *conn,
   RoleWrite *w = user_data;
   g_autoptr(PGresult) role = NULL;
   g_autoptr(PGresult) res = NULL;
-  g_autoptr(GError) local_error = NULL;
   gboolean builtin, is_admin;
 
   role = vb_db_execv (conn, error,
@@ -418,7 +323,7 @@ update_role_txn (VbDbConn  *conn,
   if (role == NULL)
     return FALSE;
   if (PQntuples (role) == 0)
-    return not_found (error);
+    return vb_handler_not_found (error, "role");
   if (vb_db_get_int (role, 0, 2) != w->version)
     {
       g_autoptr(JsonNode) current = NULL;
@@ -471,21 +376,16 @@ update_role_txn (VbDbConn  *conn,
     }
 
   /* Always touch the row: its version counts permission changes too. */
-  res = vb_db_execv (conn, &local_error,
+  res = write_role_row (conn,
     "UPDATE roles SET"
     "       name = coalesce($2, name),"
     "       description = coalesce($3, description),"
     "       requires_mfa = coalesce($4::boolean, requires_mfa)"
     " WHERE id = $1::uuid",
-    w->id, w->name, w->description, w->requires_mfa);
+    w, error);
   if (res == NULL)
-    {
-      if (g_error_matches (local_error, VB_ERROR, VB_ERROR_CONFLICT))
-        vb_error_set_field (local_error, "name");
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (w->permissions != NULL && !check_admin_remains (conn, error))
+    return FALSE;
+  if (w->permissions != NULL && !vb_handler_check_admin_remains (conn, "permissions", error))
     return FALSE;
   return select_role (conn, w->id, &w->result, error);
 }
@@ -497,8 +397,7 @@ update_role (VbRequest  *req,
   g_autoptr(JsonObject) body = NULL;
   g_auto(RoleWrite) w = { 0 };
 
-  if (!require_global (req, "roles.manage", error)
-      || (w.id = vb_handler_uuid_param (req, "id", error)) == NULL
+  if ((w.id = vb_handler_uuid_param (req, "id", error)) == NULL
       || (body = vb_request_parse_body (req, error)) == NULL
       || !vb_handler_body_version (body, &w.version, error)
       || !vb_json_optional_string (body, "name", &w.name, error)
@@ -507,7 +406,7 @@ update_role (VbRequest  *req,
       || (w.description != NULL
           && !vb_validate_length (w.description, "description", 0, 500, error))
       || !read_permissions (body, FALSE, &w.permissions, error)
-      || !optional_bool_param (body, "requires_mfa", &w.requires_mfa, error)
+      || !vb_handler_optional_bool_param (body, "requires_mfa", &w.requires_mfa, error)
       || !vb_request_transaction (req, update_role_txn, &w, error))
     return FALSE;
   vb_request_reply_json (req, 200, g_steal_pointer (&w.result));
@@ -533,7 +432,7 @@ delete_role_txn (VbDbConn  *conn,
   if (role == NULL)
     return FALSE;
   if (PQntuples (role) == 0)
-    return not_found (error);
+    return vb_handler_not_found (error, "role");
   if (vb_db_get_bool (role, 0, 0))
     {
       g_set_error_literal (error, VB_ERROR, VB_ERROR_VALIDATION,
@@ -567,8 +466,7 @@ delete_role (VbRequest  *req,
 {
   const char *id;
 
-  if (!require_global (req, "roles.manage", error)
-      || (id = vb_handler_uuid_param (req, "id", error)) == NULL
+  if ((id = vb_handler_uuid_param (req, "id", error)) == NULL
       || !vb_request_transaction (req, delete_role_txn, (gpointer) id, error))
     return FALSE;
   vb_request_reply_text (req, 204, NULL, NULL);
@@ -576,17 +474,17 @@ delete_role (VbRequest  *req,
 }
 
 static const VbRoute role_routes[] = {
-  { "GET", "/api/v1/permissions", list_permissions, "roles.manage", 0,
+  { "GET", "/api/v1/permissions", list_permissions, "roles.manage", VB_ROUTE_GLOBAL,
     "Every named permission with its description" },
-  { "GET", "/api/v1/roles", list_roles, "roles.manage", 0,
+  { "GET", "/api/v1/roles", list_roles, "roles.manage", VB_ROUTE_GLOBAL,
     "List roles with their permissions (?limit, ?cursor)" },
-  { "POST", "/api/v1/roles", create_role, "roles.manage", 0,
+  { "POST", "/api/v1/roles", create_role, "roles.manage", VB_ROUTE_GLOBAL,
     "Create a role with a set of permissions" },
-  { "GET", "/api/v1/roles/{id}", get_role, "roles.manage", 0,
+  { "GET", "/api/v1/roles/{id}", get_role, "roles.manage", VB_ROUTE_GLOBAL,
     "One role with its permissions" },
-  { "PATCH", "/api/v1/roles/{id}", update_role, "roles.manage", 0,
+  { "PATCH", "/api/v1/roles/{id}", update_role, "roles.manage", VB_ROUTE_GLOBAL,
     "Change a role; permissions, if given, replace the set (version required)" },
-  { "DELETE", "/api/v1/roles/{id}", delete_role, "roles.manage", 0,
+  { "DELETE", "/api/v1/roles/{id}", delete_role, "roles.manage", VB_ROUTE_GLOBAL,
     "Delete a role that is not built in and not assigned" },
 };
 

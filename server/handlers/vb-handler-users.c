@@ -22,9 +22,6 @@
 #include "vb-json.h"
 #include "vb-password.h"
 
-/* Shared by users and roles: one key for "who can still manage users". */
-#define ADMIN_GUARD_LOCK "7411003"
-
 #include <string.h>
 
 #define USER_COLUMNS \
@@ -80,110 +77,6 @@ user_write_clear (UserWrite *w)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UserWrite, user_write_clear)
 
 /* ------------------------------------------------------------- helpers --- */
-
-/* Columns named with a leading "_" (cursor keys, scope flags) are for the
- * handler, not the client. */
-static JsonNode *
-row_to_json (PGresult *res,
-             int       row)
-{
-  JsonNode *node = vb_db_row_to_json (res, row);
-  JsonObject *object = json_node_get_object (node);
-
-  for (int col = 0; col < PQnfields (res); col++)
-    if (PQfname (res, col)[0] == '_')
-      json_object_remove_member (object, PQfname (res, col));
-  return node;
-}
-
-/* {"items": first limit rows, "next_cursor": the "_cursor" of the last one
- * if the query (asked for limit + 1 rows) found more}. */
-static void
-reply_page (VbRequest *req,
-            PGresult  *res,
-            guint      limit)
-{
-  guint n = PQntuples (res);
-  JsonArray *items = json_array_new ();
-  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
-  g_autofree char *next = NULL;
-
-  for (guint i = 0; i < MIN (n, limit); i++)
-    json_array_add_element (items, row_to_json (res, i));
-  if (n > limit)
-    next = vb_handler_cursor_encode (vb_db_get (res, limit - 1, PQfnumber (res, "_cursor")));
-  json_node_take_array (node, items);
-  vb_handler_reply_list (req, node, next);
-}
-
-static gboolean
-require_global (VbRequest   *req,
-                const char  *permission,
-                GError     **error)
-{
-  if (vb_principal_has_global_permission (vb_request_get_principal (req), permission))
-    return TRUE;
-  g_set_error (error, VB_ERROR, VB_ERROR_FORBIDDEN,
-               "This needs the %s permission in every location", permission);
-  return FALSE;
-}
-
-static gboolean
-bool_query (VbRequest   *req,
-            const char  *name,
-            const char **out,
-            GError     **error)
-{
-  const char *text = vb_request_get_query (req, name);
-
-  *out = NULL;
-  if (text == NULL)
-    return TRUE;
-  if (!g_str_equal (text, "true") && !g_str_equal (text, "false"))
-    {
-      vb_set_validation_error (error, name, "%s must be true or false", name);
-      return FALSE;
-    }
-  *out = text;
-  return TRUE;
-}
-
-static gboolean
-optional_bool_param (JsonObject  *body,
-                     const char  *member,
-                     const char **out,
-                     GError     **error)
-{
-  JsonNode *node = json_object_get_member (body, member);
-  gboolean value = FALSE;
-
-  *out = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!vb_json_optional_bool (body, member, &value, error))
-    return FALSE;
-  *out = value ? "true" : "false";
-  return TRUE;
-}
-
-static GError *
-field_error (VbErrorCode  code,
-             const char  *field,
-             const char  *message)
-{
-  GError *error = g_error_new_literal (VB_ERROR, code, message);
-
-  vb_error_set_field (error, field);
-  return error;
-}
-
-static gboolean
-not_found (GError     **error,
-           const char  *what)
-{
-  g_set_error (error, VB_ERROR, VB_ERROR_NOT_FOUND, "No such %s", what);
-  return FALSE;
-}
 
 static gboolean
 validate_locale (const char  *locale,
@@ -328,38 +221,6 @@ apply_roles (VbDbConn    *conn,
   return added != NULL;
 }
 
-/* Refuse a change that leaves nobody able to manage users. */
-static gboolean
-check_admin_remains (VbDbConn    *conn,
-                     const char  *field,
-                     GError     **error)
-{
-  g_autoptr(PGresult) lock = NULL;
-  g_autoptr(PGresult) res = NULL;
-
-  /* Two admins demoting each other at once must not both pass: the lock
-   * serializes the checks, and under READ COMMITTED the check that waited
-   * sees what the other committed. */
-  lock = vb_db_exec (conn, "SELECT pg_advisory_xact_lock(" ADMIN_GUARD_LOCK ")", 0, NULL, error);
-  if (lock == NULL)
-    return FALSE;
-  res = vb_db_exec (conn,
-    "SELECT EXISTS (SELECT 1 FROM users u"
-    "                WHERE u.active AND vb_has_global_permission(u.id, 'users.manage'))",
-    0, NULL, error);
-
-  if (res == NULL)
-    return FALSE;
-  if (!vb_db_get_bool (res, 0, 0))
-    {
-      g_propagate_error (error, field_error (VB_ERROR_CONFLICT, field,
-                                             "This would leave no active account able to "
-                                             "manage users in every location"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 select_user (VbDbConn    *conn,
              const char  *id,
@@ -372,9 +233,9 @@ select_user (VbDbConn    *conn,
   if (res == NULL)
     return FALSE;
   if (PQntuples (res) == 0)
-    return not_found (error, "user");
+    return vb_handler_not_found (error, "user");
   g_clear_pointer (out, json_node_unref);
-  *out = row_to_json (res, 0);
+  *out = vb_handler_row_to_json (res, 0);
   return TRUE;
 }
 
@@ -388,7 +249,7 @@ lock_user (VbDbConn    *conn,
 
   if (res == NULL)
     return FALSE;
-  return PQntuples (res) == 1 || not_found (error, "user");
+  return PQntuples (res) == 1 || vb_handler_not_found (error, "user");
 }
 
 static gboolean
@@ -427,7 +288,8 @@ list_users (VbRequest  *req,
   VbDbConn *conn;
   guint limit;
 
-  if (!vb_request_get_limit (req, &limit, error) || !bool_query (req, "active", &active, error))
+  if (!vb_request_get_limit (req, &limit, error)
+      || !vb_handler_bool_query (req, "active", &active, error))
     return FALSE;
   if (cursor_text != NULL && (after = vb_handler_cursor_decode (cursor_text, error)) == NULL)
     return FALSE;
@@ -449,7 +311,7 @@ list_users (VbRequest  *req,
     principal->user_id, after, active, q, limit_text);
   if (res == NULL)
     return FALSE;
-  reply_page (req, res, limit);
+  vb_handler_reply_page (req, res, limit, "_cursor");
   return TRUE;
 }
 
@@ -471,14 +333,14 @@ get_user (VbRequest  *req,
   if (res == NULL)
     return FALSE;
   if (PQntuples (res) == 0)
-    return not_found (error, "user");
+    return vb_handler_not_found (error, "user");
   if (!vb_db_get_bool (res, 0, PQfnumber (res, "_allowed")))
     {
       g_set_error_literal (error, VB_ERROR, VB_ERROR_FORBIDDEN,
                            "This user works outside the locations you may see");
       return FALSE;
     }
-  vb_request_reply_json (req, 200, row_to_json (res, 0));
+  vb_request_reply_json (req, 200, vb_handler_row_to_json (res, 0));
   return TRUE;
 }
 
@@ -504,9 +366,10 @@ insert_user_txn (VbDbConn  *conn,
   if (PQntuples (taken) > 0)
     {
       gboolean email = vb_db_get_bool (taken, 0, 0);
-      g_propagate_error (error, field_error (VB_ERROR_CONFLICT, email ? "email" : "id",
-                                             email ? "Another account uses this e-mail address"
-                                                   : "An account with this id already exists"));
+      g_propagate_error (error,
+                         vb_handler_field_error (VB_ERROR_CONFLICT, email ? "email" : "id",
+                                                 email ? "Another account uses this e-mail address"
+                                                       : "An account with this id already exists"));
       return FALSE;
     }
   if (w->roles_json != NULL && !check_roles (conn, w->roles_json, error))
@@ -541,8 +404,7 @@ create_user (VbRequest  *req,
   g_autofree char *location = NULL;
   const char *password;
 
-  if (!require_global (req, "users.manage", error)
-      || (body = vb_request_parse_body (req, error)) == NULL)
+  if ((body = vb_request_parse_body (req, error)) == NULL)
     return FALSE;
   if (!vb_json_optional_string (body, "id", &w.id, error)
       || (w.id != NULL && !vb_validate_uuid (w.id, "id", error))
@@ -554,7 +416,8 @@ create_user (VbRequest  *req,
       || (w.locale != NULL && !validate_locale (w.locale, error))
       || (password = vb_json_require_string (body, "password", error)) == NULL
       || !vb_password_check_policy (password, w.email, "password", error)
-      || !optional_bool_param (body, "must_change_password", &w.must_change_password, error)
+      || !vb_handler_optional_bool_param (body, "must_change_password",
+                                          &w.must_change_password, error)
       || !read_roles (body, FALSE, &w.roles_json, error))
     return FALSE;
 
@@ -613,7 +476,7 @@ update_user_txn (VbDbConn  *conn,
         w->id);
       g_autofree char *count = NULL;
 
-      if (revoked == NULL || !check_admin_remains (conn, "active", error))
+      if (revoked == NULL || !vb_handler_check_admin_remains (conn, "active", error))
         return FALSE;
       count = g_strdup_printf ("%d", PQntuples (revoked));
       if (PQntuples (revoked) > 0
@@ -633,8 +496,7 @@ update_user (VbRequest  *req,
 
   w.caller = vb_request_get_principal (req);
   w.remote_address = vb_request_get_remote_address (req);
-  if (!require_global (req, "users.manage", error)
-      || (w.id = vb_handler_uuid_param (req, "id", error)) == NULL
+  if ((w.id = vb_handler_uuid_param (req, "id", error)) == NULL
       || (body = vb_request_parse_body (req, error)) == NULL
       || !vb_handler_body_version (body, &w.version, error)
       || !vb_json_optional_string (body, "display_name", &w.display_name, error)
@@ -642,8 +504,9 @@ update_user (VbRequest  *req,
           && !vb_validate_length (w.display_name, "display_name", 1, 200, error))
       || !vb_json_optional_string (body, "locale", &w.locale, error)
       || (w.locale != NULL && !validate_locale (w.locale, error))
-      || !optional_bool_param (body, "active", &w.active, error)
-      || !optional_bool_param (body, "must_change_password", &w.must_change_password, error))
+      || !vb_handler_optional_bool_param (body, "active", &w.active, error)
+      || !vb_handler_optional_bool_param (body, "must_change_password",
+                                          &w.must_change_password, error))
     return FALSE;
   if (g_strcmp0 (w.active, "false") == 0 && g_str_equal (w.id, w.caller->user_id))
     {
@@ -667,7 +530,7 @@ replace_roles_txn (VbDbConn  *conn,
   return lock_user (conn, w->id, error)
          && check_roles (conn, w->roles_json, error)
          && apply_roles (conn, w->id, w->roles_json, error)
-         && check_admin_remains (conn, "roles", error)
+         && vb_handler_check_admin_remains (conn, "roles", error)
          && select_user (conn, w->id, &w->result, error);
 }
 
@@ -678,8 +541,7 @@ replace_roles (VbRequest  *req,
   g_autoptr(JsonObject) body = NULL;
   g_auto(UserWrite) w = { 0 };
 
-  if (!require_global (req, "users.manage", error)
-      || (w.id = vb_handler_uuid_param (req, "id", error)) == NULL
+  if ((w.id = vb_handler_uuid_param (req, "id", error)) == NULL
       || (body = vb_request_parse_body (req, error)) == NULL
       || !read_roles (body, TRUE, &w.roles_json, error)
       || !vb_request_transaction (req, replace_roles_txn, &w, error))
@@ -705,7 +567,7 @@ reset_mfa_txn (VbDbConn  *conn,
   if (res == NULL)
     return FALSE;
   if (PQntuples (res) == 0)
-    return not_found (error, "user");
+    return vb_handler_not_found (error, "user");
   codes = vb_db_execv (conn, error, "DELETE FROM recovery_codes WHERE user_id = $1::uuid", w->id);
   if (codes == NULL)
     return FALSE;
@@ -727,8 +589,7 @@ reset_mfa (VbRequest  *req,
 
   w.caller = vb_request_get_principal (req);
   w.remote_address = vb_request_get_remote_address (req);
-  if (!require_global (req, "users.manage", error)
-      || (w.id = vb_handler_uuid_param (req, "id", error)) == NULL
+  if ((w.id = vb_handler_uuid_param (req, "id", error)) == NULL
       || !vb_request_transaction (req, reset_mfa_txn, &w, error))
     return FALSE;
   vb_request_reply_json (req, 200, g_steal_pointer (&w.result));
@@ -753,10 +614,9 @@ list_sessions (VbRequest  *req,
   VbDbConn *conn;
   guint limit;
 
-  if (!require_global (req, "sessions.manage", error)
-      || (id = vb_handler_uuid_param (req, "id", error)) == NULL
+  if ((id = vb_handler_uuid_param (req, "id", error)) == NULL
       || !vb_request_get_limit (req, &limit, error)
-      || !bool_query (req, "active", &active, error))
+      || !vb_handler_bool_query (req, "active", &active, error))
     return FALSE;
   if (cursor_text != NULL)
     {
@@ -785,7 +645,7 @@ list_sessions (VbRequest  *req,
   if (user == NULL)
     return FALSE;
   if (PQntuples (user) == 0)
-    return not_found (error, "user");
+    return vb_handler_not_found (error, "user");
 
   limit_text = g_strdup_printf ("%u", limit + 1);
   res = vb_db_execv (conn, error,
@@ -803,7 +663,7 @@ list_sessions (VbRequest  *req,
     vb_request_get_principal (req)->session_id);
   if (res == NULL)
     return FALSE;
-  reply_page (req, res, limit);
+  vb_handler_reply_page (req, res, limit, "_cursor");
   return TRUE;
 }
 
@@ -828,7 +688,7 @@ revoke_session_txn (VbDbConn  *conn,
   if (res == NULL)
     return FALSE;
   if (PQntuples (res) == 0)
-    return not_found (error, "session");
+    return vb_handler_not_found (error, "session");
   if (!vb_db_get_bool (res, 0, 1))   /* revoking twice is not an error */
     {
       g_autoptr(PGresult) revoked = vb_db_execv (conn, error,
@@ -852,8 +712,7 @@ revoke_session (VbRequest  *req,
     vb_request_get_remote_address (req),
   };
 
-  if (!require_global (req, "sessions.manage", error)
-      || (r.id = vb_handler_uuid_param (req, "id", error)) == NULL
+  if ((r.id = vb_handler_uuid_param (req, "id", error)) == NULL
       || !vb_request_transaction (req, revoke_session_txn, &r, error))
     return FALSE;
   vb_request_reply_text (req, 204, NULL, NULL);
@@ -863,19 +722,19 @@ revoke_session (VbRequest  *req,
 static const VbRoute user_routes[] = {
   { "GET", "/api/v1/users", list_users, "users.read", 0,
     "List staff accounts the caller may see (?q, ?active, ?limit, ?cursor)" },
-  { "POST", "/api/v1/users", create_user, "users.manage", 0,
+  { "POST", "/api/v1/users", create_user, "users.manage", VB_ROUTE_GLOBAL,
     "Create a staff account, optionally with role assignments" },
   { "GET", "/api/v1/users/{id}", get_user, "users.read", 0,
     "One staff account with its role assignments" },
-  { "PATCH", "/api/v1/users/{id}", update_user, "users.manage", 0,
+  { "PATCH", "/api/v1/users/{id}", update_user, "users.manage", VB_ROUTE_GLOBAL,
     "Change a staff account (version required); deactivating revokes its sessions" },
-  { "PUT", "/api/v1/users/{id}/roles", replace_roles, "users.manage", 0,
+  { "PUT", "/api/v1/users/{id}/roles", replace_roles, "users.manage", VB_ROUTE_GLOBAL,
     "Replace a staff account's role assignments" },
-  { "POST", "/api/v1/users/{id}/reset-mfa", reset_mfa, "users.manage", 0,
+  { "POST", "/api/v1/users/{id}/reset-mfa", reset_mfa, "users.manage", VB_ROUTE_GLOBAL,
     "Clear a staff account's TOTP secret and recovery codes" },
-  { "GET", "/api/v1/users/{id}/sessions", list_sessions, "sessions.manage", 0,
+  { "GET", "/api/v1/users/{id}/sessions", list_sessions, "sessions.manage", VB_ROUTE_GLOBAL,
     "A staff account's sessions, newest first (?active, ?limit, ?cursor)" },
-  { "DELETE", "/api/v1/sessions/{id}", revoke_session, "sessions.manage", 0,
+  { "DELETE", "/api/v1/sessions/{id}", revoke_session, "sessions.manage", VB_ROUTE_GLOBAL,
     "Revoke a session" },
 };
 

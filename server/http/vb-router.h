@@ -16,6 +16,7 @@ typedef enum
   VB_ROUTE_PUBLIC        = 1 << 0,  /* no token needed */
   VB_ROUTE_INLINE        = 1 << 1,  /* runs on the main loop: no database */
   VB_ROUTE_ALLOW_PENDING = 1 << 2,  /* also for sessions that must enrol MFA or change password */
+  VB_ROUTE_GLOBAL        = 1 << 3,  /* the permission must be held for every location, not just one */
 } VbRouteFlags;
 
 struct _VbRoute

@@ -125,6 +125,13 @@ authorize (VbRequest  *req,
                    "This needs the %s permission", route->permission);
       return FALSE;
     }
+  if (route->permission != NULL && (route->flags & VB_ROUTE_GLOBAL)
+      && !vb_principal_has_global_permission (principal, route->permission))
+    {
+      g_set_error (error, VB_ERROR, VB_ERROR_FORBIDDEN,
+                   "This needs the %s permission in every location", route->permission);
+      return FALSE;
+    }
   return TRUE;
 }
 
