@@ -29,6 +29,15 @@ struct _VbDbPool
 
 G_DEFINE_FINAL_TYPE (VbDbPool, vb_db_pool, G_TYPE_OBJECT)
 
+/* Server NOTICEs ("already exists, skipping") are for developers: debug log,
+ * not libpq's default of printing to stderr. */
+static void
+notice_cb (void       *arg,
+           const char *message)
+{
+  g_debug ("PostgreSQL: %s", message);
+}
+
 VbDbConn *
 vb_db_conn_connect (const char  *conninfo,
                     GError     **error)
@@ -47,6 +56,7 @@ vb_db_conn_connect (const char  *conninfo,
       PQfinish (pg);
       return NULL;
     }
+  PQsetNoticeProcessor (pg, notice_cb, NULL);
   conn = g_new0 (VbDbConn, 1);
   conn->pg = pg;
   conn->prepared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

@@ -116,7 +116,9 @@ test_garbage_hash (void)
   for (guint i = 0; i < G_N_ELEMENTS (garbage); i++)
     {
       g_assert_false (vb_password_verify (garbage[i], GOOD_PASSWORD));
-      g_assert_true (vb_password_needs_rehash (garbage[i]) || garbage[i] == tampered);
+      /* A truncated or tampered hash may still parse: only verify must fail. */
+      g_assert_true (vb_password_needs_rehash (garbage[i]) || garbage[i] == tampered
+                     || garbage[i] == truncated);
     }
 }
 
