@@ -14,6 +14,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #define TEMPLATE_DB "vb_template"
@@ -205,6 +206,13 @@ vb_test_server_start (const char * const *extra_args)
   return start_process (extra_args, FALSE);
 }
 
+/* The server must not outlive a test binary that aborts. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static VbTestServer *
 start_process (const char * const *extra_args,
                gboolean            tls)
@@ -229,6 +237,7 @@ start_process (const char * const *extra_args,
   for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
     g_ptr_array_add (argv, g_strdup (extra_args[i]));
   g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_subprocess_launcher_set_stderr_file_path (launcher, server->log_path);
   g_subprocess_launcher_set_stdout_file_path (launcher, server->log_path);
   server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
