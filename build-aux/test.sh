@@ -128,7 +128,8 @@ asan_env=(
     # fast_unwind_on_malloc=0: Debian's GLib has no frame pointers, so the
     # fast unwinder stops at g_malloc and a leak report names no caller (and
     # function suppressions cannot match). Full stacks cost ~20% on the server
-    # tests but far more in GTK; GUI tests may set it back to 1 in their env.
+    # tests. GTK under Mesa's software GL becomes very slow with it: GUI tests
+    # run with GDK_DEBUG=gl-disable GSK_RENDERER=cairo (see lsan.supp).
     "LSAN_OPTIONS=suppressions=${REPO}/build-aux/lsan.supp:print_suppressions=0:fast_unwind_on_malloc=0"
 )
 

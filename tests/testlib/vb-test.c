@@ -13,6 +13,7 @@
 #include "vb-totp.h"
 
 #include <glib/gstdio.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <string.h>
@@ -20,7 +21,6 @@
 #define TEMPLATE_DB "vb_template"
 #define TEST_PASSWORD "correct horse battery staple"
 
-static VbTestServer *start_process (const char * const *extra_args, gboolean tls);
 
 static char         *cluster_dir;
 static VbEmbeddedPg *cluster;
@@ -168,7 +168,9 @@ accept_pinned_cb (SoupMessage          *msg,
                   GTlsCertificateFlags  errors,
                   gpointer              user_data)
 {
-  return g_tls_certificate_is_same (peer, G_TLS_CERTIFICATE (user_data));
+  VbTestServer *server = user_data;
+
+  return server->pinned != NULL && g_tls_certificate_is_same (peer, server->pinned);
 }
 
 static void
@@ -176,34 +178,7 @@ pin_certificate_cb (SoupSession *session,
                     SoupMessage *msg,
                     gpointer     user_data)
 {
-  g_signal_connect_object (msg, "accept-certificate", G_CALLBACK (accept_pinned_cb), user_data, 0);
-}
-
-VbTestServer *
-vb_test_server_start_tls (void)
-{
-  g_autofree char *dir = g_strdup_printf ("%s/tls-%d-%u", cluster_dir, (int) getpid (), ++db_counter);
-  g_autofree char *dir_arg = g_strconcat ("--data-dir=", dir, NULL);
-  g_autofree char *cert_path = g_build_filename (dir, "tls", "server.crt", NULL);
-  const char *args[] = { dir_arg, NULL };
-  g_autoptr(GTlsCertificate) cert = NULL;
-  g_autoptr(GError) error = NULL;
-  VbTestServer *server;
-
-  g_mkdir_with_parents (dir, 0700);
-  server = start_process (args, TRUE);
-  cert = g_tls_certificate_new_from_file (cert_path, &error);
-  g_assert_no_error (error);
-  server->cert_path = g_steal_pointer (&cert_path);
-  g_signal_connect_object (server->session, "request-queued", G_CALLBACK (pin_certificate_cb), cert, 0);
-  g_object_set_data_full (G_OBJECT (server->session), "vb-pinned", g_steal_pointer (&cert), g_object_unref);
-  return server;
-}
-
-VbTestServer *
-vb_test_server_start (const char * const *extra_args)
-{
-  return start_process (extra_args, FALSE);
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_pinned_cb), user_data);
 }
 
 /* The server must not outlive a test binary that aborts. */
@@ -213,33 +188,31 @@ die_with_parent (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
-static VbTestServer *
-start_process (const char * const *extra_args,
-               gboolean            tls)
+static void
+spawn (VbTestServer *server)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
-  VbTestServer *server = g_new0 (VbTestServer, 1);
-  g_autofree char *port_file = NULL;
+  g_autofree char *port_file = g_strconcat (server->log_path, ".port", NULL);
 
-  server->dbname = vb_test_new_database ();
-  server->conninfo = g_strdup (vb_test_cluster_conninfo (server->dbname));
-  server->log_path = g_strconcat (cluster_dir, "/", server->dbname, ".log", NULL);
-  port_file = g_strconcat (cluster_dir, "/", server->dbname, ".port", NULL);
+  g_unlink (port_file);
   g_ptr_array_add (argv, g_build_filename (vb_test_build_dir (), "server", "voltbay-server", NULL));
-  if (!tls)
+  if (server->data_dir == NULL)
     g_ptr_array_add (argv, g_strdup ("--no-tls"));
-  g_ptr_array_add (argv, g_strdup ("--listen=127.0.0.1:0"));
+  else
+    g_ptr_array_add (argv, g_strconcat ("--data-dir=", server->data_dir, NULL));
+  g_ptr_array_add (argv, g_strdup_printf ("--listen=127.0.0.1:%u", server->port));
   g_ptr_array_add (argv, g_strdup ("--workers=4"));
   g_ptr_array_add (argv, g_strconcat ("--database=", server->conninfo, NULL));
   g_ptr_array_add (argv, g_strconcat ("--port-file=", port_file, NULL));
-  for (guint i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (extra_args[i]));
+  for (guint i = 0; server->extra_args != NULL && server->extra_args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (server->extra_args[i]));
   g_ptr_array_add (argv, NULL);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  g_subprocess_launcher_set_stderr_file_path (launcher, server->log_path);
-  g_subprocess_launcher_set_stdout_file_path (launcher, server->log_path);
+  /* Appending: a restarted server keeps one log. */
+  g_subprocess_launcher_take_stderr_fd (launcher,
+                                        open (server->log_path, O_WRONLY | O_CREAT | O_APPEND, 0644));
   server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   if (!wait_for_port (server, port_file))
@@ -247,19 +220,75 @@ start_process (const char * const *extra_args,
       print_log (server);
       g_error ("voltbay-server did not start");
     }
+}
+
+static void
+load_pinned (VbTestServer *server)
+{
+  g_autofree char *cert_path = g_build_filename (server->data_dir, "tls", "server.crt", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&server->pinned);
+  server->pinned = g_tls_certificate_new_from_file (cert_path, &error);
+  g_assert_no_error (error);
+  g_free (server->cert_path);
+  server->cert_path = g_steal_pointer (&cert_path);
+}
+
+static VbTestServer *
+start_server (const char         *dbname,
+              const char * const *extra_args,
+              gboolean            tls)
+{
+  VbTestServer *server = g_new0 (VbTestServer, 1);
+  static guint instance;
+
+  server->dbname = dbname ? g_strdup (dbname) : vb_test_new_database ();
+  server->conninfo = g_strdup (vb_test_cluster_conninfo (server->dbname));
+  server->log_path = g_strdup_printf ("%s/%s-%u.log", cluster_dir, server->dbname, ++instance);
+  server->extra_args = g_strdupv ((char **) extra_args);
+  if (tls)
+    {
+      server->data_dir = g_strdup_printf ("%s/tls-%s-%u", cluster_dir, server->dbname, instance);
+      g_mkdir_with_parents (server->data_dir, 0700);
+    }
+  spawn (server);
   server->base_url = g_strdup_printf ("%s://127.0.0.1:%u", tls ? "https" : "http", server->port);
   server->session = soup_session_new_with_options ("timeout", 60, "proxy-resolver", NULL, NULL);
+  if (tls)
+    {
+      load_pinned (server);
+      g_signal_connect (server->session, "request-queued", G_CALLBACK (pin_certificate_cb), server);
+    }
   return server;
 }
 
+VbTestServer *
+vb_test_server_start_tls (void)
+{
+  return start_server (NULL, NULL, TRUE);
+}
+
+VbTestServer *
+vb_test_server_start (const char * const *extra_args)
+{
+  return start_server (NULL, extra_args, FALSE);
+}
+
+VbTestServer *
+vb_test_server_start_peer (VbTestServer *first)
+{
+  return start_server (first->dbname, (const char * const *) first->extra_args,
+                       first->data_dir != NULL);
+}
+
 void
-vb_test_server_stop (VbTestServer *server)
+vb_test_server_kill (VbTestServer *server)
 {
   g_autoptr(GError) error = NULL;
 
-  if (server == NULL)
+  if (server->process == NULL)
     return;
-  g_clear_object (&server->session);
   g_subprocess_send_signal (server->process, SIGTERM);
   g_subprocess_wait (server->process, NULL, &error);
   g_assert_no_error (error);
@@ -270,11 +299,44 @@ vb_test_server_stop (VbTestServer *server)
       g_error ("voltbay-server did not exit cleanly");
     }
   g_clear_object (&server->process);
+}
+
+void
+vb_test_server_restart (VbTestServer *server,
+                        gboolean      new_certificate)
+{
+  vb_test_server_kill (server);
+  if (new_certificate)
+    {
+      g_autofree char *crt = NULL;
+      g_autofree char *key = NULL;
+
+      g_assert_nonnull (server->data_dir);
+      crt = g_build_filename (server->data_dir, "tls", "server.crt", NULL);
+      key = g_build_filename (server->data_dir, "tls", "server.key", NULL);
+      g_unlink (crt);
+      g_unlink (key);
+    }
+  spawn (server);
+  if (new_certificate)
+    load_pinned (server);
+}
+
+void
+vb_test_server_stop (VbTestServer *server)
+{
+  if (server == NULL)
+    return;
+  g_clear_object (&server->session);
+  vb_test_server_kill (server);
+  g_clear_object (&server->pinned);
+  g_strfreev (server->extra_args);
   g_free (server->dbname);
   g_free (server->conninfo);
   g_free (server->base_url);
   g_free (server->log_path);
   g_free (server->cert_path);
+  g_free (server->data_dir);
   g_free (server);
 }
 

@@ -26,6 +26,9 @@ typedef struct
   SoupSession *session;
   char        *log_path;
   char        *cert_path;    /* TLS servers: the generated certificate */
+  char        *data_dir;     /* TLS servers only */
+  GTlsCertificate *pinned;   /* TLS servers: what the session accepts */
+  GStrv        extra_args;
 } VbTestServer;
 
 void          vb_test_init             (int          *argc,
@@ -40,6 +43,14 @@ VbTestServer *vb_test_server_start     (const char * const *extra_args);
 /* HTTPS with the certificate the server generates in a fresh data dir; the
  * session pins exactly that certificate. */
 VbTestServer *vb_test_server_start_tls (void);
+/* A second voltbay-server on the same database (another port). */
+VbTestServer *vb_test_server_start_peer (VbTestServer *first);
+/* SIGTERM and wait (asserting a clean exit); the database stays. */
+void          vb_test_server_kill      (VbTestServer *server);
+/* Start again on the same port and database; new_certificate (TLS only)
+ * makes the server generate a different certificate. */
+void          vb_test_server_restart   (VbTestServer *server,
+                                        gboolean      new_certificate);
 void          vb_test_server_stop      (VbTestServer *server);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VbTestServer, vb_test_server_stop)
 
