@@ -8,6 +8,7 @@
 #include "vb-handlers.h"
 #include "vb-log.h"
 #include "vb-migrations.h"
+#include "vb-notify-listener.h"
 #include "vb-server.h"
 #include "vb-tls.h"
 
@@ -79,6 +80,34 @@ start_embedded (VbConfig  *config,
   return g_steal_pointer (&pg);
 }
 
+static void
+notified_cb (VbNotifyListener *listener,
+             const char       *payload,
+             VbLiveHub        *hub)
+{
+  vb_live_hub_notify (hub, payload);
+}
+
+static void
+listener_connected_cb (VbNotifyListener *listener,
+                       gboolean          after_loss,
+                       VbLiveHub        *hub)
+{
+  if (after_loss)
+    vb_live_hub_pull_all (hub);
+}
+
+/* Let close frames and queued events go out before the loop is gone. */
+static void
+drain_loop (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
 static gboolean
 serve (VbConfig     *config,
        const char   *conninfo,
@@ -88,6 +117,7 @@ serve (VbConfig     *config,
   g_autoptr(GTlsCertificate) cert = NULL;
   g_autoptr(VbDbPool) pool = NULL;
   g_autoptr(VbServer) server = NULL;
+  g_autoptr(VbNotifyListener) listener = NULL;
   VbServerOptions options = { config->workers, (gsize) config->max_body_kib * 1024,
                               (gint64) config->session_hours * 3600 };
   guint port = 0;
@@ -100,10 +130,17 @@ serve (VbConfig     *config,
   if (!vb_server_listen (server, config->listen, cert, &port, error)
       || !write_port_file (config->port_file, port, error))
     return FALSE;
+  listener = vb_notify_listener_new (conninfo, "voltbay_changes");
+  g_signal_connect (listener, "notified", G_CALLBACK (notified_cb), vb_server_get_live_hub (server));
+  g_signal_connect (listener, "connected", G_CALLBACK (listener_connected_cb), vb_server_get_live_hub (server));
+  vb_notify_listener_start (listener);
   g_message ("Listening on %s://%s (port %u)", cert ? "https" : "http", config->listen, port);
   g_unix_signal_add (SIGINT, quit_cb, loop);
   g_unix_signal_add (SIGTERM, quit_cb, loop);
   g_main_loop_run (loop);
+  vb_live_hub_close_all (vb_server_get_live_hub (server));
+  vb_notify_listener_stop (listener);
+  drain_loop (200);
   vb_server_disconnect (server);
   return TRUE;
 }

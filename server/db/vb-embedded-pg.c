@@ -522,6 +522,15 @@ build_tool_argv (VbEmbeddedPg        *self,
   return g_steal_pointer (&argv);
 }
 
+/* PostgreSQL gets a session of its own: a Ctrl+C at the terminal goes to
+ * voltbay-server, which then stops the cluster in order, instead of hitting
+ * the postmaster (and pg_ctl) directly in the middle of that. */
+static void
+detach_from_terminal (gpointer user_data)
+{
+  setsid ();
+}
+
 /* Runs an initdb/pg_ctl command, as the cluster's user when we are root,
  * and hands back its exit status with stdout and stderr merged: on failure
  * that text is the only explanation the administrator gets. */
@@ -546,6 +555,7 @@ run_tool (VbEmbeddedPg        *self,
                                         G_SUBPROCESS_FLAGS_STDERR_MERGE);
   /* The cluster's user may be unable to enter our working directory. */
   g_subprocess_launcher_set_cwd (launcher, "/");
+  g_subprocess_launcher_set_child_setup (launcher, detach_from_terminal, NULL, NULL);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
                                           &local_error);
   if (process == NULL ||
@@ -557,7 +567,9 @@ run_tool (VbEmbeddedPg        *self,
     }
 
   *out_status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
-  if (out_output != NULL)
+  if (out_output != NULL && (output == NULL || g_bytes_get_size (output) == 0))
+    *out_output = g_strdup ("");
+  else if (out_output != NULL)
     *out_output = g_strchomp (g_utf8_make_valid (g_bytes_get_data (output, NULL),
                                                  g_bytes_get_size (output)));
   return TRUE;

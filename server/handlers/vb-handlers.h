@@ -11,6 +11,7 @@ void vb_handler_users_register     (VbRouter *router);
 void vb_handler_roles_register     (VbRouter *router);
 void vb_handler_locations_register (VbRouter *router);
 void vb_handler_audit_register     (VbRouter *router);
+void vb_handler_changes_register   (VbRouter *router);
 
 static inline void
 vb_handlers_register_all (VbRouter *router)
@@ -21,6 +22,7 @@ vb_handlers_register_all (VbRouter *router)
   vb_handler_roles_register (router);
   vb_handler_locations_register (router);
   vb_handler_audit_register (router);
+  vb_handler_changes_register (router);
 }
 
 G_END_DECLS

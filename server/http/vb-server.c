@@ -9,6 +9,7 @@
  */
 #include "vb-server.h"
 #include "vb-error.h"
+#include "vb-live-hub.h"
 #include "vb-log.h"
 
 #include <libsoup/soup.h>
@@ -20,12 +21,15 @@ struct _VbServer
   VbRouter        *router;
   VbDbPool        *pool;
   VbMetrics       *metrics;
+  VbLiveHub       *hub;
   GThreadPool     *workers;
   GMainContext    *context;
   VbServerOptions  options;
 };
 
 G_DEFINE_FINAL_TYPE (VbServer, vb_server, G_TYPE_OBJECT)
+
+#define LIVE_PATH "/api/v1/live"
 
 typedef struct
 {
@@ -234,12 +238,16 @@ handle_cb (SoupServer        *soup,
            gpointer           user_data)
 {
   VbServer *self = user_data;
-  g_autoptr(VbRequest) req = request_from_message (self, msg, path, query);
+  g_autoptr(VbRequest) req = NULL;
   g_autoptr(GHashTable) params = NULL;
   g_autoptr(GError) error = NULL;
   const VbRoute *route;
   Pending *p;
 
+  /* Left without a status so that the WebSocket handler takes it. */
+  if (g_str_equal (path, LIVE_PATH))
+    return;
+  req = request_from_message (self, msg, path, query);
   if (g_object_get_data (G_OBJECT (msg), "vb-too-large") != NULL)
     {
       reply_too_large (self, msg, req);
@@ -325,6 +333,36 @@ request_started_cb (SoupServer        *soup,
   g_signal_connect_object (msg, "got-chunk", G_CALLBACK (got_chunk_cb), self, 0);
 }
 
+static char *
+live_token (SoupServerMessage *msg)
+{
+  const char *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                   "Authorization");
+  const char *query = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_autoptr(GHashTable) params = NULL;
+
+  if (auth != NULL && g_ascii_strncasecmp (auth, "Bearer ", 7) == 0)
+    return g_strstrip (g_strdup (auth + 7));
+  if (query == NULL)
+    return NULL;
+  params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
+  return params ? g_strdup (g_hash_table_lookup (params, "access_token")) : NULL;
+}
+
+static void
+websocket_cb (SoupServer              *soup,
+              SoupServerMessage       *msg,
+              const char              *path,
+              SoupWebsocketConnection *connection,
+              gpointer                 user_data)
+{
+  VbServer *self = user_data;
+  g_autofree char *token = live_token (msg);
+
+  g_info ("WebSocket from %s on %s", soup_server_message_get_remote_host (msg), path);
+  vb_live_hub_add (self->hub, connection, token);
+}
+
 static void
 vb_server_dispose (GObject *object)
 {
@@ -338,6 +376,7 @@ vb_server_dispose (GObject *object)
   g_clear_object (&self->router);
   g_clear_object (&self->pool);
   g_clear_object (&self->metrics);
+  g_clear_object (&self->hub);
   g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (vb_server_parent_class)->dispose (object);
 }
@@ -369,6 +408,7 @@ static gdouble pool_in_use (gpointer d) { return pool_gauge (d, 0); }
 static gdouble pool_idle (gpointer d) { return pool_gauge (d, 1); }
 static gdouble pool_max (gpointer d) { return pool_gauge (d, 2); }
 static gdouble pool_waits (gpointer d) { return pool_gauge (d, 3); }
+static gdouble live_clients (gpointer d) { return vb_live_hub_get_n_clients (VB_LIVE_HUB (d)); }
 
 VbServer *
 vb_server_new (VbDbPool              *pool,
@@ -377,6 +417,7 @@ vb_server_new (VbDbPool              *pool,
   VbServer *self = g_object_new (VB_TYPE_SERVER, NULL);
 
   self->pool = g_object_ref (pool);
+  self->hub = vb_live_hub_new (pool);
   self->options = *options;
   self->workers = g_thread_pool_new (worker_run, self, MAX (options->workers, 1), FALSE, NULL);
   vb_metrics_add_gauge (self->metrics, "voltbay_db_pool_connections", "state=\"in_use\"",
@@ -387,6 +428,8 @@ vb_server_new (VbDbPool              *pool,
                         "Size limit of the database pool.", pool_max, pool);
   vb_metrics_add_gauge (self->metrics, "voltbay_db_pool_waits", NULL,
                         "Times a request waited for a free connection.", pool_waits, pool);
+  vb_metrics_add_gauge (self->metrics, "voltbay_websocket_clients", NULL,
+                        "Connected /api/v1/live clients.", live_clients, self->hub);
   return self;
 }
 
@@ -425,6 +468,7 @@ vb_server_listen (VbServer         *self,
   self->soup = soup_server_new ("server-header", "voltbay/" PACKAGE_VERSION,
                                 "tls-certificate", certificate, NULL);
   soup_server_add_handler (self->soup, NULL, handle_cb, self, NULL);
+  soup_server_add_websocket_handler (self->soup, LIVE_PATH, NULL, NULL, websocket_cb, self, NULL);
   g_signal_connect_object (self->soup, "request-started", G_CALLBACK (request_started_cb), self, 0);
   if (!soup_server_listen (self->soup, sockaddr,
                            certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
@@ -446,4 +490,5 @@ vb_server_disconnect (VbServer *self)
 VbRouter *vb_server_get_router (VbServer *self) { return self->router; }
 VbDbPool *vb_server_get_pool (VbServer *self) { return self->pool; }
 VbMetrics *vb_server_get_metrics (VbServer *self) { return self->metrics; }
+VbLiveHub *vb_server_get_live_hub (VbServer *self) { return self->hub; }
 const VbServerOptions *vb_server_get_options (VbServer *self) { return &self->options; }

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "vb-db-pool.h"
+#include "vb-live-hub.h"
 #include "vb-metrics.h"
 #include "vb-router.h"
 
@@ -31,6 +32,7 @@ void       vb_server_disconnect   (VbServer         *self);
 VbRouter  *vb_server_get_router   (VbServer         *self);
 VbDbPool  *vb_server_get_pool     (VbServer         *self);
 VbMetrics *vb_server_get_metrics  (VbServer         *self);
+VbLiveHub *vb_server_get_live_hub (VbServer         *self);
 const VbServerOptions *vb_server_get_options (VbServer *self);
 
 G_END_DECLS

@@ -559,7 +559,7 @@ test_sessions (void)
   g_autofree char *loc = create_location (server, admin, "HCM-1");
   g_autofree char *id = vb_test_create_user (server, "tech@example.com", NULL, "technician", "HCM-1");
   g_autofree char *list_path = g_strdup_printf ("/api/v1/users/%s/sessions", id);
-  g_autofree char *tokens[3] = { NULL };
+  g_autoptr(GPtrArray) tokens = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *revoke_path = NULL;
   g_autoptr(JsonNode) list = NULL;
   g_autoptr(JsonNode) page = NULL;
@@ -568,9 +568,9 @@ test_sessions (void)
   JsonObject *newest;
   guint status = 0;
 
-  for (guint i = 0; i < G_N_ELEMENTS (tokens); i++)
+  for (guint i = 0; i < 3; i++)
     {
-      tokens[i] = vb_test_login (server, "tech@example.com", NULL, NULL, &status);
+      g_ptr_array_add (tokens, vb_test_login (server, "tech@example.com", NULL, NULL, &status));
       g_assert_cmpuint (status, ==, 200);
     }
 
@@ -610,12 +610,12 @@ test_sessions (void)
     g_assert_cmpuint (seen, ==, 3);
   }
 
-  /* Revoke the newest session (tokens[2]); the others still work. */
+  /* Revoke the newest session (the third token); the others still work. */
   revoke_path = g_strdup_printf ("/api/v1/sessions/%s", json_object_get_string_member (newest, "id"));
   g_assert_cmpuint (status_of (server, "DELETE", revoke_path, admin, NULL), ==, 204);
   g_assert_cmpuint (status_of (server, "DELETE", revoke_path, admin, NULL), ==, 204);   /* idempotent */
-  g_assert_cmpuint (status_of (server, "GET", "/api/v1/locations", tokens[2], NULL), ==, 401);
-  g_assert_cmpuint (status_of (server, "GET", "/api/v1/locations", tokens[0], NULL), ==, 200);
+  g_assert_cmpuint (status_of (server, "GET", "/api/v1/locations", tokens->pdata[2], NULL), ==, 401);
+  g_assert_cmpuint (status_of (server, "GET", "/api/v1/locations", tokens->pdata[0], NULL), ==, 200);
   g_assert_cmpuint (status_of (server, "DELETE", "/api/v1/sessions/" NO_SUCH_ID, admin, NULL), ==, 404);
 
   {
