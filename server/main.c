@@ -3,6 +3,7 @@
 #include <glib-unix.h>
 #include <locale.h>
 
+#include "vb-audit-sealer.h"
 #include "vb-config.h"
 #include "vb-embedded-pg.h"
 #include "vb-handlers.h"
@@ -118,6 +119,7 @@ serve (VbConfig     *config,
   g_autoptr(VbDbPool) pool = NULL;
   g_autoptr(VbServer) server = NULL;
   g_autoptr(VbNotifyListener) listener = NULL;
+  g_autoptr(VbAuditSealer) sealer = NULL;
   VbServerOptions options = { config->workers, (gsize) config->max_body_kib * 1024,
                               (gint64) config->session_hours * 3600 };
   guint port = 0;
@@ -134,12 +136,15 @@ serve (VbConfig     *config,
   g_signal_connect (listener, "notified", G_CALLBACK (notified_cb), vb_server_get_live_hub (server));
   g_signal_connect (listener, "connected", G_CALLBACK (listener_connected_cb), vb_server_get_live_hub (server));
   vb_notify_listener_start (listener);
+  sealer = vb_audit_sealer_new (pool, 1000);
+  vb_audit_sealer_start (sealer);
   g_message ("Listening on %s://%s (port %u)", cert ? "https" : "http", config->listen, port);
   g_unix_signal_add (SIGINT, quit_cb, loop);
   g_unix_signal_add (SIGTERM, quit_cb, loop);
   g_main_loop_run (loop);
   vb_live_hub_close_all (vb_server_get_live_hub (server));
   vb_notify_listener_stop (listener);
+  vb_audit_sealer_stop (sealer);
   drain_loop (200);
   vb_server_disconnect (server);
   return TRUE;

@@ -4,7 +4,10 @@
  * unit separator 0x1F, see vb_audit_canonical() in 0001-foundation.sql),
  * which includes the previous row's hash; sequence numbers have no gaps.
  * So editing a row breaks its hash, deleting one breaks the sequence, and
- * re-hashing a forged row breaks every later link.  Not detected: removing
+ * re-hashing a forged row breaks every later link.  Rows are chained by
+ * vb_audit_seal() once their transaction has ended; verification seals
+ * first, and reports rows still waiting (transactions still open).  Not
+ * detected: removing
  * rows from the tail only; anchoring the latest hash outside the database
  * (voltbay-ctl prints it) closes that gap.
  */
@@ -64,13 +67,35 @@ check_row (PGresult   *res,
   return TRUE;
 }
 
+static gboolean
+seal (VbDbConn  *conn,
+      guint64   *n_pending,
+      GError   **error)
+{
+  g_autoptr(PGresult) sealed = vb_db_execv (conn, error, "SELECT vb_audit_seal($1::int)", "1000000");
+  g_autoptr(PGresult) pending = NULL;
+
+  if (sealed == NULL)
+    return FALSE;
+  pending = vb_db_exec (conn, "SELECT count(*) FROM audit_log WHERE seq IS NULL", 0, NULL, error);
+  if (pending == NULL)
+    return FALSE;
+  if (n_pending != NULL)
+    *n_pending = vb_db_get_int (pending, 0, 0);
+  return TRUE;
+}
+
 gboolean
 vb_audit_verify (VbDbConn  *conn,
                  guint64   *n_rows,
+                 guint64   *n_pending,
                  GError   **error)
 {
   g_autofree char *prev_hash = g_strnfill (64, '0');
   guint64 expected = 1;
+
+  if (!seal (conn, n_pending, error))
+    return FALSE;
 
   for (;;)
     {

@@ -176,14 +176,16 @@ cmd_bootstrap_admin (Ctl *ctl, int argc, char **argv, GError **error)
 static int
 cmd_audit_verify (Ctl *ctl, int argc, char **argv, GError **error)
 {
-  guint64 rows = 0;
+  guint64 rows = 0, pending = 0;
 
   if (!parse_command_options (&argc, &argv, "audit-verify", NULL, error)
       || ctl_connect (ctl, error) == NULL)
     return 2;
-  if (!vb_audit_verify (ctl->conn, &rows, error))
+  if (!vb_audit_verify (ctl->conn, &rows, &pending, error))
     return 1;
   g_print (_("Audit log intact: %" G_GUINT64_FORMAT " rows, hash chain verified.\n"), rows);
+  if (pending > 0)
+    g_print (_("%" G_GUINT64_FORMAT " row(s) of transactions still open are not chained yet.\n"), pending);
   return 0;
 }
 

@@ -84,6 +84,7 @@ typedef struct
   const char *uuid_filter;
   const char *key_column;      /* the page key, newest first */
   const char *sql;
+  gboolean    seal_first;      /* chain finished transactions' rows first */
 } LogQuery;
 
 static const LogQuery audit_query = {
@@ -91,7 +92,7 @@ static const LogQuery audit_query = {
   "SELECT seq, at, actor_id, actor_label, action, entity, entity_id,"
   "       before, after, request_id, prev_hash, hash"
   "  FROM audit_log"
-  " WHERE ($1::bigint IS NULL OR seq < $1::bigint)"
+  " WHERE seq IS NOT NULL AND ($1::bigint IS NULL OR seq < $1::bigint)"
   "   AND ($2::text IS NULL OR entity = $2)"
   "   AND ($3::text IS NULL OR entity_id = $3)"
   "   AND ($4::uuid IS NULL OR actor_id = $4::uuid)"
@@ -99,6 +100,7 @@ static const LogQuery audit_query = {
   "   AND ($6::timestamptz IS NULL OR at <= $6::timestamptz)"
   " ORDER BY seq DESC"
   " LIMIT $7::int",
+  TRUE,
 };
 
 static const LogQuery security_events_query = {
@@ -113,6 +115,7 @@ static const LogQuery security_events_query = {
   "   AND ($6::timestamptz IS NULL OR at <= $6::timestamptz)"
   " ORDER BY id DESC"
   " LIMIT $7::int",
+  FALSE,
 };
 
 static gboolean
@@ -140,6 +143,12 @@ list_log (VbRequest       *req,
       || (conn = vb_request_get_db (req, error)) == NULL)
     return FALSE;
 
+  if (query->seal_first)
+    {
+      g_autoptr(PGresult) sealed = vb_db_execv (conn, error, "SELECT vb_audit_seal($1::int)", "100000");
+      if (sealed == NULL)
+        return FALSE;
+    }
   limit_text = g_strdup_printf ("%u", limit + 1);
   res = vb_db_execv (conn, error, query->sql,
                      before, text[0], text[1], uuid, since, until, limit_text);

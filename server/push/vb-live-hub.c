@@ -94,6 +94,21 @@ client_unref (gpointer data)
   g_free (c);
 }
 
+static gpointer
+client_ref_copy (gconstpointer src,
+                 gpointer      user_data)
+{
+  return client_ref ((Client *) src);
+}
+
+/* A referenced copy of the list: sending may close, and so remove, a client
+ * while we iterate. */
+static GPtrArray *
+snapshot_clients (VbLiveHub *self)
+{
+  return g_ptr_array_copy (self->clients, client_ref_copy, NULL);
+}
+
 static gboolean
 client_may_see (Client *c,
                 Change *change)
@@ -221,9 +236,8 @@ flush_cb (gpointer data)
 
   self->pending = g_ptr_array_new_with_free_func (change_free);
   self->flush_id = 0;
-  /* Iterate a copy: sending may close (and remove) a client. */
   {
-    g_autoptr(GPtrArray) clients = g_ptr_array_copy (self->clients, NULL, NULL);
+    g_autoptr(GPtrArray) clients = snapshot_clients (self);
 
     for (guint i = 0; i < clients->len; i++)
       {
@@ -268,7 +282,7 @@ vb_live_hub_notify (VbLiveHub  *self,
 void
 vb_live_hub_pull_all (VbLiveHub *self)
 {
-  g_autoptr(GPtrArray) clients = g_ptr_array_copy (self->clients, NULL, NULL);
+  g_autoptr(GPtrArray) clients = snapshot_clients (self);
 
   for (guint i = 0; i < clients->len; i++)
     if (((Client *) clients->pdata[i])->grants != NULL)
@@ -278,7 +292,7 @@ vb_live_hub_pull_all (VbLiveHub *self)
 void
 vb_live_hub_close_all (VbLiveHub *self)
 {
-  g_autoptr(GPtrArray) clients = g_ptr_array_copy (self->clients, NULL, NULL);
+  g_autoptr(GPtrArray) clients = snapshot_clients (self);
 
   for (guint i = 0; i < clients->len; i++)
     client_close (clients->pdata[i], SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "server shutting down");
@@ -294,7 +308,7 @@ static gboolean
 sweep_cb (gpointer data)
 {
   VbLiveHub *self = data;
-  g_autoptr(GPtrArray) clients = g_ptr_array_copy (self->clients, NULL, NULL);
+  g_autoptr(GPtrArray) clients = snapshot_clients (self);
   gint64 now = g_get_monotonic_time ();
 
   for (guint i = 0; i < clients->len; i++)

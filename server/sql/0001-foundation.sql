@@ -150,8 +150,17 @@ END $$;
 
 -- ---------------------------------------------------------------- audit ---
 
+-- Rows are written by triggers inside the writing transaction, ordered by
+-- (xid, pos) like the change feed, without serializing writers.  Chaining
+-- happens afterwards: vb_audit_seal() takes the rows of every transaction
+-- that has ended (below the xmin horizon), in (xid, pos) order, and gives
+-- each a gapless seq, the previous row's hash and its own.  The server seals
+-- every second; audit-verify and the audit API seal before they read.
+CREATE SEQUENCE audit_log_pos;
+
 CREATE TABLE audit_log (
-  seq          bigint PRIMARY KEY,
+  xid          xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  pos          bigint NOT NULL DEFAULT nextval('audit_log_pos'),
   at           timestamptz NOT NULL,
   actor_id     uuid,
   actor_label  text NOT NULL DEFAULT '',
@@ -161,11 +170,14 @@ CREATE TABLE audit_log (
   before       jsonb,
   after        jsonb,
   request_id   text NOT NULL DEFAULT '',
-  prev_hash    text NOT NULL,
-  hash         text NOT NULL
+  seq          bigint UNIQUE,
+  prev_hash    text,
+  hash         text,
+  PRIMARY KEY (xid, pos)
 );
 CREATE INDEX audit_log_entity ON audit_log (entity, entity_id);
 CREATE INDEX audit_log_actor ON audit_log (actor_id);
+CREATE INDEX audit_log_unsealed ON audit_log (xid, pos) WHERE seq IS NULL;
 
 -- The canonical text a row's hash covers; voltbay-ctl audit-verify rebuilds
 -- the same text in C, independently of this function.
@@ -193,7 +205,6 @@ DECLARE
   new_j    jsonb;
   changed  text[] := '{}';
   col      text;
-  a        audit_log;
 BEGIN
   IF TG_OP <> 'INSERT' THEN old_j := to_jsonb(OLD); END IF;
   IF TG_OP <> 'DELETE' THEN new_j := to_jsonb(NEW); END IF;
@@ -210,32 +221,73 @@ BEGIN
   IF cardinality(changed) > 0 THEN
     new_j := new_j || jsonb_build_object('secrets_changed', to_jsonb(changed));
   END IF;
-
-  PERFORM pg_advisory_xact_lock(7411002);
-  SELECT l.seq, l.hash INTO a.seq, a.prev_hash FROM audit_log l ORDER BY l.seq DESC LIMIT 1;
-  a.seq := coalesce(a.seq, 0) + 1;
-  a.prev_hash := coalesce(a.prev_hash, repeat('0', 64));
-  a.at := date_trunc('microseconds', clock_timestamp());
-  a.actor_id := nullif(current_setting('voltbay.actor_id', true), '')::uuid;
-  a.actor_label := coalesce(current_setting('voltbay.actor_label', true), '');
-  a.action := lower(TG_OP);
-  a.entity := TG_TABLE_NAME;
-  a.entity_id := coalesce(new_j ->> 'id', old_j ->> 'id');
-  a.before := old_j;
-  a.after := new_j;
-  a.request_id := coalesce(current_setting('voltbay.request_id', true), '');
-  a.hash := encode(sha256(convert_to(vb_audit_canonical(a), 'UTF8')), 'hex');
-  INSERT INTO audit_log VALUES (a.*);
+  INSERT INTO audit_log (at, actor_id, actor_label, action, entity, entity_id, before, after, request_id)
+  VALUES (date_trunc('microseconds', clock_timestamp()),
+          nullif(current_setting('voltbay.actor_id', true), '')::uuid,
+          coalesce(current_setting('voltbay.actor_label', true), ''),
+          lower(TG_OP), TG_TABLE_NAME,
+          coalesce(new_j ->> 'id', old_j ->> 'id'),
+          old_j, new_j,
+          coalesce(current_setting('voltbay.request_id', true), ''));
   RETURN NULL;
 END $$;
 
+-- Chains up to max_rows rows of ended transactions; returns how many.  One
+-- sealer at a time (a transaction-scoped advisory lock); others skip.
+CREATE FUNCTION vb_audit_seal (max_rows integer) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+  last_seq   bigint;
+  last_hash  text;
+  r          audit_log;
+  n          integer := 0;
+BEGIN
+  IF NOT pg_try_advisory_xact_lock(7411002) THEN
+    RETURN 0;
+  END IF;
+  SELECT l.seq, l.hash INTO last_seq, last_hash
+    FROM audit_log l WHERE l.seq IS NOT NULL ORDER BY l.seq DESC LIMIT 1;
+  last_seq := coalesce(last_seq, 0);
+  last_hash := coalesce(last_hash, repeat('0', 64));
+  FOR r IN SELECT * FROM audit_log
+            WHERE seq IS NULL AND xid < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY xid, pos LIMIT max_rows
+  LOOP
+    r.seq := last_seq + 1;
+    r.prev_hash := last_hash;
+    r.hash := encode(sha256(convert_to(vb_audit_canonical(r), 'UTF8')), 'hex');
+    UPDATE audit_log SET seq = r.seq, prev_hash = r.prev_hash, hash = r.hash
+     WHERE xid = r.xid AND pos = r.pos;
+    last_seq := r.seq;
+    last_hash := r.hash;
+    n := n + 1;
+  END LOOP;
+  RETURN n;
+END $$;
+
+-- Append-only: the one update allowed is sealing an unsealed row.
 CREATE FUNCTION vb_audit_immutable () RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.seq IS NULL AND NEW.seq IS NOT NULL
+     AND (OLD.xid, OLD.pos, OLD.at, OLD.actor_id, OLD.actor_label, OLD.action, OLD.entity,
+          OLD.entity_id, OLD.before, OLD.after, OLD.request_id)
+         IS NOT DISTINCT FROM
+         (NEW.xid, NEW.pos, NEW.at, NEW.actor_id, NEW.actor_label, NEW.action, NEW.entity,
+          NEW.entity_id, NEW.before, NEW.after, NEW.request_id) THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = '42501';
+END $$;
+
+CREATE TRIGGER audit_log_immutable BEFORE UPDATE OR DELETE ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION vb_audit_immutable();
+CREATE FUNCTION vb_audit_no_truncate () RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = '42501';
 END $$;
 
-CREATE TRIGGER audit_log_immutable BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log
-  FOR EACH STATEMENT EXECUTE FUNCTION vb_audit_immutable();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+  FOR EACH STATEMENT EXECUTE FUNCTION vb_audit_no_truncate();
 
 CREATE TRIGGER locations_touch BEFORE UPDATE ON locations FOR EACH ROW EXECUTE FUNCTION vb_touch();
 CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION vb_touch();

@@ -140,7 +140,7 @@ test_denied_to_non_admins (void)
   g_autofree char *audit_before = NULL;
 
   audit_before = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                  db_count (server, "SELECT max(seq) FROM audit_log", NULL));
+                                  db_count (server, "SELECT max(pos) FROM audit_log", NULL));
 
   for (guint r = 0; r < G_N_ELEMENTS (roles); r++)
     {
@@ -191,7 +191,7 @@ test_denied_to_non_admins (void)
   /* Nothing that was refused changed anything (the user-add of the test
    * users themselves aside, which came through voltbay-ctl). */
   g_assert_cmpint (db_count (server,
-                             "SELECT count(*) FROM audit_log WHERE seq > $1::bigint"
+                             "SELECT count(*) FROM audit_log WHERE pos > $1::bigint"
                              "   AND actor_id IS NOT NULL",
                              audit_before), ==, 0);
   g_assert_cmpint (db_count (server, "SELECT count(*) FROM sessions WHERE revoked_at IS NOT NULL",
@@ -676,7 +676,7 @@ test_reset_mfa (void)
                                      " AND kind = 'mfa_reset'", other_id), ==, 1);
   /* The audit trail notes that a secret changed without showing it. */
   g_assert_cmpint (db_count (server,
-                             "SELECT count(*) FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log"
+                             "SELECT count(*) FROM audit_log WHERE pos = (SELECT max(pos) FROM audit_log"
                              "                                           WHERE entity = 'users'"
                              "                                             AND entity_id = $1)"
                              "   AND after->'secrets_changed' ? 'totp_secret'"

@@ -138,7 +138,7 @@ test_write_leaves_audit_rows (void)
   rows = vb_db_execv (db, &error,
     "SELECT action, actor_id, actor_label, request_id, after->>'name', before IS NULL,"
     "       after->>'code', after ? 'version', after ? 'updated_at'"
-    "  FROM audit_log WHERE entity = 'locations' AND entity_id = $1 ORDER BY seq",
+    "  FROM audit_log WHERE entity = 'locations' AND entity_id = $1 ORDER BY xid, pos",
     id);
   g_assert_no_error (error);
   g_assert_cmpint (PQntuples (rows), ==, 1);
@@ -161,7 +161,7 @@ test_write_leaves_audit_rows (void)
   g_clear_pointer (&rows, PQclear);
   rows = vb_db_execv (db, &error,
     "SELECT action, actor_id, request_id, before->>'name', after->>'name', after->>'code'"
-    "  FROM audit_log WHERE entity = 'locations' AND entity_id = $1 ORDER BY seq",
+    "  FROM audit_log WHERE entity = 'locations' AND entity_id = $1 ORDER BY xid, pos",
     id);
   g_assert_no_error (error);
   g_assert_cmpint (PQntuples (rows), ==, 2);
