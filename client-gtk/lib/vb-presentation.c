@@ -1,0 +1,280 @@
+/* vb-presentation.c — labels, icons and messages, kept out of the widgets.
+ *
+ * Every user-visible sentence the client library can produce about a
+ * connection, an error or a user is decided here, so the wording is tested
+ * in `tests/ui/test-presentation.c` without a display, and the widgets only
+ * put strings where they belong.
+ */
+#include "vb-presentation.h"
+#include "vb-client-error.h"
+
+#include "vb-error.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+const char *
+vb_connection_state_get_label (VbConnectionState state)
+{
+  switch (state)
+    {
+    case VB_CONNECTION_STATE_ONLINE:       return _("Online");
+    case VB_CONNECTION_STATE_CONNECTING:   return _("Connecting…");
+    case VB_CONNECTION_STATE_RECONNECTING: return _("Reconnecting…");
+    case VB_CONNECTION_STATE_OFFLINE:
+    default:                               return _("Offline");
+    }
+}
+
+const char *
+vb_connection_state_get_icon_name (VbConnectionState state)
+{
+  switch (state)
+    {
+    case VB_CONNECTION_STATE_ONLINE:       return "network-transmit-receive-symbolic";
+    case VB_CONNECTION_STATE_CONNECTING:
+    case VB_CONNECTION_STATE_RECONNECTING: return "emblem-synchronizing-symbolic";
+    case VB_CONNECTION_STATE_OFFLINE:
+    default:                               return "network-offline-symbolic";
+    }
+}
+
+static gboolean
+is_network_error (const GError *error)
+{
+  return error->domain == G_IO_ERROR || error->domain == G_RESOLVER_ERROR ||
+         error->domain == G_TLS_ERROR;
+}
+
+static gint64
+retry_after (const GError *error)
+{
+  JsonObject *details = vb_error_get_details (error);
+
+  if (details == NULL || !json_object_has_member (details, "retry_after"))
+    return 0;
+  return json_object_get_int_member_with_default (details, "retry_after", 0);
+}
+
+char *
+vb_error_dup_user_message (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain == VB_CLIENT_ERROR)
+    {
+      switch ((VbClientErrorCode) error->code)
+        {
+        case VB_CLIENT_ERROR_CERTIFICATE_CHANGED:
+          return g_strdup (_("The server’s certificate has changed since you trusted it, "
+                             "so Voltbay refused to connect"));
+        case VB_CLIENT_ERROR_CERTIFICATE_UNTRUSTED:
+          return g_strdup (_("The server’s certificate has not been trusted yet"));
+        case VB_CLIENT_ERROR_INVALID_ADDRESS:
+          return g_strdup (error->message);
+        case VB_CLIENT_ERROR_PROTOCOL:
+        default:
+          return g_strdup (_("The server sent a reply Voltbay does not understand; "
+                             "check that the address is a Voltbay server"));
+        }
+    }
+
+  if (error->domain == VB_ERROR)
+    {
+      gint64 seconds;
+
+      switch ((VbErrorCode) error->code)
+        {
+        case VB_ERROR_INVALID_CREDENTIALS:
+          return g_strdup (_("Wrong e-mail address or password"));
+        case VB_ERROR_MFA_REQUIRED:
+          return g_strdup (_("Enter the 6-digit code from your authenticator app"));
+        case VB_ERROR_INVALID_MFA_CODE:
+          return g_strdup (_("That code is not valid; each code works only once, so wait for the next one"));
+        case VB_ERROR_UNAUTHENTICATED:
+          return g_strdup (_("Your session has ended; sign in again"));
+        case VB_ERROR_RATE_LIMITED:
+          seconds = retry_after (error);
+          if (seconds >= 60)
+            return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                 "Too many attempts; try again in %d minute",
+                                                 "Too many attempts; try again in %d minutes",
+                                                 (seconds + 59) / 60),
+                                    (int) ((seconds + 59) / 60));
+          if (seconds > 0)
+            return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                 "Too many attempts; try again in %d second",
+                                                 "Too many attempts; try again in %d seconds",
+                                                 seconds),
+                                    (int) seconds);
+          return g_strdup (_("Too many attempts; try again later"));
+        case VB_ERROR_VALIDATION:
+          if (g_strcmp0 (vb_error_get_field (error), "email") == 0)
+            return g_strdup (_("Enter a valid e-mail address"));
+          /* The server explains which rule the value broke. */
+          return g_strdup_printf (_("Not accepted: %s"), error->message);
+        case VB_ERROR_FORBIDDEN:
+          return g_strdup (_("Your account is not allowed to do this"));
+        case VB_ERROR_UNAVAILABLE:
+        case VB_ERROR_RETRY:
+          return g_strdup (_("The server is busy or cannot reach its database; try again in a moment"));
+        case VB_ERROR_NOT_FOUND:
+        case VB_ERROR_METHOD_NOT_ALLOWED:
+          return g_strdup (_("This server does not offer the Voltbay API at that address"));
+        default:
+          return g_strdup_printf (_("The server reported an error: %s"), error->message);
+        }
+    }
+
+  if (is_network_error (error))
+    return g_strdup (_("Could not reach the server; check the address and that the server is running"));
+
+  return g_strdup (error->message);
+}
+
+const char *
+vb_error_get_form_field (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain == VB_CLIENT_ERROR)
+    return "server";
+  if (error->domain == VB_ERROR)
+    {
+      switch ((VbErrorCode) error->code)
+        {
+        case VB_ERROR_INVALID_CREDENTIALS:
+          return "password";
+        case VB_ERROR_MFA_REQUIRED:
+        case VB_ERROR_INVALID_MFA_CODE:
+          return "code";
+        case VB_ERROR_VALIDATION:
+          {
+            const char *field = vb_error_get_field (error);
+
+            if (g_strcmp0 (field, "totp") == 0 || g_strcmp0 (field, "recovery_code") == 0)
+              return "code";
+            if (g_strcmp0 (field, "email") == 0 || g_strcmp0 (field, "password") == 0)
+              return field;
+            return NULL;
+          }
+        case VB_ERROR_NOT_FOUND:
+        case VB_ERROR_METHOD_NOT_ALLOWED:
+          return "server";
+        default:
+          return NULL;
+        }
+    }
+  if (is_network_error (error))
+    return "server";
+  return NULL;
+}
+
+const char *
+vb_role_get_display_name (const char *role)
+{
+  if (g_strcmp0 (role, "admin") == 0)
+    return _("Administrator");
+  if (g_strcmp0 (role, "manager") == 0)
+    return _("Manager");
+  if (g_strcmp0 (role, "reception") == 0)
+    return _("Reception");
+  if (g_strcmp0 (role, "technician") == 0)
+    return _("Technician");
+  return role;
+}
+
+char *
+vb_user_dup_roles_summary (JsonObject *me)
+{
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  g_autoptr(GHashTable) locations = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                           (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GString) text = g_string_new (NULL);
+  JsonArray *roles;
+
+  g_return_val_if_fail (me != NULL, NULL);
+
+  if (!json_object_has_member (me, "roles") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (me, "roles")))
+    return g_strdup ("");
+  roles = json_object_get_array_member (me, "roles");
+
+  /* Group by role, in the server's order; a null location means all. */
+  for (guint i = 0; i < json_array_get_length (roles); i++)
+    {
+      JsonNode *node = json_array_get_element (roles, i);
+      JsonObject *assignment;
+      const char *role;
+      const char *code;
+      GPtrArray *codes;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      assignment = json_node_get_object (node);
+      role = json_object_get_string_member_with_default (assignment, "role", NULL);
+      if (role == NULL)
+        continue;
+      code = json_object_get_string_member_with_default (assignment, "location_code", NULL);
+      codes = g_hash_table_lookup (locations, role);
+      if (codes == NULL)
+        {
+          codes = g_ptr_array_new ();
+          g_hash_table_insert (locations, (gpointer) role, codes);
+          g_ptr_array_add (order, (gpointer) role);
+        }
+      /* NULL stands for "all locations" and wins over any list. */
+      if (code == NULL || json_node_is_null (json_object_get_member (assignment, "location_id")))
+        g_ptr_array_add (codes, NULL);
+      else
+        g_ptr_array_add (codes, (gpointer) code);
+    }
+
+  for (guint i = 0; i < order->len; i++)
+    {
+      const char *role = order->pdata[i];
+      GPtrArray *codes = g_hash_table_lookup (locations, role);
+      gboolean all = FALSE;
+
+      for (guint j = 0; j < codes->len; j++)
+        all |= codes->pdata[j] == NULL;
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      /* Translators: a role and where it applies, e.g. "Reception — HCM-D1, HCM-D2" */
+      g_string_append_printf (text, _("%s — "), vb_role_get_display_name (role));
+      if (all)
+        g_string_append (text, _("All locations"));
+      else
+        for (guint j = 0; j < codes->len; j++)
+          {
+            if (j > 0)
+              g_string_append (text, ", ");
+            g_string_append (text, codes->pdata[j]);
+          }
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+char *
+vb_fingerprint_dup_for_display (const char *fingerprint)
+{
+  g_auto(GStrv) bytes = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n;
+
+  g_return_val_if_fail (fingerprint != NULL, NULL);
+
+  bytes = g_strsplit (fingerprint, ":", -1);
+  n = g_strv_length (bytes);
+  if (n != 32)
+    return g_strdup (fingerprint);
+  for (guint i = 0; i < n; i++)
+    {
+      if (i == 16)
+        g_string_append_c (text, '\n');
+      else if (i > 0)
+        g_string_append_c (text, ':');
+      g_string_append (text, bytes[i]);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}

@@ -1,0 +1,21 @@
+/* main.c — voltbay-technician: set up gettext, run the application. */
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "vb-technician-application.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(VbTechnicianApplication) app = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_application_name (_("Voltbay Technician"));
+
+  app = vb_technician_application_new ();
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

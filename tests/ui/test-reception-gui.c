@@ -1,0 +1,672 @@
+/* test-reception-gui.c — the reception app against a real server, on a
+ * real (virtual) display, with a real keyring.
+ *
+ * Run through run-gui-test.sh (Xvfb, private D-Bus, unlocked gnome-keyring,
+ * throw-away HOME).  The cases run in order and share one TLS server and
+ * one user, like a desk's day: first sign-in (trust the certificate), a
+ * restart that needs no sign-in, the server going away and coming back, a
+ * log-out and an admin's first sign-in with TOTP enrolment, and finally a
+ * server with a different certificate, which must be refused.  Each state
+ * is saved as a PNG in <build>/tests/ui-artifacts/.
+ */
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <libsecret/secret.h>
+
+#include "vb-test.h"
+#include "vb-totp.h"
+
+#include "vb-client.h"
+#include "vb-client-error.h"
+#include "vb-connection-indicator.h"
+#include "vb-live-connection.h"
+#include "vb-login-page.h"
+#include "vb-pin-store.h"
+#include "vb-reception-application.h"
+#include "vb-reception-window.h"
+#include "vb-secret-store.h"
+#include "vb-session.h"
+#include "vb-sign-in-view.h"
+#include "vb-totp-enrol-page.h"
+
+#define DESK_EMAIL    "lan.pham@example.com"
+#define DESK_NAME     "Lan Pham"
+#define DESK_PASSWORD "front desk password 42"
+#define ADMIN_EMAIL   "owner@example.com"
+#define ADMIN_PASSWORD "owner password for tests"
+#define WAIT_MS       30000
+
+static VbTestServer           *server;
+static VbReceptionApplication *app;
+static char                   *first_fingerprint;
+
+/* Helpers: the main loop, widgets, screenshots */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+wait_for (Condition condition,
+          gpointer  data,
+          guint     timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint tick = g_timeout_add (20, wake_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = condition (data)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  return ok;
+}
+
+static gboolean
+settle_done_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Lets layout, transitions and pending I/O run for a while. */
+static void
+settle (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, settle_done_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static gpointer
+child (gpointer    widget,
+       GType       type,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static VbReceptionWindow *
+window (void)
+{
+  GtkWindow *w = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (w == NULL)
+    {
+      GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+      for (GList *l = windows; l != NULL; l = l->next)
+        if (VB_IS_RECEPTION_WINDOW (l->data))
+          w = l->data;
+    }
+  g_assert_true (VB_IS_RECEPTION_WINDOW (w));
+  return VB_RECEPTION_WINDOW (w);
+}
+
+static VbClient *
+client (void)
+{
+  return vb_application_get_client (VB_APPLICATION (app));
+}
+
+static VbSignInView *
+sign_in_view (void)
+{
+  return child (window (), VB_TYPE_RECEPTION_WINDOW, "sign_in_view");
+}
+
+static VbLoginPage *
+login_page (void)
+{
+  return child (sign_in_view (), VB_TYPE_SIGN_IN_VIEW, "login_page");
+}
+
+static VbConnectionIndicator *
+indicator (void)
+{
+  return child (window (), VB_TYPE_RECEPTION_WINDOW, "indicator");
+}
+
+static const char *
+main_stack_page (void)
+{
+  return gtk_stack_get_visible_child_name (child (window (), VB_TYPE_RECEPTION_WINDOW, "stack"));
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  g_autofree char *dir = g_build_filename (vb_test_build_dir (), "tests", "ui-artifacts", NULL);
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer;
+  int width, height;
+
+  settle (400);   /* let crossfades and revealers finish */
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_mkdir_with_parents (dir, 0755);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static gboolean
+server_exited (gpointer data)
+{
+  return g_subprocess_get_identifier (server->process) == NULL;
+}
+
+/* SIGTERM, then keep the app's main loop running until the server has
+ * exited, as a real desk would: the server closes live connections with
+ * 1001 and waits briefly for the clients to answer, which a client blocked
+ * in vb_test_server_kill()'s wait could not.  vb_test_server_kill() (or
+ * _restart) then checks the clean exit. */
+static void
+stop_server_while_running (void)
+{
+  g_subprocess_send_signal (server->process, SIGTERM);
+  g_assert_true (wait_for (server_exited, NULL, WAIT_MS));
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* not owned */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return ADW_MESSAGE_DIALOG (w);
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+/* Concatenates every label under widget, to look for text in a dialog. */
+static void
+collect_labels (GtkWidget *widget,
+                GString   *out)
+{
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (out, "%s\n", gtk_label_get_label (GTK_LABEL (widget)));
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    collect_labels (c, out);
+}
+
+static char *
+dialog_text (AdwMessageDialog *dialog)
+{
+  GString *text = g_string_new (NULL);
+
+  g_string_append_printf (text, "%s\n%s\n", adw_message_dialog_get_heading (dialog),
+                          adw_message_dialog_get_body (dialog));
+  collect_labels (adw_message_dialog_get_extra_child (dialog), text);
+  /* Compare fingerprints without the display line break. */
+  g_strdelimit (text->str, "\n", ':');
+  return g_string_free (text, FALSE);
+}
+
+static gboolean
+state_is (gpointer data)
+{
+  return (int) vb_connection_indicator_get_state (indicator ()) == GPOINTER_TO_INT (data);
+}
+
+static gboolean
+page_is (gpointer data)
+{
+  return g_strcmp0 (main_stack_page (), data) == 0;
+}
+
+static gboolean
+step_is (gpointer data)
+{
+  return g_strcmp0 (main_stack_page (), "sign-in") == 0 &&
+         g_strcmp0 (vb_sign_in_view_get_step (sign_in_view ()), data) == 0;
+}
+
+static gboolean
+login_idle (gpointer data)
+{
+  GtkWidget *button = child (login_page (), VB_TYPE_LOGIN_PAGE, "sign_in_button");
+
+  return gtk_widget_get_sensitive (button) && find_message_dialog () == NULL;
+}
+
+static void
+fill_and_submit (const char *server_url,
+                 const char *email,
+                 const char *password)
+{
+  VbLoginPage *page = login_page ();
+
+  gtk_editable_set_text (child (page, VB_TYPE_LOGIN_PAGE, "server_row"), server_url);
+  gtk_editable_set_text (child (page, VB_TYPE_LOGIN_PAGE, "email_row"), email);
+  gtk_editable_set_text (child (page, VB_TYPE_LOGIN_PAGE, "password_row"), password);
+  gtk_widget_activate (child (page, VB_TYPE_LOGIN_PAGE, "sign_in_button"));
+}
+
+static const char *
+login_error (void)
+{
+  GtkLabel *label = child (login_page (), VB_TYPE_LOGIN_PAGE, "error_label");
+
+  return gtk_widget_get_visible (GTK_WIDGET (label)) ? gtk_label_get_label (label) : NULL;
+}
+
+typedef void (*Body) (void);
+
+static gboolean
+run_body_cb (gpointer data)
+{
+  Body body = data;
+  g_autoptr(GList) windows = NULL;
+
+  /* GTK 4.8's cursor blink timer warns ("GtkText - did not receive a
+   * focus-out event") when a dialog takes focus on an X server without a
+   * window manager; no blinking, no warning.  No animations either: the
+   * screenshots show finished states. */
+  g_object_set (gtk_settings_get_default (),
+                "gtk-cursor-blink", FALSE,
+                "gtk-enable-animations", FALSE,
+                NULL);
+  /* Quick retries: the test waits for reconnections. */
+  g_object_set (vb_client_get_live (client ()), "initial-delay", 200, "max-delay", 1000, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window ()), 960, 680);
+
+  body ();
+
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (l->data);
+  g_application_quit (G_APPLICATION (app));
+  return G_SOURCE_REMOVE;
+}
+
+/* One start of the app, as from the desktop: g_application_run(), with the
+ * test's body running inside its main loop once the window is up. */
+static void
+run_app (Body body)
+{
+  char *argv[] = { (char *) "voltbay-reception", NULL };
+
+  app = vb_reception_application_new ();
+  /* Several instances in one process, one after the other. */
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_idle_add (run_body_cb, body);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
+  g_clear_object (&app);
+}
+
+typedef struct
+{
+  GList   *items;
+  GError  *error;
+  gboolean done;
+} Search;
+
+static void
+search_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Search *search = user_data;
+
+  search->items = secret_password_search_finish (result, &search->error);
+  search->done = TRUE;
+}
+
+/* The application's items in the keyring.  Async on the default context, as
+ * the app does it: the _sync variant runs libsecret's item initialisation in
+ * a private context it drops half-done, which LeakSanitizer reports. */
+static GList *
+keyring_items (void)
+{
+  for (guint attempt = 0; ; attempt++)
+    {
+      Search search = { 0 };
+
+      secret_password_search (vb_secret_store_get_schema (), SECRET_SEARCH_ALL, NULL,
+                              search_cb, &search,
+                              "application", VB_RECEPTION_APPLICATION_ID, NULL);
+      while (!search.done)
+        g_main_context_iteration (NULL, TRUE);
+      /* An item the app deletes while we look is gone between the search
+       * and its loading: look again. */
+      if (search.error != NULL && attempt < 10)
+        {
+          g_test_message ("keyring search: %s", search.error->message);
+          g_clear_error (&search.error);
+          settle (50);
+          continue;
+        }
+      g_assert_no_error (search.error);
+      return search.items;
+    }
+}
+
+static guint
+keyring_count (void)
+{
+  GList *items = keyring_items ();
+  guint n = g_list_length (items);
+
+  g_list_free_full (items, g_object_unref);
+  return n;
+}
+
+static gboolean
+keyring_empty (gpointer data)
+{
+  return keyring_count () == 0;
+}
+
+static gboolean
+keyring_has_one (gpointer data)
+{
+  return keyring_count () == 1;
+}
+
+static gboolean
+user_known (gpointer data)
+{
+  VbSession *session = vb_client_get_session (client ());
+
+  return session != NULL && vb_session_get_user (session) != NULL;
+}
+
+/* The cases, in order; each is one start of the app */
+
+static void
+first_sign_in (void)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *pinned = NULL;
+  g_autoptr(VbPinStore) pins = NULL;
+  g_autofree char *key = g_strdup_printf ("127.0.0.1:%u", server->port);
+  AdwMessageDialog *dialog;
+  AdwStatusPage *status;
+  GList *items;
+
+  g_assert_true (wait_for (step_is, "credentials", WAIT_MS));
+  /* The server address field offers the documented default. */
+  g_assert_cmpstr (vb_login_page_get_server (login_page ()), ==, VB_DEFAULT_SERVER_ADDRESS);
+  save_screenshot (GTK_WIDGET (window ()), "01-sign-in");
+
+  /* First contact: the certificate is shown for confirmation before the
+   * password goes anywhere. */
+  fill_and_submit (server->base_url, DESK_EMAIL, "not the password");
+  g_assert_true (wait_for (dialog_shown, NULL, WAIT_MS));
+  dialog = find_message_dialog ();
+  text = dialog_text (dialog);
+  g_assert_nonnull (strstr (text, first_fingerprint));
+  save_screenshot (GTK_WIDGET (dialog), "02-trust-certificate");
+  /* As a click on the button does: the response, then the dialog closes. */
+  adw_message_dialog_response (dialog, "trust");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* Trusted, then the wrong password: an inline error, the form kept. */
+  g_assert_true (wait_for (login_idle, NULL, WAIT_MS));
+  g_assert_cmpstr (login_error (), ==, "Wrong e-mail address or password");
+  g_assert_cmpstr (vb_login_page_get_email (login_page ()), ==, DESK_EMAIL);
+  g_assert_cmpstr (vb_login_page_get_server (login_page ()), ==, server->base_url);
+  save_screenshot (GTK_WIDGET (window ()), "03-wrong-password");
+
+  /* The pin is on disk. */
+  pins = vb_pin_store_new (NULL);
+  pinned = vb_pin_store_dup_fingerprint (pins, key);
+  g_assert_cmpstr (pinned, ==, first_fingerprint);
+
+  fill_and_submit (server->base_url, DESK_EMAIL, DESK_PASSWORD);
+  g_assert_true (wait_for (page_is, "main", WAIT_MS));
+  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
+  g_assert_cmpstr (vb_connection_indicator_get_label (indicator ()), ==, "Online");
+
+  status = child (window (), VB_TYPE_RECEPTION_WINDOW, "status_page");
+  g_assert_true (wait_for (user_known, NULL, WAIT_MS));
+  g_assert_cmpstr (adw_status_page_get_title (status), ==, DESK_NAME);
+  g_assert_cmpstr (adw_status_page_get_description (status), ==, "Reception — HCM-D1");
+  save_screenshot (GTK_WIDGET (window ()), "04-online");
+
+  /* The token went to the keyring. */
+  g_assert_true (wait_for (keyring_has_one, NULL, WAIT_MS));
+  items = keyring_items ();
+  g_assert_cmpstr (g_hash_table_lookup (secret_retrievable_get_attributes (items->data), "email"),
+                   ==, DESK_EMAIL);
+  g_list_free_full (items, g_object_unref);
+}
+
+static void
+test_first_sign_in (void)
+{
+  run_app (first_sign_in);
+}
+
+static void
+restart_keeps_session (void)
+{
+  gboolean saw_form = FALSE;
+
+  /* Restoring from the keyring never shows the form. */
+  while (!page_is ("main"))
+    {
+      saw_form |= step_is ("credentials");
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_false (saw_form);
+  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
+  g_assert_cmpstr (vb_session_get_email (vb_client_get_session (client ())), ==, DESK_EMAIL);
+  g_assert_true (wait_for (user_known, NULL, WAIT_MS));
+  save_screenshot (GTK_WIDGET (window ()), "05-restored-from-keyring");
+
+  /* The server goes away: offline, but still signed in. */
+  stop_server_while_running ();
+  vb_test_server_kill (server);
+  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_OFFLINE), WAIT_MS));
+  g_assert_cmpstr (vb_connection_indicator_get_label (indicator ()), ==, "Offline");
+  g_assert_cmpstr (main_stack_page (), ==, "main");
+  save_screenshot (GTK_WIDGET (window ()), "06-offline");
+}
+
+static void
+test_restart_keeps_session (void)
+{
+  run_app (restart_keeps_session);
+}
+
+static void
+start_offline (void)
+{
+  /* Started while the server is down: signed in from the keyring, offline,
+   * and back online by itself when the server returns. */
+  g_assert_true (wait_for (page_is, "main", WAIT_MS));
+  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_OFFLINE), WAIT_MS));
+  vb_test_server_restart (server, FALSE);
+  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
+  g_assert_cmpstr (vb_connection_indicator_get_label (indicator ()), ==, "Online");
+  save_screenshot (GTK_WIDGET (window ()), "07-reconnected");
+}
+
+static void
+test_start_offline_then_reconnect (void)
+{
+  run_app (start_offline);
+}
+
+static gboolean
+enrol_ready (gpointer data)
+{
+  VbTotpEnrolPage *page = child (sign_in_view (), VB_TYPE_SIGN_IN_VIEW, "enrol_page");
+
+  return step_is ("enrol") && vb_totp_enrol_page_get_secret (page) != NULL;
+}
+
+static void
+log_out_and_enrol (void)
+{
+  g_autofree char *token = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *code = NULL;
+  VbTotpEnrolPage *page;
+  guint status = 0;
+
+  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
+  token = g_strdup (vb_session_get_token (vb_client_get_session (client ())));
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.log-out", NULL);
+  g_assert_true (wait_for (step_is, "credentials", WAIT_MS));
+  g_assert_true (wait_for (keyring_empty, NULL, WAIT_MS));
+  /* The e-mail stays for the next sign-in; the password does not. */
+  g_assert_cmpstr (vb_login_page_get_email (login_page ()), ==, DESK_EMAIL);
+  g_assert_cmpstr (vb_login_page_get_password (login_page ()), ==, "");
+  /* Revoked on the server, not just forgotten here. */
+  settle (300);
+  reply = vb_test_request (server, "GET", "/api/v1/me", token, NULL, &status);
+  g_assert_cmpuint (status, ==, 401);
+
+  /* An administrator's first sign-in: TOTP enrolment is required. */
+  fill_and_submit (server->base_url, ADMIN_EMAIL, ADMIN_PASSWORD);
+  g_assert_true (wait_for (enrol_ready, NULL, WAIT_MS));
+  page = child (sign_in_view (), VB_TYPE_SIGN_IN_VIEW, "enrol_page");
+  save_screenshot (GTK_WIDGET (window ()), "08-totp-enrolment");
+  secret = g_strdup (vb_totp_enrol_page_get_secret (page));
+  code = vb_totp_code_for_step (secret, vb_totp_step_for_time (g_get_real_time () / G_USEC_PER_SEC));
+  gtk_editable_set_text (child (page, VB_TYPE_TOTP_ENROL_PAGE, "code_row"), code);
+  gtk_widget_activate (child (page, VB_TYPE_TOTP_ENROL_PAGE, "verify_button"));
+
+  g_assert_true (wait_for (page_is, "main", WAIT_MS));
+  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
+  g_assert_cmpint (vb_session_get_pending (vb_client_get_session (client ())), ==,
+                   VB_SESSION_PENDING_NONE);
+  /* The secret does not linger in the widgets. */
+  g_assert_null (vb_totp_enrol_page_get_secret (page));
+  g_assert_true (wait_for (keyring_has_one, NULL, WAIT_MS));
+}
+
+static void
+test_log_out_and_enrol (void)
+{
+  run_app (log_out_and_enrol);
+}
+
+static void
+certificate_changed (void)
+{
+  g_autofree char *new_fingerprint = NULL;
+  g_autofree char *text = NULL;
+  AdwMessageDialog *dialog;
+
+  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
+  stop_server_while_running ();
+  vb_test_server_restart (server, TRUE);
+  new_fingerprint = vb_certificate_dup_fingerprint (server->pinned);
+  g_assert_cmpstr (new_fingerprint, !=, first_fingerprint);
+
+  /* The live connection's reconnection meets the new certificate. */
+  g_assert_true (wait_for (dialog_shown, NULL, WAIT_MS));
+  dialog = find_message_dialog ();
+  text = dialog_text (dialog);
+  g_assert_nonnull (strstr (text, "Server Identity Changed"));
+  g_assert_nonnull (strstr (text, first_fingerprint));
+  g_assert_nonnull (strstr (text, new_fingerprint));
+  /* Nothing offered but closing: no silent re-trust. */
+  g_assert_true (adw_message_dialog_has_response (dialog, "close"));
+  g_assert_false (adw_message_dialog_has_response (dialog, "trust"));
+  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_OFFLINE), WAIT_MS));
+  save_screenshot (GTK_WIDGET (dialog), "09-certificate-changed");
+  save_screenshot (GTK_WIDGET (window ()), "10-refused-offline");
+  adw_message_dialog_response (dialog, "close");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  settle (300);
+  /* It stays refused: no retries behind the user's back. */
+  g_assert_false (vb_live_connection_is_running (vb_client_get_live (client ())));
+  g_assert_null (find_message_dialog ());
+
+  /* Signing in again is refused the same way, with the form kept. */
+  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.log-out", NULL);
+  g_assert_true (wait_for (step_is, "credentials", WAIT_MS));
+  fill_and_submit (server->base_url, DESK_EMAIL, DESK_PASSWORD);
+  g_assert_true (wait_for (dialog_shown, NULL, WAIT_MS));
+  dialog = find_message_dialog ();
+  g_free (text);
+  text = dialog_text (dialog);
+  g_assert_nonnull (strstr (text, new_fingerprint));
+  adw_message_dialog_response (dialog, "close");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (wait_for (login_idle, NULL, WAIT_MS));
+  g_assert_nonnull (strstr (login_error (), "certificate has changed"));
+  g_assert_cmpstr (vb_login_page_get_email (login_page ()), ==, DESK_EMAIL);
+  save_screenshot (GTK_WIDGET (window ()), "11-sign-in-refused");
+}
+
+static void
+test_certificate_changed (void)
+{
+  run_app (certificate_changed);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const char *demo[] = { "demo-data", NULL };
+  const char *add_desk[] = { "user-add", "--email=" DESK_EMAIL, "--name=" DESK_NAME,
+                             "--role=reception", "--location=HCM-D1", NULL };
+  const char *add_admin[] = { "user-add", "--email=" ADMIN_EMAIL, "--name=Owner",
+                              "--role=admin", "--location=all", NULL };
+  g_autofree char *out = NULL;
+  int status = -1;
+  int result;
+
+  vb_test_init (&argc, &argv);
+
+  server = vb_test_server_start_tls ();
+  first_fingerprint = vb_certificate_dup_fingerprint (server->pinned);
+  g_free (vb_test_ctl (server, demo, NULL, &status));
+  g_assert_cmpint (status, ==, 0);
+  out = vb_test_ctl (server, add_desk, DESK_PASSWORD "\n", &status);
+  g_assert_cmpint (status, ==, 0);
+  g_free (vb_test_ctl (server, add_admin, ADMIN_PASSWORD "\n", &status));
+  g_assert_cmpint (status, ==, 0);
+
+  g_test_add_func ("/reception/first-sign-in", test_first_sign_in);
+  g_test_add_func ("/reception/restart-keeps-session", test_restart_keeps_session);
+  g_test_add_func ("/reception/start-offline-then-reconnect", test_start_offline_then_reconnect);
+  g_test_add_func ("/reception/log-out-and-enrol", test_log_out_and_enrol);
+  g_test_add_func ("/reception/certificate-changed", test_certificate_changed);
+
+  result = g_test_run ();
+  vb_test_server_stop (server);
+  g_free (first_fingerprint);
+  return result;
+}
