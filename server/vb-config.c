@@ -47,7 +47,7 @@ option_entries (VbConfig *c)
     { "no-tls", 0, 0, G_OPTION_ARG_NONE, &c->no_tls, N_("Serve plain HTTP (tests, behind a TLS proxy)"), NULL },
     { "port-file", 0, 0, G_OPTION_ARG_FILENAME, &c->port_file, N_("Write the bound port to FILE once listening"), N_("FILE") },
     { "pg-bindir", 0, 0, G_OPTION_ARG_FILENAME, &c->pg_bindir, N_("Directory with initdb and pg_ctl"), N_("DIR") },
-    { "workers", 0, 0, G_OPTION_ARG_INT, &c->workers, N_("Request handler threads (default 16)"), N_("N") },
+    { "workers", 0, 0, G_OPTION_ARG_INT, &c->workers, N_("Request handler threads (default: 4 per core, at least 8)"), N_("N") },
     { "db-pool-size", 0, 0, G_OPTION_ARG_INT, &c->db_pool_size, N_("Database connections (default: workers)"), N_("N") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &c->verbose, N_("Log debug messages"), NULL },
     { NULL }
@@ -175,7 +175,7 @@ vb_config_parse (int     *argc,
    * it overwrites), read the file it names, then let the command line win. */
   if (!parse_args (cli, argc, argv, FALSE, error))
     return NULL;
-  c->workers = 16;
+  c->workers = MAX (8, 4 * (gint) g_get_num_processors ());
   c->max_body_kib = 1024;
   c->session_hours = 12;
   c->config_file = g_steal_pointer (&cli->config_file);

@@ -30,8 +30,27 @@ typedef struct
   const char *version;
   const char *name;
   const char *script;
+  char       *checksum;
   gboolean    applied;
 } Migration;
+
+/* A migration edited after it ran would leave databases that differ while
+ * claiming the same schema version: refuse to run against one. */
+static gboolean
+check_unchanged (Migration  *m,
+                 PGresult   *seen,
+                 GError    **error)
+{
+  const char *stored = vb_db_get (seen, 0, 0);
+
+  if (stored == NULL || g_str_equal (stored, m->checksum))
+    return TRUE;
+  g_set_error (error, VB_ERROR, VB_ERROR_CONFLICT,
+               "Migration %s was changed after it was applied to this database "
+               "(checksum %.12s…, now %.12s…); restore the original file or rebuild the database",
+               m->name, stored, m->checksum);
+  return FALSE;
+}
 
 static gboolean
 apply_one (VbDbConn  *conn,
@@ -43,19 +62,20 @@ apply_one (VbDbConn  *conn,
   g_autoptr(PGresult) recorded = NULL;
 
   seen = vb_db_execv (conn, error,
-                      "SELECT 1 FROM schema_migrations WHERE version = $1::int", m->version);
+                      "SELECT checksum FROM schema_migrations WHERE version = $1::int", m->version);
   if (seen == NULL)
     return FALSE;
   if (PQntuples (seen) > 0)
-    return TRUE;
+    return check_unchanged (m, seen, error);
   if (!vb_db_exec_script (conn, m->script, error))
     {
       g_prefix_error (error, "Migration %s failed: ", m->name);
       return FALSE;
     }
   recorded = vb_db_execv (conn, error,
-                          "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)",
-                          m->version, m->name);
+                          "INSERT INTO schema_migrations (version, name, checksum)"
+                          " VALUES ($1::int, $2, $3)",
+                          m->version, m->name, m->checksum);
   m->applied = recorded != NULL;
   return recorded != NULL;
 }
@@ -68,7 +88,8 @@ ensure_table (VbDbConn  *conn,
                             "CREATE TABLE IF NOT EXISTS schema_migrations ("
                             "  version integer PRIMARY KEY,"
                             "  name text NOT NULL,"
-                            "  applied_at timestamptz NOT NULL DEFAULT now())",
+                            "  applied_at timestamptz NOT NULL DEFAULT now());"
+                            "ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum text",
                             error);
 }
 
@@ -95,8 +116,13 @@ apply_all (VbDbConn   *conn,
       m.version = version;
       m.name = names[i];
       m.script = script;
+      m.checksum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
       if (!vb_db_transaction (conn, &migration_actor, apply_one, &m, error))
-        return FALSE;
+        {
+          g_free (m.checksum);
+          return FALSE;
+        }
+      g_free (m.checksum);
       if (m.applied)
         {
           (*n_applied)++;

@@ -2,6 +2,7 @@
  * (also from two processes at once) changes nothing. */
 #include "vb-test.h"
 #include "vb-migrations.h"
+#include "vb-error.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -77,11 +78,30 @@ test_fresh_database_via_ctl_twice (void)
   g_assert_cmpint (count (conn, "SELECT count(*) FROM roles WHERE builtin"), ==, 4);
 }
 
+static void
+test_edited_migration_refused (void)
+{
+  g_autofree char *db = vb_test_new_database ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbDbConn) conn = vb_db_conn_connect (vb_test_cluster_conninfo (db), &error);
+  guint applied = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (count (conn, "SELECT count(*) FROM schema_migrations WHERE checksum ~ '^[0-9a-f]{64}$'"),
+                   ==, count (conn, "SELECT count(*) FROM schema_migrations"));
+  /* As if 0001 had been edited since this database applied it. */
+  g_assert_true (vb_db_exec_script (conn, "UPDATE schema_migrations SET checksum = repeat('0', 64) WHERE version = 1", &error));
+  g_assert_false (vb_migrations_apply (conn, &applied, &error));
+  g_assert_error (error, VB_ERROR, VB_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "0001-foundation.sql was changed"));
+}
+
 int
 main (int argc, char *argv[])
 {
   vb_test_init (&argc, &argv);
   g_test_add_func ("/migrations/idempotent", test_idempotent);
   g_test_add_func ("/migrations/fresh-database-concurrent", test_fresh_database_via_ctl_twice);
+  g_test_add_func ("/migrations/edited-migration-refused", test_edited_migration_refused);
   return g_test_run ();
 }
