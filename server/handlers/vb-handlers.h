@@ -12,6 +12,12 @@ void vb_handler_roles_register     (VbRouter *router);
 void vb_handler_locations_register (VbRouter *router);
 void vb_handler_audit_register     (VbRouter *router);
 void vb_handler_changes_register   (VbRouter *router);
+void vb_handler_customers_register (VbRouter *router);
+void vb_handler_vehicles_register  (VbRouter *router);
+void vb_handler_catalog_register   (VbRouter *router);
+void vb_handler_staff_register     (VbRouter *router);
+void vb_handler_location_setup_register (VbRouter *router);
+void vb_handler_openapi_register   (VbRouter *router);
 
 static inline void
 vb_handlers_register_all (VbRouter *router)
@@ -23,6 +29,12 @@ vb_handlers_register_all (VbRouter *router)
   vb_handler_locations_register (router);
   vb_handler_audit_register (router);
   vb_handler_changes_register (router);
+  vb_handler_customers_register (router);
+  vb_handler_vehicles_register (router);
+  vb_handler_catalog_register (router);
+  vb_handler_staff_register (router);
+  vb_handler_location_setup_register (router);
+  vb_handler_openapi_register (router);
 }
 
 G_END_DECLS

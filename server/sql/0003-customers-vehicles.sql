@@ -1,0 +1,2 @@
+-- 0003 — customers and vehicles (work in progress).
+SELECT 1;

@@ -1,0 +1,2 @@
+-- 0004 — catalog, location setup and staff (work in progress).
+SELECT 1;

@@ -1,0 +1,9 @@
+/* test-catalog.c — filled in by the catalog work in progress. */
+#include "vb-test.h"
+
+int
+main (int argc, char *argv[])
+{
+  vb_test_init (&argc, &argv);
+  return g_test_run ();
+}

@@ -1,0 +1,9 @@
+/* test-staff.c — filled in by the staff work in progress. */
+#include "vb-test.h"
+
+int
+main (int argc, char *argv[])
+{
+  vb_test_init (&argc, &argv);
+  return g_test_run ();
+}
