@@ -118,7 +118,8 @@ client_may_see (Client *c,
       Grant *g = &g_array_index (c->grants, Grant, i);
 
       if (g_str_equal (g->permission, change->permission)
-          && (g->location_id == NULL || g_strcmp0 (g->location_id, change->location_id) == 0))
+          && (change->location_id == NULL || g->location_id == NULL
+              || g_strcmp0 (g->location_id, change->location_id) == 0))
         return TRUE;
     }
   return FALSE;
