@@ -1,9 +1,408 @@
-/* test-staff.c — filled in by the staff work in progress. */
+/* test-staff.c — shifts, leave and certifications against the real server:
+ * no overlapping shifts per user (exclusion constraint → 409), version
+ * conflicts, validation naming the field, permissions per role and
+ * location, the expiring-certifications listing, vb_user_hv_level(), and
+ * every mutation in the change feed and the audit trail.
+ */
 #include "vb-test.h"
+#include "vb-error.h"
+#include "vb-json.h"
+
+#include <string.h>
+
+static JsonObject *
+object_of (JsonNode *node)
+{
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_node_get_object (node);
+}
+
+/* A request that must answer expect; returns the reply. */
+static JsonNode *
+call (VbTestServer *server,
+      const char   *method,
+      const char   *path,
+      const char   *token,
+      const char   *body,
+      guint         expect)
+{
+  guint status = 0;
+  JsonNode *reply = vb_test_request (server, method, path, token, body, &status);
+
+  if (status != expect)
+    {
+      g_autofree char *text = reply ? json_to_string (reply, FALSE) : g_strdup ("(empty)");
+      g_test_message ("%s %s: %u %s", method, path, status, text);
+    }
+  g_assert_cmpuint (status, ==, expect);
+  return reply;
+}
+
+/* A request that must fail with status, code and field. */
+static void
+call_error (VbTestServer *server,
+            const char   *method,
+            const char   *path,
+            const char   *token,
+            const char   *body,
+            guint         expect,
+            const char   *code,
+            const char   *field)
+{
+  g_autoptr(JsonNode) reply = call (server, method, path, token, body, expect);
+  vb_test_assert_error (reply, code, field);
+}
+
+static char *
+create_location (VbTestServer *server,
+                 const char   *token,
+                 const char   *code)
+{
+  g_autofree char *body = g_strdup_printf ("{\"code\": \"%s\", \"name\": \"Shop %s\","
+                                           " \"time_zone\": \"Asia/Ho_Chi_Minh\","
+                                           " \"currency\": \"VND\"}", code, code);
+  g_autoptr(JsonNode) reply = call (server, "POST", "/api/v1/locations", token, body, 201);
+  return g_strdup (json_object_get_string_member (object_of (reply), "id"));
+}
+
+static const char *
+id_of (JsonNode *node)
+{
+  return json_object_get_string_member (object_of (node), "id");
+}
+
+/* Does the change feed (read as token) hold an op of entity/id? */
+static gboolean
+feed_has (VbTestServer *server,
+          const char   *token,
+          const char   *entity,
+          const char   *id,
+          const char   *op)
+{
+  g_autofree char *cursor = NULL;
+  gboolean found = FALSE;
+
+  for (;;)
+    {
+      g_autofree char *path = cursor ? g_strdup_printf ("/api/v1/changes?limit=500&since=%s", cursor)
+                                     : g_strdup ("/api/v1/changes?limit=500");
+      g_autoptr(JsonNode) reply = call (server, "GET", path, token, NULL, 200);
+      JsonObject *o = object_of (reply);
+      JsonArray *items = json_object_get_array_member (o, "items");
+
+      for (guint i = 0; i < json_array_get_length (items); i++)
+        {
+          JsonObject *item = json_array_get_object_element (items, i);
+          if (g_str_equal (json_object_get_string_member (item, "entity"), entity)
+              && g_str_equal (json_object_get_string_member (item, "id"), id)
+              && g_str_equal (json_object_get_string_member (item, "op"), op)
+              && (g_str_equal (op, "delete") || !json_object_get_null_member (item, "row")))
+            found = TRUE;
+        }
+      g_free (cursor);
+      cursor = g_strdup (json_object_get_string_member (o, "next_cursor"));
+      if (!json_object_get_boolean_member (o, "has_more"))
+        break;
+    }
+  return found;
+}
+
+/* audit_log rows of action on entity/id. */
+static gint64
+audit_count (VbTestServer *server,
+             const char   *entity,
+             const char   *id,
+             const char   *action)
+{
+  g_autoptr(VbDbConn) db = vb_test_server_db (server);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) res = vb_db_execv (db, &error,
+    "SELECT count(*) FROM audit_log WHERE entity = $1 AND entity_id = $2 AND action = $3"
+    "   AND actor_id IS NOT NULL AND request_id <> ''",
+    entity, id, action);
+
+  g_assert_no_error (error);
+  return vb_db_get_int (res, 0, 0);
+}
+
+/* Every mutation is in the feed and in the audit trail. */
+static void
+assert_recorded (VbTestServer *server,
+                 const char   *token,
+                 const char   *entity,
+                 const char   *id,
+                 const char   *action)
+{
+  g_assert_true (feed_has (server, token, entity, id,
+                           g_str_equal (action, "delete") ? "delete" : "upsert"));
+  g_assert_cmpint (audit_count (server, entity, id, action), >=, 1);
+}
+
+static char *
+me_id (VbTestServer *server,
+       const char   *token)
+{
+  g_autoptr(JsonNode) me = call (server, "GET", "/api/v1/me", token, NULL, 200);
+  return g_strdup (id_of (me));
+}
+
+static guint
+count_items (VbTestServer *server,
+             const char   *path,
+             const char   *token)
+{
+  g_autoptr(JsonNode) reply = call (server, "GET", path, token, NULL, 200);
+  return json_array_get_length (json_object_get_array_member (object_of (reply), "items"));
+}
+
+static char *
+date_in_days (int days)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) then = g_date_time_add_days (now, days);
+  return g_date_time_format (then, "%Y-%m-%d");
+}
+
+static void
+test_shifts (void)
+{
+  g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
+  g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
+  g_autofree char *a = create_location (server, admin, "HCM-1");
+  g_autofree char *b = create_location (server, admin, "HN-1");
+  g_autofree char *manager = vb_test_user_token (server, "manager@example.com", "manager", "HCM-1");
+  g_autofree char *desk = vb_test_user_token (server, "desk@example.com", "reception", "HCM-1");
+  g_autofree char *tech = vb_test_user_token (server, "tech@example.com", "technician", "HCM-1");
+  g_autofree char *tech_id = me_id (server, tech);
+  g_autofree char *body = g_strdup_printf ("{\"user_id\": \"%s\", \"location_id\": \"%s\","
+                                           " \"starts_at\": \"2026-12-01T01:00:00Z\","
+                                           " \"ends_at\": \"2026-12-01T09:00:00Z\", \"notes\": \"early\"}",
+                                           tech_id, a);
+  g_autofree char *overlap = g_strdup_printf ("{\"user_id\": \"%s\", \"location_id\": \"%s\","
+                                              " \"starts_at\": \"2026-12-01T08:00:00Z\","
+                                              " \"ends_at\": \"2026-12-01T12:00:00Z\"}", tech_id, a);
+  g_autofree char *adjacent = g_strdup_printf ("{\"user_id\": \"%s\", \"location_id\": \"%s\","
+                                               " \"starts_at\": \"2026-12-01T09:00:00Z\","
+                                               " \"ends_at\": \"2026-12-01T12:00:00Z\"}", tech_id, a);
+  g_autofree char *at_b = g_strdup_printf ("{\"user_id\": \"%s\", \"location_id\": \"%s\","
+                                           " \"starts_at\": \"2026-12-02T01:00:00Z\","
+                                           " \"ends_at\": \"2026-12-02T09:00:00Z\"}", tech_id, b);
+  g_autofree char *backwards = g_strdup_printf ("{\"user_id\": \"%s\", \"location_id\": \"%s\","
+                                                " \"starts_at\": \"2026-12-03T09:00:00Z\","
+                                                " \"ends_at\": \"2026-12-03T01:00:00Z\"}", tech_id, a);
+  g_autofree char *bad_time = g_strdup_printf ("{\"user_id\": \"%s\", \"location_id\": \"%s\","
+                                               " \"starts_at\": \"tomorrow\","
+                                               " \"ends_at\": \"2026-12-03T01:00:00Z\"}", tech_id, a);
+  g_autofree char *no_user = g_strdup_printf ("{\"user_id\": \"7d0f3c52-8a0e-4f38-9b1e-3f6a8a3c0b11\","
+                                              " \"location_id\": \"%s\","
+                                              " \"starts_at\": \"2026-12-04T01:00:00Z\","
+                                              " \"ends_at\": \"2026-12-04T09:00:00Z\"}", a);
+  g_autoptr(JsonNode) shift = call (server, "POST", "/api/v1/staff/shifts", manager, body, 201);
+  g_autoptr(JsonNode) second = NULL;
+  g_autoptr(JsonNode) moved = NULL;
+  g_autoptr(JsonNode) b_shift = NULL;
+  g_autofree char *path = g_strdup_printf ("/api/v1/staff/shifts/%s", id_of (shift));
+  g_autofree char *b_path = NULL;
+  JsonObject *o = object_of (shift);
+
+  g_assert_cmpstr (json_object_get_string_member (o, "starts_at"), ==, "2026-12-01T01:00:00Z");
+  g_assert_cmpstr (json_object_get_string_member (o, "ends_at"), ==, "2026-12-01T09:00:00Z");
+  g_assert_cmpstr (json_object_get_string_member (o, "user_id"), ==, tech_id);
+  g_assert_cmpint (json_object_get_int_member (o, "version"), ==, 1);
+
+  /* overlapping shifts of one user: 409; touching ends are fine */
+  call_error (server, "POST", "/api/v1/staff/shifts", manager, overlap, 409, "conflict", "starts_at");
+  second = call (server, "POST", "/api/v1/staff/shifts", manager, adjacent, 201);
+  /* moving the first into the second: 409 too */
+  call_error (server, "PATCH", path, manager, "{\"version\": 1, \"ends_at\": \"2026-12-01T10:00:00Z\"}",
+              409, "conflict", "starts_at");
+  moved = call (server, "PATCH", path, manager, "{\"version\": 1, \"starts_at\": \"2026-12-01T02:00:00Z\"}",
+                200);
+  g_assert_cmpint (json_object_get_int_member (object_of (moved), "version"), ==, 2);
+  call_error (server, "PATCH", path, manager, "{\"version\": 1, \"notes\": \"late\"}", 409,
+              "version_conflict", NULL);
+
+  /* validation */
+  call_error (server, "POST", "/api/v1/staff/shifts", manager, backwards, 422, "validation_failed", "ends_at");
+  call_error (server, "POST", "/api/v1/staff/shifts", manager, bad_time, 422, "validation_failed", "starts_at");
+  call_error (server, "POST", "/api/v1/staff/shifts", manager, no_user, 422, "validation_failed", "user_id");
+  call_error (server, "POST", "/api/v1/staff/shifts", manager, "{\"notes\": \"x\"}", 422,
+              "validation_failed", "user_id");
+
+  /* permissions: reception reads, cannot plan; technicians see no staff
+   * schedule; A's manager cannot plan at B */
+  g_assert_cmpuint (count_items (server, "/api/v1/staff/shifts", desk), ==, 2);
+  call_error (server, "POST", "/api/v1/staff/shifts", desk, at_b, 403, "forbidden", NULL);
+  call_error (server, "GET", "/api/v1/staff/shifts", tech, NULL, 403, "forbidden", NULL);
+  call_error (server, "POST", "/api/v1/staff/shifts", manager, at_b, 403, "forbidden", NULL);
+  b_shift = call (server, "POST", "/api/v1/staff/shifts", admin, at_b, 201);
+  b_path = g_strdup_printf ("/api/v1/staff/shifts/%s", id_of (b_shift));
+  call_error (server, "PATCH", b_path, manager, "{\"version\": 1, \"notes\": \"mine\"}", 403, "forbidden", NULL);
+  {
+    g_autofree char *move = g_strdup_printf ("{\"version\": 2, \"location_id\": \"%s\"}", b);
+    call_error (server, "PATCH", path, manager, move, 403, "forbidden", NULL);
+  }
+  /* B's shift is invisible to A's staff, visible to the admin */
+  g_assert_cmpuint (count_items (server, "/api/v1/staff/shifts", manager), ==, 2);
+  g_assert_cmpuint (count_items (server, "/api/v1/staff/shifts", admin), ==, 3);
+  {
+    g_autofree char *filtered = g_strdup_printf ("/api/v1/staff/shifts?location_id=%s"
+                                                 "&from=2026-12-01T09:30:00Z", a);
+    g_assert_cmpuint (count_items (server, filtered, admin), ==, 1);
+  }
+
+  assert_recorded (server, manager, "shifts", id_of (shift), "insert");
+  assert_recorded (server, manager, "shifts", id_of (shift), "update");
+  assert_recorded (server, manager, "shifts", id_of (second), "insert");
+  g_assert_false (feed_has (server, manager, "shifts", id_of (b_shift), "upsert"));
+}
+
+static void
+test_leave (void)
+{
+  g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
+  g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
+  g_autofree char *a = create_location (server, admin, "HCM-1");
+  g_autofree char *manager = vb_test_user_token (server, "manager@example.com", "manager", "HCM-1");
+  g_autofree char *desk = vb_test_user_token (server, "desk@example.com", "reception", "HCM-1");
+  g_autofree char *tech_id = vb_test_create_user (server, "tech@example.com", NULL, "technician", "HCM-1");
+  g_autofree char *body = g_strdup_printf ("{\"user_id\": \"%s\", \"location_id\": \"%s\","
+                                           " \"from\": \"2026-12-24\", \"to\": \"2026-12-28\","
+                                           " \"kind\": \"annual\"}", tech_id, a);
+  g_autofree char *bad_kind = g_strdup_printf ("{\"user_id\": \"%s\", \"location_id\": \"%s\","
+                                               " \"from\": \"2026-12-24\", \"to\": \"2026-12-28\","
+                                               " \"kind\": \"holiday\"}", tech_id, a);
+  g_autofree char *backwards = g_strdup_printf ("{\"user_id\": \"%s\", \"location_id\": \"%s\","
+                                                " \"from\": \"2026-12-24\", \"to\": \"2026-12-20\","
+                                                " \"kind\": \"sick\"}", tech_id, a);
+  g_autoptr(JsonNode) leave = call (server, "POST", "/api/v1/staff/leave", manager, body, 201);
+  g_autoptr(JsonNode) changed = NULL;
+  g_autofree char *path = g_strdup_printf ("/api/v1/staff/leave/%s", id_of (leave));
+
+  g_assert_cmpstr (json_object_get_string_member (object_of (leave), "from"), ==, "2026-12-24");
+  g_assert_cmpstr (json_object_get_string_member (object_of (leave), "to"), ==, "2026-12-28");
+  changed = call (server, "PATCH", path, manager, "{\"version\": 1, \"to\": \"2026-12-29\", \"kind\": \"training\"}",
+                  200);
+  g_assert_cmpstr (json_object_get_string_member (object_of (changed), "to"), ==, "2026-12-29");
+  g_assert_cmpstr (json_object_get_string_member (object_of (changed), "kind"), ==, "training");
+  call_error (server, "PATCH", path, manager, "{\"version\": 1, \"kind\": \"sick\"}", 409, "version_conflict", NULL);
+  call_error (server, "PATCH", path, manager, "{\"version\": 2, \"to\": \"2026-12-01\"}", 422,
+              "validation_failed", "to");
+  call_error (server, "POST", "/api/v1/staff/leave", manager, bad_kind, 422, "validation_failed", "kind");
+  call_error (server, "POST", "/api/v1/staff/leave", manager, backwards, 422, "validation_failed", "to");
+  call_error (server, "POST", "/api/v1/staff/leave", desk, body, 403, "forbidden", NULL);
+  g_assert_cmpuint (count_items (server, "/api/v1/staff/leave?from=2026-12-25&to=2026-12-26", desk), ==, 1);
+  g_assert_cmpuint (count_items (server, "/api/v1/staff/leave?from=2027-01-01", desk), ==, 0);
+
+  assert_recorded (server, manager, "staff_leave", id_of (leave), "insert");
+  assert_recorded (server, manager, "staff_leave", id_of (leave), "update");
+}
+
+static void
+test_certifications (void)
+{
+  g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
+  g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
+  g_autofree char *a = create_location (server, admin, "HCM-1");
+  g_autofree char *b = create_location (server, admin, "HN-1");
+  g_autofree char *manager = vb_test_user_token (server, "manager@example.com", "manager", "HCM-1");
+  g_autofree char *manager_b = vb_test_user_token (server, "manager-b@example.com", "manager", "HN-1");
+  g_autofree char *desk = vb_test_user_token (server, "desk@example.com", "reception", "HCM-1");
+  g_autofree char *tech_id = vb_test_create_user (server, "tech@example.com", NULL, "technician", "HCM-1");
+  g_autofree char *soon = date_in_days (30);
+  g_autofree char *later = date_in_days (200);
+  g_autofree char *past = date_in_days (-1);
+  g_autofree char *issued = date_in_days (-700);
+  g_autofree char *body_soon = g_strdup_printf ("{\"user_id\": \"%s\", \"kind\": \"ASE L3\", \"hv_level\": 3,"
+                                                " \"issued_on\": \"%s\", \"expires_on\": \"%s\"}",
+                                                tech_id, issued, soon);
+  g_autofree char *body_later = g_strdup_printf ("{\"user_id\": \"%s\", \"kind\": \"IMI TechSafe\","
+                                                 " \"hv_level\": 2, \"issued_on\": \"%s\","
+                                                 " \"expires_on\": \"%s\"}", tech_id, issued, later);
+  g_autofree char *body_past = g_strdup_printf ("{\"user_id\": \"%s\", \"kind\": \"IMI TechSafe L4\","
+                                                " \"hv_level\": 4, \"issued_on\": \"%s\","
+                                                " \"expires_on\": \"%s\","
+                                                " \"document_attachment_id\": \"0b9f6f3e-1c1e-4a8e-9d51-2b5d3c6c7a10\"}",
+                                                tech_id, issued, past);
+  g_autoptr(JsonNode) c_soon = call (server, "POST", "/api/v1/staff/certifications", manager, body_soon, 201);
+  g_autoptr(JsonNode) c_later = call (server, "POST", "/api/v1/staff/certifications", manager, body_later, 201);
+  g_autoptr(JsonNode) c_past = call (server, "POST", "/api/v1/staff/certifications", admin, body_past, 201);
+  g_autoptr(JsonNode) expiring = NULL;
+  g_autoptr(JsonNode) changed = NULL;
+  g_autofree char *path = g_strdup_printf ("/api/v1/staff/certifications/%s", id_of (c_later));
+  JsonArray *items;
+
+  g_assert_true (json_object_get_boolean_member (object_of (c_past), "expired"));
+  g_assert_false (json_object_get_boolean_member (object_of (c_soon), "expired"));
+
+  /* expiring within 60 days (default): the soon one and the expired one, soonest first */
+  expiring = call (server, "GET", "/api/v1/staff/certifications/expiring", manager, NULL, 200);
+  items = json_object_get_array_member (object_of (expiring), "items");
+  g_assert_cmpuint (json_array_get_length (items), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "id"), ==,
+                   id_of (c_past));
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (items, 0), "days_left"), ==, -1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 1), "id"), ==,
+                   id_of (c_soon));
+  g_assert_cmpuint (count_items (server, "/api/v1/staff/certifications/expiring?days=365", desk), ==, 3);
+  g_assert_cmpuint (count_items (server, "/api/v1/staff/certifications/expiring?days=0", admin), ==, 1);
+  call_error (server, "GET", "/api/v1/staff/certifications/expiring?days=soon", manager, NULL, 422,
+              "validation_failed", "days");
+  /* B's manager does not see A's technician */
+  g_assert_cmpuint (count_items (server, "/api/v1/staff/certifications/expiring?days=365", manager_b), ==, 0);
+  g_assert_cmpuint (count_items (server, "/api/v1/staff/certifications", manager_b), ==, 0);
+  g_assert_cmpuint (count_items (server, "/api/v1/staff/certifications", manager), ==, 3);
+  call_error (server, "POST", "/api/v1/staff/certifications", manager_b, body_soon, 403, "forbidden", NULL);
+  call_error (server, "PATCH", path, manager_b, "{\"version\": 1, \"hv_level\": 1}", 403, "forbidden", NULL);
+  call_error (server, "POST", "/api/v1/staff/certifications", desk, body_soon, 403, "forbidden", NULL);
+
+  /* update, conflict, validation */
+  changed = call (server, "PATCH", path, manager, "{\"version\": 1, \"hv_level\": 3}", 200);
+  g_assert_cmpint (json_object_get_int_member (object_of (changed), "hv_level"), ==, 3);
+  call_error (server, "PATCH", path, manager, "{\"version\": 1, \"hv_level\": 1}", 409, "version_conflict", NULL);
+  call_error (server, "PATCH", path, manager, "{\"version\": 2, \"hv_level\": 5}", 422, "validation_failed",
+              "hv_level");
+  call_error (server, "PATCH", path, manager, "{\"version\": 2, \"expires_on\": \"2001-01-01\"}", 422,
+              "validation_failed", "expires_on");
+  call_error (server, "POST", "/api/v1/staff/certifications", manager,
+              "{\"kind\": \"ASE L3\", \"hv_level\": 3, \"issued_on\": \"2026-01-01\"}", 422,
+              "validation_failed", "user_id");
+
+  /* vb_user_hv_level: the expired level 4 does not count */
+  {
+    g_autoptr(VbDbConn) db = vb_test_server_db (server);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PGresult) res = vb_db_execv (db, &error,
+      "SELECT vb_user_hv_level($1::uuid, current_date),"
+      "       vb_user_hv_level($1::uuid, current_date - 2),"
+      "       vb_user_hv_level($1::uuid, current_date + 100),"
+      "       vb_user_hv_level($1::uuid, current_date + 1000),"
+      "       vb_user_hv_level($1::uuid, current_date - 1000),"
+      "       vb_user_hv_level(gen_random_uuid(), current_date)", tech_id);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (vb_db_get_int (res, 0, 0), ==, 3);   /* ASE L3 / IMI 3 valid, L4 expired */
+    g_assert_cmpint (vb_db_get_int (res, 0, 1), ==, 4);   /* before the L4 expired */
+    g_assert_cmpint (vb_db_get_int (res, 0, 2), ==, 3);   /* ASE gone, IMI (now 3) still valid */
+    g_assert_cmpint (vb_db_get_int (res, 0, 3), ==, 0);   /* all expired */
+    g_assert_cmpint (vb_db_get_int (res, 0, 4), ==, 0);   /* not yet issued */
+    g_assert_cmpint (vb_db_get_int (res, 0, 5), ==, 0);   /* no certifications */
+  }
+
+  /* certifications are per person: location NULL in the feed (global readers) */
+  assert_recorded (server, admin, "certifications", id_of (c_soon), "insert");
+  assert_recorded (server, admin, "certifications", id_of (c_later), "update");
+  (void) a;
+  (void) b;
+}
 
 int
 main (int argc, char *argv[])
 {
   vb_test_init (&argc, &argv);
+  g_test_add_func ("/staff/shifts", test_shifts);
+  g_test_add_func ("/staff/leave", test_leave);
+  g_test_add_func ("/staff/certifications", test_certifications);
   return g_test_run ();
 }
