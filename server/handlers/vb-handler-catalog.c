@@ -21,275 +21,7 @@
 #include "vb-error.h"
 #include "vb-json.h"
 
-#include <stdio.h>
 #include <string.h>
-
-/* ------------------------------------------------ body checks (local) --- */
-
-typedef enum
-{
-  F_TEXT,       /* min/max: length in characters */
-  F_INT,        /* min/max: value */
-  F_BOOL,
-  F_NUMBER,
-  F_DATE,       /* YYYY-MM-DD */
-  F_TIME,       /* HH:MM or HH:MM:SS */
-  F_TIMESTAMP,  /* RFC 3339 */
-  F_UUID,
-  F_MONEY,      /* {"amount": integer >= 0, "currency": "ABC"} */
-  F_CHOICE,     /* one of choices */
-} FieldKind;
-
-typedef struct
-{
-  const char         *name;
-  FieldKind           kind;
-  gboolean            required;   /* on create */
-  gboolean            nullable;   /* null allowed (clears the value) */
-  gint64              min;
-  gint64              max;
-  const char * const *choices;
-} Field;
-
-static gboolean
-check_value (JsonNode     *node,
-             const Field  *f,
-             const char   *field_name,
-             GError      **error)
-{
-  GType type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
-  const char *text = type == G_TYPE_STRING ? json_node_get_string (node) : NULL;
-
-  switch (f->kind)
-    {
-    case F_TEXT:
-      if (text == NULL)
-        break;
-      return vb_validate_length (text, field_name, f->min, f->max, error);
-    case F_INT:
-      if (type != G_TYPE_INT64)
-        break;
-      if (json_node_get_int (node) < f->min || json_node_get_int (node) > f->max)
-        {
-          vb_set_validation_error (error, field_name, "%s must be between %" G_GINT64_FORMAT
-                                   " and %" G_GINT64_FORMAT, field_name, f->min, f->max);
-          return FALSE;
-        }
-      return TRUE;
-    case F_BOOL:
-      if (type != G_TYPE_BOOLEAN)
-        break;
-      return TRUE;
-    case F_NUMBER:
-      if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
-        break;
-      return TRUE;
-    case F_DATE:
-      {
-        int y, m, d;
-        char tail;
-        if (text != NULL && g_regex_match_simple ("^\\d{4}-\\d{2}-\\d{2}$", text, 0, 0)
-            && sscanf (text, "%d-%d-%d%c", &y, &m, &d, &tail) == 3
-            && g_date_valid_dmy (d, m, y))
-          return TRUE;
-        vb_set_validation_error (error, field_name, "%s must be a date YYYY-MM-DD", field_name);
-        return FALSE;
-      }
-    case F_TIME:
-      if (text != NULL && g_regex_match_simple ("^([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d)?$", text, 0, 0))
-        return TRUE;
-      vb_set_validation_error (error, field_name, "%s must be a time HH:MM", field_name);
-      return FALSE;
-    case F_TIMESTAMP:
-      {
-        g_autoptr(GDateTime) dt = text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
-        if (dt != NULL)
-          return TRUE;
-        vb_set_validation_error (error, field_name, "%s must be an RFC 3339 timestamp", field_name);
-        return FALSE;
-      }
-    case F_UUID:
-      if (text == NULL)
-        break;
-      return vb_validate_uuid (text, field_name, error);
-    case F_MONEY:
-      {
-        JsonObject *o = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-        JsonNode *amount = o ? json_object_get_member (o, "amount") : NULL;
-        JsonNode *currency = o ? json_object_get_member (o, "currency") : NULL;
-
-        if (amount == NULL || !JSON_NODE_HOLDS_VALUE (amount)
-            || json_node_get_value_type (amount) != G_TYPE_INT64 || json_node_get_int (amount) < 0
-            || json_node_get_int (amount) > G_GINT64_CONSTANT (1000000000000000))
-          {
-            vb_set_validation_error (error, field_name,
-                                     "%s.amount must be a non-negative integer in minor units",
-                                     field_name);
-            return FALSE;
-          }
-        if (currency == NULL || !JSON_NODE_HOLDS_VALUE (currency)
-            || json_node_get_value_type (currency) != G_TYPE_STRING
-            || !g_regex_match_simple ("^[A-Z]{3}$", json_node_get_string (currency), 0, 0))
-          {
-            vb_set_validation_error (error, field_name,
-                                     "%s.currency must be an ISO 4217 code of three capital letters",
-                                     field_name);
-            return FALSE;
-          }
-        return TRUE;
-      }
-    case F_CHOICE:
-      if (text != NULL && g_strv_contains (f->choices, text))
-        return TRUE;
-      {
-        g_autofree char *list = g_strjoinv (", ", (GStrv) f->choices);
-        vb_set_validation_error (error, field_name, "%s must be one of %s", field_name, list);
-        return FALSE;
-      }
-    }
-  vb_set_validation_error (error, field_name, "%s has the wrong type", field_name);
-  return FALSE;
-}
-
-/* Checks the members of body against fields; prefix names nested objects
- * ("steps[2]."), may be NULL. */
-static gboolean
-check_fields (JsonObject   *body,
-              const Field  *fields,
-              guint         n_fields,
-              gboolean      create,
-              const char   *prefix,
-              GError      **error)
-{
-  for (guint i = 0; i < n_fields; i++)
-    {
-      const Field *f = &fields[i];
-      JsonNode *node = json_object_get_member (body, f->name);
-      g_autofree char *field_name = g_strconcat (prefix ? prefix : "", f->name, NULL);
-
-      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-        {
-          if ((create && f->required) || (node != NULL && !f->nullable))
-            {
-              vb_set_validation_error (error, field_name, "%s is required", field_name);
-              return FALSE;
-            }
-          continue;
-        }
-      if (!check_value (node, f, field_name, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-has_member (JsonObject *body,
-            const char *member)
-{
-  JsonNode *node = json_object_get_member (body, member);
-  return node != NULL && !JSON_NODE_HOLDS_NULL (node);
-}
-
-/* A conflict from a unique constraint names field unless it names one already. */
-static void
-conflict_field (GError     *error,
-                const char *field)
-{
-  if (error != NULL && g_error_matches (error, VB_ERROR, VB_ERROR_CONFLICT)
-      && vb_error_get_field (error) == NULL)
-    vb_error_set_field (error, field);
-}
-
-/* After "UPDATE ... WHERE id = AND version = RETURNING": the new row, or
- * 404 / 409 version_conflict with the current row (current_sql takes $1 id). */
-static gboolean
-finish_update (VbDbConn    *conn,
-               PGresult    *res,
-               const char  *current_sql,
-               const char  *id,
-               const char  *what,
-               JsonNode   **result,
-               GError     **error)
-{
-  g_autoptr(PGresult) current = NULL;
-
-  if (PQntuples (res) == 1)
-    {
-      *result = vb_handler_row_to_json (res, 0);
-      return TRUE;
-    }
-  current = vb_db_execv (conn, error, current_sql, id);
-  if (current == NULL)
-    return FALSE;
-  if (PQntuples (current) == 0)
-    return vb_handler_not_found (error, what);
-  g_propagate_error (error, vb_handler_version_conflict (vb_handler_row_to_json (current, 0)));
-  return FALSE;
-}
-
-G_GNUC_UNUSED static gboolean
-forbidden (GError    **error,
-           const char *message)
-{
-  g_set_error_literal (error, VB_ERROR, VB_ERROR_FORBIDDEN, message);
-  return FALSE;
-}
-
-/* One write: who, which record, the body as JSON text (read in SQL with
- * $n::jsonb after the C checks above), and the result. */
-typedef struct
-{
-  const char *user_id;
-  const char *id;
-  const char *parent_id;
-  char       *body;
-  char       *version;
-  gboolean    flag;       /* resource-specific (e.g. "steps" present) */
-  JsonNode   *result;
-} Write;
-
-static void
-write_clear (Write *w)
-{
-  g_clear_pointer (&w->body, g_free);
-  g_clear_pointer (&w->version, g_free);
-  g_clear_pointer (&w->result, json_node_unref);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Write, write_clear)
-
-/* Parses the body (and on update its version) into w. */
-static JsonObject *
-read_body (VbRequest  *req,
-           gboolean    update,
-           Write      *w,
-           GError    **error)
-{
-  g_autoptr(JsonObject) body = vb_request_parse_body (req, error);
-  gint64 version = 0;
-
-  if (body == NULL)
-    return NULL;
-  if (update)
-    {
-      if (!vb_handler_body_version (body, &version, error))
-        return NULL;
-      w->version = g_strdup_printf ("%" G_GINT64_FORMAT, version);
-    }
-  w->user_id = vb_request_get_principal (req)->user_id;
-  w->body = vb_json_object_to_string (body, NULL);
-  return g_steal_pointer (&body);
-}
-
-static void
-reply_created (VbRequest  *req,
-               const char *collection_path,
-               Write      *w)
-{
-  g_autofree char *location = g_strdup_printf ("%s/%s", collection_path,
-                                               json_object_get_string_member (json_node_get_object (w->result), "id"));
-  vb_request_add_reply_header (req, "Location", location);
-  vb_request_reply_json (req, 201, g_steal_pointer (&w->result));
-}
 
 /* -------------------------------------------------------- service types --- */
 
@@ -310,24 +42,24 @@ reply_created (VbRequest  *req,
 
 static const char * const step_kinds[] = { "check", "measurement", "photo", "signature", NULL };
 
-static const Field service_type_fields[] = {
-  { "id", F_UUID, FALSE, TRUE, 0, 0, NULL },
-  { "code", F_TEXT, TRUE, FALSE, 2, 32, NULL },
-  { "name", F_TEXT, TRUE, FALSE, 1, 200, NULL },
-  { "description", F_TEXT, FALSE, FALSE, 0, 4000, NULL },
-  { "standard_labor_tenths", F_INT, FALSE, FALSE, 0, 10000, NULL },
-  { "price", F_MONEY, TRUE, FALSE, 0, 0, NULL },
-  { "required_hv_level", F_INT, FALSE, FALSE, 0, 3, NULL },
-  { "active", F_BOOL, FALSE, FALSE, 0, 0, NULL },
+static const VbHandlerField service_type_fields[] = {
+  { "id", VB_HANDLER_FIELD_UUID, FALSE, TRUE, 0, 0, NULL },
+  { "code", VB_HANDLER_FIELD_TEXT, TRUE, FALSE, 2, 32, NULL },
+  { "name", VB_HANDLER_FIELD_TEXT, TRUE, FALSE, 1, 200, NULL },
+  { "description", VB_HANDLER_FIELD_TEXT, FALSE, FALSE, 0, 4000, NULL },
+  { "standard_labor_tenths", VB_HANDLER_FIELD_INT, FALSE, FALSE, 0, 10000, NULL },
+  { "price", VB_HANDLER_FIELD_MONEY, TRUE, FALSE, 0, 0, NULL },
+  { "required_hv_level", VB_HANDLER_FIELD_INT, FALSE, FALSE, 0, 3, NULL },
+  { "active", VB_HANDLER_FIELD_BOOL, FALSE, FALSE, 0, 0, NULL },
 };
 
-static const Field step_fields[] = {
-  { "instruction", F_TEXT, TRUE, FALSE, 1, 1000, NULL },
-  { "kind", F_CHOICE, TRUE, FALSE, 0, 0, step_kinds },
-  { "unit", F_TEXT, FALSE, TRUE, 1, 20, NULL },
-  { "min", F_NUMBER, FALSE, TRUE, 0, 0, NULL },
-  { "max", F_NUMBER, FALSE, TRUE, 0, 0, NULL },
-  { "hv_safety", F_BOOL, FALSE, FALSE, 0, 0, NULL },
+static const VbHandlerField step_fields[] = {
+  { "instruction", VB_HANDLER_FIELD_TEXT, TRUE, FALSE, 1, 1000, NULL },
+  { "kind", VB_HANDLER_FIELD_CHOICE, TRUE, FALSE, 0, 0, step_kinds },
+  { "unit", VB_HANDLER_FIELD_TEXT, FALSE, TRUE, 1, 20, NULL },
+  { "min", VB_HANDLER_FIELD_NUMBER, FALSE, TRUE, 0, 0, NULL },
+  { "max", VB_HANDLER_FIELD_NUMBER, FALSE, TRUE, 0, 0, NULL },
+  { "hv_safety", VB_HANDLER_FIELD_BOOL, FALSE, FALSE, 0, 0, NULL },
 };
 
 static gboolean
@@ -365,21 +97,21 @@ check_steps (JsonObject  *body,
           return FALSE;
         }
       step = json_node_get_object (element);
-      if (!check_fields (step, step_fields, G_N_ELEMENTS (step_fields), TRUE, prefix, error))
+      if (!vb_handler_check_fields (step, step_fields, G_N_ELEMENTS (step_fields), TRUE, prefix, error))
         return FALSE;
       measurement = g_str_equal (json_object_get_string_member (step, "kind"), "measurement");
       if (!measurement)
         {
           const char *only[] = { "unit", "min", "max" };
           for (guint j = 0; j < G_N_ELEMENTS (only); j++)
-            if (has_member (step, only[j]))
+            if (vb_handler_has_member (step, only[j]))
               {
                 g_autofree char *field = g_strconcat (prefix, only[j], NULL);
                 vb_set_validation_error (error, field, "%s is only for measurement steps", field);
                 return FALSE;
               }
         }
-      if (has_member (step, "min") && has_member (step, "max")
+      if (vb_handler_has_member (step, "min") && vb_handler_has_member (step, "max")
           && json_object_get_double_member (step, "min") > json_object_get_double_member (step, "max"))
         {
           g_autofree char *field = g_strconcat (prefix, "max", NULL);
@@ -397,8 +129,8 @@ check_service_type (JsonObject  *body,
 {
   JsonNode *code = json_object_get_member (body, "code");
 
-  if (!check_fields (body, service_type_fields, G_N_ELEMENTS (service_type_fields), create,
-                     NULL, error))
+  if (!vb_handler_check_fields (body, service_type_fields, G_N_ELEMENTS (service_type_fields), create,
+                                NULL, error))
     return FALSE;
   if (code != NULL && !JSON_NODE_HOLDS_NULL (code)
       && !g_regex_match_simple ("^[A-Z0-9][A-Z0-9_-]{1,31}$", json_node_get_string (code), 0, 0))
@@ -498,7 +230,7 @@ insert_service_type_txn (VbDbConn  *conn,
                          gpointer   user_data,
                          GError   **error)
 {
-  Write *w = user_data;
+  VbHandlerWrite *w = user_data;
   g_autoptr(PGresult) res = NULL;
   g_autoptr(PGresult) full = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -517,7 +249,7 @@ insert_service_type_txn (VbDbConn  *conn,
     w->body);
   if (res == NULL)
     {
-      conflict_field (local_error, "code");
+      vb_handler_conflict_field (local_error, "code");
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
@@ -534,14 +266,14 @@ static gboolean
 create_service_type (VbRequest  *req,
                      GError    **error)
 {
-  g_auto(Write) w = { 0 };
+  g_auto(VbHandlerWrite) w = { 0 };
   g_autoptr(JsonObject) body = NULL;
 
-  if ((body = read_body (req, FALSE, &w, error)) == NULL
+  if ((body = vb_handler_read_body (req, FALSE, &w, error)) == NULL
       || !check_service_type (body, TRUE, error)
       || !vb_request_transaction (req, insert_service_type_txn, &w, error))
     return FALSE;
-  reply_created (req, "/api/v1/service-types", &w);
+  vb_handler_reply_created (req, "/api/v1/service-types", &w.result);
   return TRUE;
 }
 
@@ -553,7 +285,7 @@ update_service_type_txn (VbDbConn  *conn,
                          gpointer   user_data,
                          GError   **error)
 {
-  Write *w = user_data;
+  VbHandlerWrite *w = user_data;
   g_autoptr(PGresult) res = NULL;
   g_autoptr(PGresult) full = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -578,11 +310,11 @@ update_service_type_txn (VbDbConn  *conn,
     w->id, w->version, w->body);
   if (res == NULL)
     {
-      conflict_field (local_error, "code");
+      vb_handler_conflict_field (local_error, "code");
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  if (!finish_update (conn, res, SERVICE_TYPE_FULL_SQL, w->id, "service type", &updated, error))
+  if (!vb_handler_finish_update (conn, res, SERVICE_TYPE_FULL_SQL, w->id, "service type", &updated, error))
     return FALSE;
   if (w->flag && !replace_steps (conn, w->id, w->body, error))
     return FALSE;
@@ -596,11 +328,11 @@ static gboolean
 update_service_type (VbRequest  *req,
                      GError    **error)
 {
-  g_auto(Write) w = { 0 };
+  g_auto(VbHandlerWrite) w = { 0 };
   g_autoptr(JsonObject) body = NULL;
 
   if ((w.id = vb_handler_uuid_param (req, "id", error)) == NULL
-      || (body = read_body (req, TRUE, &w, error)) == NULL
+      || (body = vb_handler_read_body (req, TRUE, &w, error)) == NULL
       || !check_service_type (body, FALSE, error))
     return FALSE;
   w.flag = json_object_has_member (body, "steps");
@@ -624,18 +356,18 @@ update_service_type (VbRequest  *req,
   "SELECT " RULE_COLUMNS " FROM maintenance_rules r JOIN service_types st ON st.id = r.service_type_id" \
   " WHERE r.id = $1::uuid"
 
-static const Field rule_fields[] = {
-  { "id", F_UUID, FALSE, TRUE, 0, 0, NULL },
-  { "make", F_TEXT, TRUE, FALSE, 1, 100, NULL },
-  { "model", F_TEXT, TRUE, FALSE, 1, 100, NULL },
-  { "year_from", F_INT, FALSE, TRUE, 1990, 2100, NULL },
-  { "year_to", F_INT, FALSE, TRUE, 1990, 2100, NULL },
-  { "service_type_id", F_UUID, TRUE, FALSE, 0, 0, NULL },
-  { "every_months", F_INT, FALSE, TRUE, 1, 240, NULL },
-  { "every_km", F_INT, FALSE, TRUE, 100, 1000000, NULL },
-  { "notes", F_TEXT, FALSE, FALSE, 0, 2000, NULL },
-  { "verify", F_BOOL, FALSE, FALSE, 0, 0, NULL },
-  { "active", F_BOOL, FALSE, FALSE, 0, 0, NULL },
+static const VbHandlerField rule_fields[] = {
+  { "id", VB_HANDLER_FIELD_UUID, FALSE, TRUE, 0, 0, NULL },
+  { "make", VB_HANDLER_FIELD_TEXT, TRUE, FALSE, 1, 100, NULL },
+  { "model", VB_HANDLER_FIELD_TEXT, TRUE, FALSE, 1, 100, NULL },
+  { "year_from", VB_HANDLER_FIELD_INT, FALSE, TRUE, 1990, 2100, NULL },
+  { "year_to", VB_HANDLER_FIELD_INT, FALSE, TRUE, 1990, 2100, NULL },
+  { "service_type_id", VB_HANDLER_FIELD_UUID, TRUE, FALSE, 0, 0, NULL },
+  { "every_months", VB_HANDLER_FIELD_INT, FALSE, TRUE, 1, 240, NULL },
+  { "every_km", VB_HANDLER_FIELD_INT, FALSE, TRUE, 100, 1000000, NULL },
+  { "notes", VB_HANDLER_FIELD_TEXT, FALSE, FALSE, 0, 2000, NULL },
+  { "verify", VB_HANDLER_FIELD_BOOL, FALSE, FALSE, 0, 0, NULL },
+  { "active", VB_HANDLER_FIELD_BOOL, FALSE, FALSE, 0, 0, NULL },
 };
 
 static gboolean
@@ -643,15 +375,15 @@ check_rule (JsonObject  *body,
             gboolean     create,
             GError     **error)
 {
-  if (!check_fields (body, rule_fields, G_N_ELEMENTS (rule_fields), create, NULL, error))
+  if (!vb_handler_check_fields (body, rule_fields, G_N_ELEMENTS (rule_fields), create, NULL, error))
     return FALSE;
-  if (create && !has_member (body, "every_months") && !has_member (body, "every_km"))
+  if (create && !vb_handler_has_member (body, "every_months") && !vb_handler_has_member (body, "every_km"))
     {
       vb_set_validation_error (error, "every_months",
                                "every_months or every_km (or both) is required");
       return FALSE;
     }
-  if (has_member (body, "year_from") && has_member (body, "year_to")
+  if (vb_handler_has_member (body, "year_from") && vb_handler_has_member (body, "year_to")
       && json_object_get_int_member (body, "year_from") > json_object_get_int_member (body, "year_to"))
     {
       vb_set_validation_error (error, "year_to", "year_to must not be before year_from");
@@ -755,7 +487,7 @@ insert_rule_txn (VbDbConn  *conn,
                  gpointer   user_data,
                  GError   **error)
 {
-  Write *w = user_data;
+  VbHandlerWrite *w = user_data;
   g_autoptr(PGresult) res = NULL;
   g_autoptr(PGresult) full = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -775,7 +507,7 @@ insert_rule_txn (VbDbConn  *conn,
     w->body);
   if (res == NULL)
     {
-      conflict_field (local_error, "id");
+      vb_handler_conflict_field (local_error, "id");
       rule_check_field (local_error);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -790,14 +522,14 @@ static gboolean
 create_rule (VbRequest  *req,
              GError    **error)
 {
-  g_auto(Write) w = { 0 };
+  g_auto(VbHandlerWrite) w = { 0 };
   g_autoptr(JsonObject) body = NULL;
 
-  if ((body = read_body (req, FALSE, &w, error)) == NULL
+  if ((body = vb_handler_read_body (req, FALSE, &w, error)) == NULL
       || !check_rule (body, TRUE, error)
       || !vb_request_transaction (req, insert_rule_txn, &w, error))
     return FALSE;
-  reply_created (req, "/api/v1/maintenance-rules", &w);
+  vb_handler_reply_created (req, "/api/v1/maintenance-rules", &w.result);
   return TRUE;
 }
 
@@ -806,7 +538,7 @@ update_rule_txn (VbDbConn  *conn,
                  gpointer   user_data,
                  GError   **error)
 {
-  Write *w = user_data;
+  VbHandlerWrite *w = user_data;
   g_autoptr(PGresult) res = NULL;
   g_autoptr(PGresult) full = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -837,7 +569,7 @@ update_rule_txn (VbDbConn  *conn,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  if (!finish_update (conn, res, RULE_SQL, w->id, "maintenance rule", &updated, error))
+  if (!vb_handler_finish_update (conn, res, RULE_SQL, w->id, "maintenance rule", &updated, error))
     return FALSE;
   if ((full = vb_db_execv (conn, error, RULE_SQL, w->id)) == NULL)
     return FALSE;
@@ -849,11 +581,11 @@ static gboolean
 update_rule (VbRequest  *req,
              GError    **error)
 {
-  g_auto(Write) w = { 0 };
+  g_auto(VbHandlerWrite) w = { 0 };
   g_autoptr(JsonObject) body = NULL;
 
   if ((w.id = vb_handler_uuid_param (req, "id", error)) == NULL
-      || (body = read_body (req, TRUE, &w, error)) == NULL
+      || (body = vb_handler_read_body (req, TRUE, &w, error)) == NULL
       || !check_rule (body, FALSE, error)
       || !vb_request_transaction (req, update_rule_txn, &w, error))
     return FALSE;

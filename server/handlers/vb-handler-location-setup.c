@@ -18,275 +18,7 @@
 #include "vb-error.h"
 #include "vb-json.h"
 
-#include <stdio.h>
 #include <string.h>
-
-/* ------------------------------------------------ body checks (local) --- */
-
-typedef enum
-{
-  F_TEXT,       /* min/max: length in characters */
-  F_INT,        /* min/max: value */
-  F_BOOL,
-  F_NUMBER,
-  F_DATE,       /* YYYY-MM-DD */
-  F_TIME,       /* HH:MM or HH:MM:SS */
-  F_TIMESTAMP,  /* RFC 3339 */
-  F_UUID,
-  F_MONEY,      /* {"amount": integer >= 0, "currency": "ABC"} */
-  F_CHOICE,     /* one of choices */
-} FieldKind;
-
-typedef struct
-{
-  const char         *name;
-  FieldKind           kind;
-  gboolean            required;   /* on create */
-  gboolean            nullable;   /* null allowed (clears the value) */
-  gint64              min;
-  gint64              max;
-  const char * const *choices;
-} Field;
-
-static gboolean
-check_value (JsonNode     *node,
-             const Field  *f,
-             const char   *field_name,
-             GError      **error)
-{
-  GType type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
-  const char *text = type == G_TYPE_STRING ? json_node_get_string (node) : NULL;
-
-  switch (f->kind)
-    {
-    case F_TEXT:
-      if (text == NULL)
-        break;
-      return vb_validate_length (text, field_name, f->min, f->max, error);
-    case F_INT:
-      if (type != G_TYPE_INT64)
-        break;
-      if (json_node_get_int (node) < f->min || json_node_get_int (node) > f->max)
-        {
-          vb_set_validation_error (error, field_name, "%s must be between %" G_GINT64_FORMAT
-                                   " and %" G_GINT64_FORMAT, field_name, f->min, f->max);
-          return FALSE;
-        }
-      return TRUE;
-    case F_BOOL:
-      if (type != G_TYPE_BOOLEAN)
-        break;
-      return TRUE;
-    case F_NUMBER:
-      if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
-        break;
-      return TRUE;
-    case F_DATE:
-      {
-        int y, m, d;
-        char tail;
-        if (text != NULL && g_regex_match_simple ("^\\d{4}-\\d{2}-\\d{2}$", text, 0, 0)
-            && sscanf (text, "%d-%d-%d%c", &y, &m, &d, &tail) == 3
-            && g_date_valid_dmy (d, m, y))
-          return TRUE;
-        vb_set_validation_error (error, field_name, "%s must be a date YYYY-MM-DD", field_name);
-        return FALSE;
-      }
-    case F_TIME:
-      if (text != NULL && g_regex_match_simple ("^([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d)?$", text, 0, 0))
-        return TRUE;
-      vb_set_validation_error (error, field_name, "%s must be a time HH:MM", field_name);
-      return FALSE;
-    case F_TIMESTAMP:
-      {
-        g_autoptr(GDateTime) dt = text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
-        if (dt != NULL)
-          return TRUE;
-        vb_set_validation_error (error, field_name, "%s must be an RFC 3339 timestamp", field_name);
-        return FALSE;
-      }
-    case F_UUID:
-      if (text == NULL)
-        break;
-      return vb_validate_uuid (text, field_name, error);
-    case F_MONEY:
-      {
-        JsonObject *o = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-        JsonNode *amount = o ? json_object_get_member (o, "amount") : NULL;
-        JsonNode *currency = o ? json_object_get_member (o, "currency") : NULL;
-
-        if (amount == NULL || !JSON_NODE_HOLDS_VALUE (amount)
-            || json_node_get_value_type (amount) != G_TYPE_INT64 || json_node_get_int (amount) < 0
-            || json_node_get_int (amount) > G_GINT64_CONSTANT (1000000000000000))
-          {
-            vb_set_validation_error (error, field_name,
-                                     "%s.amount must be a non-negative integer in minor units",
-                                     field_name);
-            return FALSE;
-          }
-        if (currency == NULL || !JSON_NODE_HOLDS_VALUE (currency)
-            || json_node_get_value_type (currency) != G_TYPE_STRING
-            || !g_regex_match_simple ("^[A-Z]{3}$", json_node_get_string (currency), 0, 0))
-          {
-            vb_set_validation_error (error, field_name,
-                                     "%s.currency must be an ISO 4217 code of three capital letters",
-                                     field_name);
-            return FALSE;
-          }
-        return TRUE;
-      }
-    case F_CHOICE:
-      if (text != NULL && g_strv_contains (f->choices, text))
-        return TRUE;
-      {
-        g_autofree char *list = g_strjoinv (", ", (GStrv) f->choices);
-        vb_set_validation_error (error, field_name, "%s must be one of %s", field_name, list);
-        return FALSE;
-      }
-    }
-  vb_set_validation_error (error, field_name, "%s has the wrong type", field_name);
-  return FALSE;
-}
-
-/* Checks the members of body against fields; prefix names nested objects
- * ("steps[2]."), may be NULL. */
-static gboolean
-check_fields (JsonObject   *body,
-              const Field  *fields,
-              guint         n_fields,
-              gboolean      create,
-              const char   *prefix,
-              GError      **error)
-{
-  for (guint i = 0; i < n_fields; i++)
-    {
-      const Field *f = &fields[i];
-      JsonNode *node = json_object_get_member (body, f->name);
-      g_autofree char *field_name = g_strconcat (prefix ? prefix : "", f->name, NULL);
-
-      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-        {
-          if ((create && f->required) || (node != NULL && !f->nullable))
-            {
-              vb_set_validation_error (error, field_name, "%s is required", field_name);
-              return FALSE;
-            }
-          continue;
-        }
-      if (!check_value (node, f, field_name, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-has_member (JsonObject *body,
-            const char *member)
-{
-  JsonNode *node = json_object_get_member (body, member);
-  return node != NULL && !JSON_NODE_HOLDS_NULL (node);
-}
-
-/* A conflict from a unique constraint names field unless it names one already. */
-static void
-conflict_field (GError     *error,
-                const char *field)
-{
-  if (error != NULL && g_error_matches (error, VB_ERROR, VB_ERROR_CONFLICT)
-      && vb_error_get_field (error) == NULL)
-    vb_error_set_field (error, field);
-}
-
-/* After "UPDATE ... WHERE id = AND version = RETURNING": the new row, or
- * 404 / 409 version_conflict with the current row (current_sql takes $1 id). */
-static gboolean
-finish_update (VbDbConn    *conn,
-               PGresult    *res,
-               const char  *current_sql,
-               const char  *id,
-               const char  *what,
-               JsonNode   **result,
-               GError     **error)
-{
-  g_autoptr(PGresult) current = NULL;
-
-  if (PQntuples (res) == 1)
-    {
-      *result = vb_handler_row_to_json (res, 0);
-      return TRUE;
-    }
-  current = vb_db_execv (conn, error, current_sql, id);
-  if (current == NULL)
-    return FALSE;
-  if (PQntuples (current) == 0)
-    return vb_handler_not_found (error, what);
-  g_propagate_error (error, vb_handler_version_conflict (vb_handler_row_to_json (current, 0)));
-  return FALSE;
-}
-
-G_GNUC_UNUSED static gboolean
-forbidden (GError    **error,
-           const char *message)
-{
-  g_set_error_literal (error, VB_ERROR, VB_ERROR_FORBIDDEN, message);
-  return FALSE;
-}
-
-/* One write: who, which record, the body as JSON text (read in SQL with
- * $n::jsonb after the C checks above), and the result. */
-typedef struct
-{
-  const char *user_id;
-  const char *id;
-  const char *parent_id;
-  char       *body;
-  char       *version;
-  gboolean    flag;       /* resource-specific (e.g. "steps" present) */
-  JsonNode   *result;
-} Write;
-
-static void
-write_clear (Write *w)
-{
-  g_clear_pointer (&w->body, g_free);
-  g_clear_pointer (&w->version, g_free);
-  g_clear_pointer (&w->result, json_node_unref);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Write, write_clear)
-
-/* Parses the body (and on update its version) into w. */
-static JsonObject *
-read_body (VbRequest  *req,
-           gboolean    update,
-           Write      *w,
-           GError    **error)
-{
-  g_autoptr(JsonObject) body = vb_request_parse_body (req, error);
-  gint64 version = 0;
-
-  if (body == NULL)
-    return NULL;
-  if (update)
-    {
-      if (!vb_handler_body_version (body, &version, error))
-        return NULL;
-      w->version = g_strdup_printf ("%" G_GINT64_FORMAT, version);
-    }
-  w->user_id = vb_request_get_principal (req)->user_id;
-  w->body = vb_json_object_to_string (body, NULL);
-  return g_steal_pointer (&body);
-}
-
-static void
-reply_created (VbRequest  *req,
-               const char *collection_path,
-               Write      *w)
-{
-  g_autofree char *location = g_strdup_printf ("%s/%s", collection_path,
-                                               json_object_get_string_member (json_node_get_object (w->result), "id"));
-  vb_request_add_reply_header (req, "Location", location);
-  vb_request_reply_json (req, 201, g_steal_pointer (&w->result));
-}
 
 /* ------------------------------------------------------------- scoping --- */
 
@@ -307,7 +39,7 @@ check_scope (VbDbConn    *conn,
   if (PQntuples (res) == 0)
     return vb_handler_not_found (error, "location");
   if (!vb_db_get_bool (res, 0, 0))
-    return forbidden (error, "This location is outside the locations you may see or change");
+    return vb_handler_forbidden (error, "This location is outside the locations you may see or change");
   return TRUE;
 }
 
@@ -321,7 +53,7 @@ typedef struct
   const char  *get_sql;       /* $1 id */
   const char  *insert_sql;    /* $1 location, $2 body → RETURNING the columns */
   const char  *update_sql;    /* $1 id, $2 version, $3 body, $4 location → RETURNING */
-  const Field *fields;
+  const VbHandlerField *fields;
   guint        n_fields;
   gboolean   (*check)       (JsonObject *body, gboolean create, GError **error);
   const char  *conflict_field;
@@ -331,14 +63,14 @@ typedef struct
 typedef struct
 {
   const SubResource *sub;
-  Write              w;
+  VbHandlerWrite     w;
 } SubWrite;
 
 static void
 name_errors (const SubResource *sub,
              GError            *error)
 {
-  conflict_field (error, sub->conflict_field);
+  vb_handler_conflict_field (error, sub->conflict_field);
   if (error != NULL && g_error_matches (error, VB_ERROR, VB_ERROR_VALIDATION)
       && vb_error_get_field (error) == NULL)
     vb_error_set_field (error, sub->check_field);
@@ -397,16 +129,16 @@ sub_create (VbRequest          *req,
   gboolean ok;
 
   ok = (s.w.parent_id = vb_handler_uuid_param (req, "id", error)) != NULL
-       && (body = read_body (req, FALSE, &s.w, error)) != NULL
-       && check_fields (body, sub->fields, sub->n_fields, TRUE, NULL, error)
+       && (body = vb_handler_read_body (req, FALSE, &s.w, error)) != NULL
+       && vb_handler_check_fields (body, sub->fields, sub->n_fields, TRUE, NULL, error)
        && (sub->check == NULL || sub->check (body, TRUE, error))
        && vb_request_transaction (req, sub_insert_txn, &s, error);
   if (ok)
     {
       collection = g_strdup_printf ("/api/v1/locations/%s/%s", s.w.parent_id, sub->segment);
-      reply_created (req, collection, &s.w);
+      vb_handler_reply_created (req, collection, &s.w.result);
     }
-  write_clear (&s.w);
+  vb_handler_write_clear (&s.w);
   return ok;
 }
 
@@ -438,7 +170,7 @@ sub_update_txn (VbDbConn  *conn,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  return finish_update (conn, res, s->sub->get_sql, s->w.id, s->sub->what, &s->w.result, error);
+  return vb_handler_finish_update (conn, res, s->sub->get_sql, s->w.id, s->sub->what, &s->w.result, error);
 }
 
 static gboolean
@@ -452,13 +184,13 @@ sub_update (VbRequest          *req,
 
   ok = (s.w.parent_id = vb_handler_uuid_param (req, "id", error)) != NULL
        && (s.w.id = vb_handler_uuid_param (req, "item_id", error)) != NULL
-       && (body = read_body (req, TRUE, &s.w, error)) != NULL
-       && check_fields (body, sub->fields, sub->n_fields, FALSE, NULL, error)
+       && (body = vb_handler_read_body (req, TRUE, &s.w, error)) != NULL
+       && vb_handler_check_fields (body, sub->fields, sub->n_fields, FALSE, NULL, error)
        && (sub->check == NULL || sub->check (body, FALSE, error))
        && vb_request_transaction (req, sub_update_txn, &s, error);
   if (ok)
     vb_request_reply_json (req, 200, g_steal_pointer (&s.w.result));
-  write_clear (&s.w);
+  vb_handler_write_clear (&s.w);
   return ok;
 }
 
@@ -475,10 +207,10 @@ static const char * const bay_capabilities[] = {
   "t.id, t.location_id, t.name, to_jsonb(t.capabilities) AS capabilities, t.active," \
   " t.version, t.created_at, t.updated_at"
 
-static const Field bay_fields[] = {
-  { "id", F_UUID, FALSE, TRUE, 0, 0, NULL },
-  { "name", F_TEXT, TRUE, FALSE, 1, 100, NULL },
-  { "active", F_BOOL, FALSE, FALSE, 0, 0, NULL },
+static const VbHandlerField bay_fields[] = {
+  { "id", VB_HANDLER_FIELD_UUID, FALSE, TRUE, 0, 0, NULL },
+  { "name", VB_HANDLER_FIELD_TEXT, TRUE, FALSE, 1, 100, NULL },
+  { "active", VB_HANDLER_FIELD_BOOL, FALSE, FALSE, 0, 0, NULL },
 };
 
 static gboolean
@@ -543,13 +275,13 @@ static const SubResource bays = {
   "t.id, t.location_id, t.date, t.closed, to_char(t.opens_at, 'HH24:MI') AS opens_at," \
   " to_char(t.closes_at, 'HH24:MI') AS closes_at, t.reason, t.version, t.created_at, t.updated_at"
 
-static const Field closure_fields[] = {
-  { "id", F_UUID, FALSE, TRUE, 0, 0, NULL },
-  { "date", F_DATE, TRUE, FALSE, 0, 0, NULL },
-  { "closed", F_BOOL, FALSE, FALSE, 0, 0, NULL },
-  { "opens_at", F_TIME, FALSE, TRUE, 0, 0, NULL },
-  { "closes_at", F_TIME, FALSE, TRUE, 0, 0, NULL },
-  { "reason", F_TEXT, FALSE, FALSE, 0, 500, NULL },
+static const VbHandlerField closure_fields[] = {
+  { "id", VB_HANDLER_FIELD_UUID, FALSE, TRUE, 0, 0, NULL },
+  { "date", VB_HANDLER_FIELD_DATE, TRUE, FALSE, 0, 0, NULL },
+  { "closed", VB_HANDLER_FIELD_BOOL, FALSE, FALSE, 0, 0, NULL },
+  { "opens_at", VB_HANDLER_FIELD_TIME, FALSE, TRUE, 0, 0, NULL },
+  { "closes_at", VB_HANDLER_FIELD_TIME, FALSE, TRUE, 0, 0, NULL },
+  { "reason", VB_HANDLER_FIELD_TEXT, FALSE, FALSE, 0, 500, NULL },
 };
 
 /* Open (closed false) needs opens_at < closes_at; "HH:MM" compares as text. */
@@ -560,14 +292,14 @@ check_hours (JsonObject  *o,
              const char  *prefix,
              GError     **error)
 {
-  gboolean closed = json_object_has_member (o, "closed") && has_member (o, "closed")
+  gboolean closed = json_object_has_member (o, "closed") && vb_handler_has_member (o, "closed")
                     ? json_object_get_boolean_member (o, "closed") : closed_default;
-  const char *opens = has_member (o, "opens_at") ? json_object_get_string_member (o, "opens_at") : NULL;
-  const char *closes = has_member (o, "closes_at") ? json_object_get_string_member (o, "closes_at") : NULL;
+  const char *opens = vb_handler_has_member (o, "opens_at") ? json_object_get_string_member (o, "opens_at") : NULL;
+  const char *closes = vb_handler_has_member (o, "closes_at") ? json_object_get_string_member (o, "closes_at") : NULL;
   g_autofree char *opens_field = g_strconcat (prefix ? prefix : "", "opens_at", NULL);
   g_autofree char *closes_field = g_strconcat (prefix ? prefix : "", "closes_at", NULL);
 
-  if (!create && !has_member (o, "closed") && opens == NULL && closes == NULL)
+  if (!create && !vb_handler_has_member (o, "closed") && opens == NULL && closes == NULL)
     return TRUE;
   if (closed)
     return TRUE;
@@ -631,13 +363,13 @@ static const char * const rate_kinds[] = { "labor", "tax", NULL };
   " CASE WHEN t.kind = 'labor' THEN jsonb_build_object('amount', t.amount, 'currency', t.currency)" \
   " END AS amount_per_hour, t.percent_bp, t.active, t.version, t.created_at, t.updated_at"
 
-static const Field rate_fields[] = {
-  { "id", F_UUID, FALSE, TRUE, 0, 0, NULL },
-  { "kind", F_CHOICE, TRUE, FALSE, 0, 0, rate_kinds },
-  { "name", F_TEXT, TRUE, FALSE, 1, 100, NULL },
-  { "amount_per_hour", F_MONEY, FALSE, FALSE, 0, 0, NULL },
-  { "percent_bp", F_INT, FALSE, FALSE, 0, 10000, NULL },
-  { "active", F_BOOL, FALSE, FALSE, 0, 0, NULL },
+static const VbHandlerField rate_fields[] = {
+  { "id", VB_HANDLER_FIELD_UUID, FALSE, TRUE, 0, 0, NULL },
+  { "kind", VB_HANDLER_FIELD_CHOICE, TRUE, FALSE, 0, 0, rate_kinds },
+  { "name", VB_HANDLER_FIELD_TEXT, TRUE, FALSE, 1, 100, NULL },
+  { "amount_per_hour", VB_HANDLER_FIELD_MONEY, FALSE, FALSE, 0, 0, NULL },
+  { "percent_bp", VB_HANDLER_FIELD_INT, FALSE, FALSE, 0, 10000, NULL },
+  { "active", VB_HANDLER_FIELD_BOOL, FALSE, FALSE, 0, 0, NULL },
 };
 
 static gboolean
@@ -647,7 +379,7 @@ check_rate (JsonObject  *body,
 {
   if (!create)
     {
-      if (has_member (body, "kind"))
+      if (vb_handler_has_member (body, "kind"))
         {
           vb_set_validation_error (error, "kind", "kind cannot be changed");
           return FALSE;
@@ -656,12 +388,12 @@ check_rate (JsonObject  *body,
     }
   if (g_str_equal (json_object_get_string_member (body, "kind"), "labor"))
     {
-      if (!has_member (body, "amount_per_hour"))
+      if (!vb_handler_has_member (body, "amount_per_hour"))
         {
           vb_set_validation_error (error, "amount_per_hour", "a labor rate needs amount_per_hour");
           return FALSE;
         }
-      if (has_member (body, "percent_bp"))
+      if (vb_handler_has_member (body, "percent_bp"))
         {
           vb_set_validation_error (error, "percent_bp", "percent_bp is for tax rates only");
           return FALSE;
@@ -669,12 +401,12 @@ check_rate (JsonObject  *body,
     }
   else
     {
-      if (!has_member (body, "percent_bp"))
+      if (!vb_handler_has_member (body, "percent_bp"))
         {
           vb_set_validation_error (error, "percent_bp", "a tax rate needs percent_bp (basis points)");
           return FALSE;
         }
-      if (has_member (body, "amount_per_hour"))
+      if (vb_handler_has_member (body, "amount_per_hour"))
         {
           vb_set_validation_error (error, "amount_per_hour", "amount_per_hour is for labor rates only");
           return FALSE;
@@ -714,11 +446,11 @@ static const SubResource rates = {
   "t.id, t.location_id, t.weekday, t.closed, to_char(t.opens_at, 'HH24:MI') AS opens_at," \
   " to_char(t.closes_at, 'HH24:MI') AS closes_at, t.version, t.created_at, t.updated_at"
 
-static const Field day_fields[] = {
-  { "weekday", F_INT, TRUE, FALSE, 0, 6, NULL },
-  { "closed", F_BOOL, FALSE, FALSE, 0, 0, NULL },
-  { "opens_at", F_TIME, FALSE, TRUE, 0, 0, NULL },
-  { "closes_at", F_TIME, FALSE, TRUE, 0, 0, NULL },
+static const VbHandlerField day_fields[] = {
+  { "weekday", VB_HANDLER_FIELD_INT, TRUE, FALSE, 0, 6, NULL },
+  { "closed", VB_HANDLER_FIELD_BOOL, FALSE, FALSE, 0, 0, NULL },
+  { "opens_at", VB_HANDLER_FIELD_TIME, FALSE, TRUE, 0, 0, NULL },
+  { "closes_at", VB_HANDLER_FIELD_TIME, FALSE, TRUE, 0, 0, NULL },
 };
 
 static gboolean
@@ -749,7 +481,7 @@ check_week (JsonObject  *body,
           return FALSE;
         }
       day = json_node_get_object (element);
-      if (!check_fields (day, day_fields, G_N_ELEMENTS (day_fields), TRUE, prefix, error)
+      if (!vb_handler_check_fields (day, day_fields, G_N_ELEMENTS (day_fields), TRUE, prefix, error)
           || !check_hours (day, FALSE, TRUE, prefix, error))
         return FALSE;
       weekday = json_object_get_int_member (day, "weekday");
@@ -783,7 +515,7 @@ put_hours_txn (VbDbConn  *conn,
                gpointer   user_data,
                GError   **error)
 {
-  Write *w = user_data;
+  VbHandlerWrite *w = user_data;
   g_autoptr(PGresult) upserted = NULL;
   g_autoptr(PGresult) deleted = NULL;
   g_autoptr(PGresult) res = NULL;
@@ -823,11 +555,11 @@ static gboolean
 put_hours (VbRequest  *req,
            GError    **error)
 {
-  g_auto(Write) w = { 0 };
+  g_auto(VbHandlerWrite) w = { 0 };
   g_autoptr(JsonObject) body = NULL;
 
   if ((w.parent_id = vb_handler_uuid_param (req, "id", error)) == NULL
-      || (body = read_body (req, FALSE, &w, error)) == NULL
+      || (body = vb_handler_read_body (req, FALSE, &w, error)) == NULL
       || !check_week (body, error)
       || !vb_request_transaction (req, put_hours_txn, &w, error))
     return FALSE;

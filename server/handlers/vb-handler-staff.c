@@ -16,276 +16,8 @@
 #include "vb-error.h"
 #include "vb-json.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ------------------------------------------------ body checks (local) --- */
-
-typedef enum
-{
-  F_TEXT,       /* min/max: length in characters */
-  F_INT,        /* min/max: value */
-  F_BOOL,
-  F_NUMBER,
-  F_DATE,       /* YYYY-MM-DD */
-  F_TIME,       /* HH:MM or HH:MM:SS */
-  F_TIMESTAMP,  /* RFC 3339 */
-  F_UUID,
-  F_MONEY,      /* {"amount": integer >= 0, "currency": "ABC"} */
-  F_CHOICE,     /* one of choices */
-} FieldKind;
-
-typedef struct
-{
-  const char         *name;
-  FieldKind           kind;
-  gboolean            required;   /* on create */
-  gboolean            nullable;   /* null allowed (clears the value) */
-  gint64              min;
-  gint64              max;
-  const char * const *choices;
-} Field;
-
-static gboolean
-check_value (JsonNode     *node,
-             const Field  *f,
-             const char   *field_name,
-             GError      **error)
-{
-  GType type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
-  const char *text = type == G_TYPE_STRING ? json_node_get_string (node) : NULL;
-
-  switch (f->kind)
-    {
-    case F_TEXT:
-      if (text == NULL)
-        break;
-      return vb_validate_length (text, field_name, f->min, f->max, error);
-    case F_INT:
-      if (type != G_TYPE_INT64)
-        break;
-      if (json_node_get_int (node) < f->min || json_node_get_int (node) > f->max)
-        {
-          vb_set_validation_error (error, field_name, "%s must be between %" G_GINT64_FORMAT
-                                   " and %" G_GINT64_FORMAT, field_name, f->min, f->max);
-          return FALSE;
-        }
-      return TRUE;
-    case F_BOOL:
-      if (type != G_TYPE_BOOLEAN)
-        break;
-      return TRUE;
-    case F_NUMBER:
-      if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
-        break;
-      return TRUE;
-    case F_DATE:
-      {
-        int y, m, d;
-        char tail;
-        if (text != NULL && g_regex_match_simple ("^\\d{4}-\\d{2}-\\d{2}$", text, 0, 0)
-            && sscanf (text, "%d-%d-%d%c", &y, &m, &d, &tail) == 3
-            && g_date_valid_dmy (d, m, y))
-          return TRUE;
-        vb_set_validation_error (error, field_name, "%s must be a date YYYY-MM-DD", field_name);
-        return FALSE;
-      }
-    case F_TIME:
-      if (text != NULL && g_regex_match_simple ("^([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d)?$", text, 0, 0))
-        return TRUE;
-      vb_set_validation_error (error, field_name, "%s must be a time HH:MM", field_name);
-      return FALSE;
-    case F_TIMESTAMP:
-      {
-        g_autoptr(GDateTime) dt = text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
-        if (dt != NULL)
-          return TRUE;
-        vb_set_validation_error (error, field_name, "%s must be an RFC 3339 timestamp", field_name);
-        return FALSE;
-      }
-    case F_UUID:
-      if (text == NULL)
-        break;
-      return vb_validate_uuid (text, field_name, error);
-    case F_MONEY:
-      {
-        JsonObject *o = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-        JsonNode *amount = o ? json_object_get_member (o, "amount") : NULL;
-        JsonNode *currency = o ? json_object_get_member (o, "currency") : NULL;
-
-        if (amount == NULL || !JSON_NODE_HOLDS_VALUE (amount)
-            || json_node_get_value_type (amount) != G_TYPE_INT64 || json_node_get_int (amount) < 0
-            || json_node_get_int (amount) > G_GINT64_CONSTANT (1000000000000000))
-          {
-            vb_set_validation_error (error, field_name,
-                                     "%s.amount must be a non-negative integer in minor units",
-                                     field_name);
-            return FALSE;
-          }
-        if (currency == NULL || !JSON_NODE_HOLDS_VALUE (currency)
-            || json_node_get_value_type (currency) != G_TYPE_STRING
-            || !g_regex_match_simple ("^[A-Z]{3}$", json_node_get_string (currency), 0, 0))
-          {
-            vb_set_validation_error (error, field_name,
-                                     "%s.currency must be an ISO 4217 code of three capital letters",
-                                     field_name);
-            return FALSE;
-          }
-        return TRUE;
-      }
-    case F_CHOICE:
-      if (text != NULL && g_strv_contains (f->choices, text))
-        return TRUE;
-      {
-        g_autofree char *list = g_strjoinv (", ", (GStrv) f->choices);
-        vb_set_validation_error (error, field_name, "%s must be one of %s", field_name, list);
-        return FALSE;
-      }
-    }
-  vb_set_validation_error (error, field_name, "%s has the wrong type", field_name);
-  return FALSE;
-}
-
-/* Checks the members of body against fields; prefix names nested objects
- * ("steps[2]."), may be NULL. */
-static gboolean
-check_fields (JsonObject   *body,
-              const Field  *fields,
-              guint         n_fields,
-              gboolean      create,
-              const char   *prefix,
-              GError      **error)
-{
-  for (guint i = 0; i < n_fields; i++)
-    {
-      const Field *f = &fields[i];
-      JsonNode *node = json_object_get_member (body, f->name);
-      g_autofree char *field_name = g_strconcat (prefix ? prefix : "", f->name, NULL);
-
-      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-        {
-          if ((create && f->required) || (node != NULL && !f->nullable))
-            {
-              vb_set_validation_error (error, field_name, "%s is required", field_name);
-              return FALSE;
-            }
-          continue;
-        }
-      if (!check_value (node, f, field_name, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-has_member (JsonObject *body,
-            const char *member)
-{
-  JsonNode *node = json_object_get_member (body, member);
-  return node != NULL && !JSON_NODE_HOLDS_NULL (node);
-}
-
-/* A conflict from a unique constraint names field unless it names one already. */
-static void
-conflict_field (GError     *error,
-                const char *field)
-{
-  if (error != NULL && g_error_matches (error, VB_ERROR, VB_ERROR_CONFLICT)
-      && vb_error_get_field (error) == NULL)
-    vb_error_set_field (error, field);
-}
-
-/* After "UPDATE ... WHERE id = AND version = RETURNING": the new row, or
- * 404 / 409 version_conflict with the current row (current_sql takes $1 id). */
-static gboolean
-finish_update (VbDbConn    *conn,
-               PGresult    *res,
-               const char  *current_sql,
-               const char  *id,
-               const char  *what,
-               JsonNode   **result,
-               GError     **error)
-{
-  g_autoptr(PGresult) current = NULL;
-
-  if (PQntuples (res) == 1)
-    {
-      *result = vb_handler_row_to_json (res, 0);
-      return TRUE;
-    }
-  current = vb_db_execv (conn, error, current_sql, id);
-  if (current == NULL)
-    return FALSE;
-  if (PQntuples (current) == 0)
-    return vb_handler_not_found (error, what);
-  g_propagate_error (error, vb_handler_version_conflict (vb_handler_row_to_json (current, 0)));
-  return FALSE;
-}
-
-G_GNUC_UNUSED static gboolean
-forbidden (GError    **error,
-           const char *message)
-{
-  g_set_error_literal (error, VB_ERROR, VB_ERROR_FORBIDDEN, message);
-  return FALSE;
-}
-
-/* One write: who, which record, the body as JSON text (read in SQL with
- * $n::jsonb after the C checks above), and the result. */
-typedef struct
-{
-  const char *user_id;
-  const char *id;
-  const char *parent_id;
-  char       *body;
-  char       *version;
-  gboolean    flag;       /* resource-specific (e.g. "steps" present) */
-  JsonNode   *result;
-} Write;
-
-static void
-write_clear (Write *w)
-{
-  g_clear_pointer (&w->body, g_free);
-  g_clear_pointer (&w->version, g_free);
-  g_clear_pointer (&w->result, json_node_unref);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Write, write_clear)
-
-/* Parses the body (and on update its version) into w. */
-static JsonObject *
-read_body (VbRequest  *req,
-           gboolean    update,
-           Write      *w,
-           GError    **error)
-{
-  g_autoptr(JsonObject) body = vb_request_parse_body (req, error);
-  gint64 version = 0;
-
-  if (body == NULL)
-    return NULL;
-  if (update)
-    {
-      if (!vb_handler_body_version (body, &version, error))
-        return NULL;
-      w->version = g_strdup_printf ("%" G_GINT64_FORMAT, version);
-    }
-  w->user_id = vb_request_get_principal (req)->user_id;
-  w->body = vb_json_object_to_string (body, NULL);
-  return g_steal_pointer (&body);
-}
-
-static void
-reply_created (VbRequest  *req,
-               const char *collection_path,
-               Write      *w)
-{
-  g_autofree char *location = g_strdup_printf ("%s/%s", collection_path,
-                                               json_object_get_string_member (json_node_get_object (w->result), "id"));
-  vb_request_add_reply_header (req, "Location", location);
-  vb_request_reply_json (req, 201, g_steal_pointer (&w->result));
-}
 
 /* ------------------------------------------------------ generic record --- */
 
@@ -301,7 +33,7 @@ typedef struct
   const char  *scope_sql;
   const char  *insert_sql;   /* $1 body → RETURNING id */
   const char  *update_sql;   /* $1 id, $2 version, $3 body → RETURNING id */
-  const Field *fields;
+  const VbHandlerField *fields;
   guint        n_fields;
   gboolean   (*check)       (JsonObject *body, gboolean create, GError **error);
   const char  *conflict_field;
@@ -311,14 +43,14 @@ typedef struct
 typedef struct
 {
   const StaffResource *res;
-  Write                w;
+  VbHandlerWrite       w;
 } StaffWrite;
 
 static void
 name_errors (const StaffResource *r,
              GError              *error)
 {
-  conflict_field (error, r->conflict_field);
+  vb_handler_conflict_field (error, r->conflict_field);
   if (error != NULL && g_error_matches (error, VB_ERROR, VB_ERROR_VALIDATION)
       && vb_error_get_field (error) == NULL)
     vb_error_set_field (error, r->check_field);
@@ -327,7 +59,7 @@ name_errors (const StaffResource *r,
 static gboolean
 check_scope (VbDbConn             *conn,
              const StaffResource  *r,
-             Write                *w,
+             VbHandlerWrite       *w,
              GError              **error)
 {
   g_autoptr(PGresult) res = vb_db_execv (conn, error, r->scope_sql, w->user_id, w->body, w->id);
@@ -347,7 +79,7 @@ check_scope (VbDbConn             *conn,
       return FALSE;
     }
   if (!vb_db_get_bool (res, 0, 3))
-    return forbidden (error, "This record is outside the locations whose staff you may manage");
+    return vb_handler_forbidden (error, "This record is outside the locations whose staff you may manage");
   return TRUE;
 }
 
@@ -430,13 +162,13 @@ staff_create (VbRequest            *req,
   g_autoptr(JsonObject) body = NULL;
   gboolean ok;
 
-  ok = (body = read_body (req, FALSE, &s.w, error)) != NULL
-       && check_fields (body, r->fields, r->n_fields, TRUE, NULL, error)
+  ok = (body = vb_handler_read_body (req, FALSE, &s.w, error)) != NULL
+       && vb_handler_check_fields (body, r->fields, r->n_fields, TRUE, NULL, error)
        && (r->check == NULL || r->check (body, TRUE, error))
        && vb_request_transaction (req, staff_insert_txn, &s, error);
   if (ok)
-    reply_created (req, r->collection, &s.w);
-  write_clear (&s.w);
+    vb_handler_reply_created (req, r->collection, &s.w.result);
+  vb_handler_write_clear (&s.w);
   return ok;
 }
 
@@ -461,7 +193,7 @@ staff_update_txn (VbDbConn  *conn,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  if (!finish_update (conn, res, s->res->get_sql, s->w.id, s->res->what, &updated, error))
+  if (!vb_handler_finish_update (conn, res, s->res->get_sql, s->w.id, s->res->what, &updated, error))
     return FALSE;
   if ((full = vb_db_execv (conn, error, s->res->get_sql, s->w.id)) == NULL)
     return FALSE;
@@ -479,13 +211,13 @@ staff_update (VbRequest            *req,
   gboolean ok;
 
   ok = (s.w.id = vb_handler_uuid_param (req, "id", error)) != NULL
-       && (body = read_body (req, TRUE, &s.w, error)) != NULL
-       && check_fields (body, r->fields, r->n_fields, FALSE, NULL, error)
+       && (body = vb_handler_read_body (req, TRUE, &s.w, error)) != NULL
+       && vb_handler_check_fields (body, r->fields, r->n_fields, FALSE, NULL, error)
        && (r->check == NULL || r->check (body, FALSE, error))
        && vb_request_transaction (req, staff_update_txn, &s, error);
   if (ok)
     vb_request_reply_json (req, 200, g_steal_pointer (&s.w.result));
-  write_clear (&s.w);
+  vb_handler_write_clear (&s.w);
   return ok;
 }
 
@@ -513,13 +245,13 @@ staff_update (VbRequest            *req,
   "t.id, t.user_id, u.display_name AS user_name, t.location_id, t.starts_at, t.ends_at, t.notes," \
   " t.version, t.created_at, t.updated_at"
 
-static const Field shift_fields[] = {
-  { "id", F_UUID, FALSE, TRUE, 0, 0, NULL },
-  { "user_id", F_UUID, TRUE, FALSE, 0, 0, NULL },
-  { "location_id", F_UUID, TRUE, FALSE, 0, 0, NULL },
-  { "starts_at", F_TIMESTAMP, TRUE, FALSE, 0, 0, NULL },
-  { "ends_at", F_TIMESTAMP, TRUE, FALSE, 0, 0, NULL },
-  { "notes", F_TEXT, FALSE, FALSE, 0, 1000, NULL },
+static const VbHandlerField shift_fields[] = {
+  { "id", VB_HANDLER_FIELD_UUID, FALSE, TRUE, 0, 0, NULL },
+  { "user_id", VB_HANDLER_FIELD_UUID, TRUE, FALSE, 0, 0, NULL },
+  { "location_id", VB_HANDLER_FIELD_UUID, TRUE, FALSE, 0, 0, NULL },
+  { "starts_at", VB_HANDLER_FIELD_TIMESTAMP, TRUE, FALSE, 0, 0, NULL },
+  { "ends_at", VB_HANDLER_FIELD_TIMESTAMP, TRUE, FALSE, 0, 0, NULL },
+  { "notes", VB_HANDLER_FIELD_TEXT, FALSE, FALSE, 0, 1000, NULL },
 };
 
 static gboolean
@@ -530,7 +262,7 @@ check_shift (JsonObject  *body,
   g_autoptr(GDateTime) starts = NULL;
   g_autoptr(GDateTime) ends = NULL;
 
-  if (!has_member (body, "starts_at") || !has_member (body, "ends_at"))
+  if (!vb_handler_has_member (body, "starts_at") || !vb_handler_has_member (body, "ends_at"))
     return TRUE;
   starts = g_date_time_new_from_iso8601 (json_object_get_string_member (body, "starts_at"), NULL);
   ends = g_date_time_new_from_iso8601 (json_object_get_string_member (body, "ends_at"), NULL);
@@ -588,14 +320,14 @@ static const char * const leave_kinds[] = { "annual", "sick", "training", "unpai
   "t.id, t.user_id, u.display_name AS user_name, t.location_id, t.starts_on AS \"from\"," \
   " t.ends_on AS \"to\", t.kind, t.notes, t.version, t.created_at, t.updated_at"
 
-static const Field leave_fields[] = {
-  { "id", F_UUID, FALSE, TRUE, 0, 0, NULL },
-  { "user_id", F_UUID, TRUE, FALSE, 0, 0, NULL },
-  { "location_id", F_UUID, TRUE, FALSE, 0, 0, NULL },
-  { "from", F_DATE, TRUE, FALSE, 0, 0, NULL },
-  { "to", F_DATE, TRUE, FALSE, 0, 0, NULL },
-  { "kind", F_CHOICE, TRUE, FALSE, 0, 0, leave_kinds },
-  { "notes", F_TEXT, FALSE, FALSE, 0, 1000, NULL },
+static const VbHandlerField leave_fields[] = {
+  { "id", VB_HANDLER_FIELD_UUID, FALSE, TRUE, 0, 0, NULL },
+  { "user_id", VB_HANDLER_FIELD_UUID, TRUE, FALSE, 0, 0, NULL },
+  { "location_id", VB_HANDLER_FIELD_UUID, TRUE, FALSE, 0, 0, NULL },
+  { "from", VB_HANDLER_FIELD_DATE, TRUE, FALSE, 0, 0, NULL },
+  { "to", VB_HANDLER_FIELD_DATE, TRUE, FALSE, 0, 0, NULL },
+  { "kind", VB_HANDLER_FIELD_CHOICE, TRUE, FALSE, 0, 0, leave_kinds },
+  { "notes", VB_HANDLER_FIELD_TEXT, FALSE, FALSE, 0, 1000, NULL },
 };
 
 static gboolean
@@ -603,7 +335,7 @@ check_leave (JsonObject  *body,
              gboolean     create,
              GError     **error)
 {
-  if (has_member (body, "from") && has_member (body, "to")
+  if (vb_handler_has_member (body, "from") && vb_handler_has_member (body, "to")
       && strcmp (json_object_get_string_member (body, "from"),
                  json_object_get_string_member (body, "to")) > 0)
     {
@@ -652,14 +384,14 @@ static const StaffResource leave = {
   " t.document_attachment_id, (t.expires_on IS NOT NULL AND t.expires_on < current_date) AS expired," \
   " t.version, t.created_at, t.updated_at"
 
-static const Field cert_fields[] = {
-  { "id", F_UUID, FALSE, TRUE, 0, 0, NULL },
-  { "user_id", F_UUID, TRUE, FALSE, 0, 0, NULL },
-  { "kind", F_TEXT, TRUE, FALSE, 1, 100, NULL },
-  { "hv_level", F_INT, TRUE, FALSE, 0, 4, NULL },
-  { "issued_on", F_DATE, TRUE, FALSE, 0, 0, NULL },
-  { "expires_on", F_DATE, FALSE, TRUE, 0, 0, NULL },
-  { "document_attachment_id", F_UUID, FALSE, TRUE, 0, 0, NULL },
+static const VbHandlerField cert_fields[] = {
+  { "id", VB_HANDLER_FIELD_UUID, FALSE, TRUE, 0, 0, NULL },
+  { "user_id", VB_HANDLER_FIELD_UUID, TRUE, FALSE, 0, 0, NULL },
+  { "kind", VB_HANDLER_FIELD_TEXT, TRUE, FALSE, 1, 100, NULL },
+  { "hv_level", VB_HANDLER_FIELD_INT, TRUE, FALSE, 0, 4, NULL },
+  { "issued_on", VB_HANDLER_FIELD_DATE, TRUE, FALSE, 0, 0, NULL },
+  { "expires_on", VB_HANDLER_FIELD_DATE, FALSE, TRUE, 0, 0, NULL },
+  { "document_attachment_id", VB_HANDLER_FIELD_UUID, FALSE, TRUE, 0, 0, NULL },
 };
 
 static gboolean
@@ -667,7 +399,7 @@ check_cert (JsonObject  *body,
             gboolean     create,
             GError     **error)
 {
-  if (has_member (body, "issued_on") && has_member (body, "expires_on")
+  if (vb_handler_has_member (body, "issued_on") && vb_handler_has_member (body, "expires_on")
       && strcmp (json_object_get_string_member (body, "issued_on"),
                  json_object_get_string_member (body, "expires_on")) > 0)
     {

@@ -1,9 +1,11 @@
-/* vb-handler-util.c — shared handler helpers (ids, lists, cursors, rows, errors, guards). */
+/* vb-handler-util.c — shared handler helpers (ids, lists, cursors, rows, errors, guards,
+ * body checks, versioned writes). */
 #include "vb-handler-util.h"
 #include "vb-error.h"
 #include "vb-db.h"
 #include "vb-json.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *
@@ -218,4 +220,224 @@ vb_handler_check_admin_remains (VbDbConn    *conn,
       return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+check_value (JsonNode             *node,
+             const VbHandlerField *f,
+             const char           *field_name,
+             GError              **error)
+{
+  GType type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+  const char *text = type == G_TYPE_STRING ? json_node_get_string (node) : NULL;
+
+  switch (f->kind)
+    {
+    case VB_HANDLER_FIELD_TEXT:
+      if (text == NULL)
+        break;
+      return vb_validate_length (text, field_name, f->min, f->max, error);
+    case VB_HANDLER_FIELD_INT:
+      if (type != G_TYPE_INT64)
+        break;
+      if (json_node_get_int (node) < f->min || json_node_get_int (node) > f->max)
+        {
+          vb_set_validation_error (error, field_name, "%s must be between %" G_GINT64_FORMAT
+                                   " and %" G_GINT64_FORMAT, field_name, f->min, f->max);
+          return FALSE;
+        }
+      return TRUE;
+    case VB_HANDLER_FIELD_BOOL:
+      if (type != G_TYPE_BOOLEAN)
+        break;
+      return TRUE;
+    case VB_HANDLER_FIELD_NUMBER:
+      if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
+        break;
+      return TRUE;
+    case VB_HANDLER_FIELD_DATE:
+      {
+        int y, m, d;
+        char tail;
+        if (text != NULL && g_regex_match_simple ("^\\d{4}-\\d{2}-\\d{2}$", text, 0, 0)
+            && sscanf (text, "%d-%d-%d%c", &y, &m, &d, &tail) == 3
+            && g_date_valid_dmy (d, m, y))
+          return TRUE;
+        vb_set_validation_error (error, field_name, "%s must be a date YYYY-MM-DD", field_name);
+        return FALSE;
+      }
+    case VB_HANDLER_FIELD_TIME:
+      if (text != NULL && g_regex_match_simple ("^([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d)?$", text, 0, 0))
+        return TRUE;
+      vb_set_validation_error (error, field_name, "%s must be a time HH:MM", field_name);
+      return FALSE;
+    case VB_HANDLER_FIELD_TIMESTAMP:
+      {
+        g_autoptr(GDateTime) dt = text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
+        if (dt != NULL)
+          return TRUE;
+        vb_set_validation_error (error, field_name, "%s must be an RFC 3339 timestamp", field_name);
+        return FALSE;
+      }
+    case VB_HANDLER_FIELD_UUID:
+      if (text == NULL)
+        break;
+      return vb_validate_uuid (text, field_name, error);
+    case VB_HANDLER_FIELD_MONEY:
+      {
+        JsonObject *o = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+        JsonNode *amount = o ? json_object_get_member (o, "amount") : NULL;
+        JsonNode *currency = o ? json_object_get_member (o, "currency") : NULL;
+
+        if (amount == NULL || !JSON_NODE_HOLDS_VALUE (amount)
+            || json_node_get_value_type (amount) != G_TYPE_INT64 || json_node_get_int (amount) < 0
+            || json_node_get_int (amount) > G_GINT64_CONSTANT (1000000000000000))
+          {
+            vb_set_validation_error (error, field_name,
+                                     "%s.amount must be a non-negative integer in minor units",
+                                     field_name);
+            return FALSE;
+          }
+        if (currency == NULL || !JSON_NODE_HOLDS_VALUE (currency)
+            || json_node_get_value_type (currency) != G_TYPE_STRING
+            || !g_regex_match_simple ("^[A-Z]{3}$", json_node_get_string (currency), 0, 0))
+          {
+            vb_set_validation_error (error, field_name,
+                                     "%s.currency must be an ISO 4217 code of three capital letters",
+                                     field_name);
+            return FALSE;
+          }
+        return TRUE;
+      }
+    case VB_HANDLER_FIELD_CHOICE:
+      if (text != NULL && g_strv_contains (f->choices, text))
+        return TRUE;
+      {
+        g_autofree char *list = g_strjoinv (", ", (GStrv) f->choices);
+        vb_set_validation_error (error, field_name, "%s must be one of %s", field_name, list);
+        return FALSE;
+      }
+    }
+  vb_set_validation_error (error, field_name, "%s has the wrong type", field_name);
+  return FALSE;
+}
+
+gboolean
+vb_handler_check_fields (JsonObject           *body,
+                         const VbHandlerField *fields,
+                         guint                 n_fields,
+                         gboolean              create,
+                         const char           *prefix,
+                         GError              **error)
+{
+  for (guint i = 0; i < n_fields; i++)
+    {
+      const VbHandlerField *f = &fields[i];
+      JsonNode *node = json_object_get_member (body, f->name);
+      g_autofree char *field_name = g_strconcat (prefix ? prefix : "", f->name, NULL);
+
+      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+        {
+          if ((create && f->required) || (node != NULL && !f->nullable))
+            {
+              vb_set_validation_error (error, field_name, "%s is required", field_name);
+              return FALSE;
+            }
+          continue;
+        }
+      if (!check_value (node, f, field_name, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+vb_handler_has_member (JsonObject *body,
+                       const char *member)
+{
+  JsonNode *node = json_object_get_member (body, member);
+  return node != NULL && !JSON_NODE_HOLDS_NULL (node);
+}
+
+void
+vb_handler_conflict_field (GError     *error,
+                           const char *field)
+{
+  if (error != NULL && g_error_matches (error, VB_ERROR, VB_ERROR_CONFLICT)
+      && vb_error_get_field (error) == NULL)
+    vb_error_set_field (error, field);
+}
+
+gboolean
+vb_handler_finish_update (VbDbConn    *conn,
+                          PGresult    *res,
+                          const char  *current_sql,
+                          const char  *id,
+                          const char  *what,
+                          JsonNode   **result,
+                          GError     **error)
+{
+  g_autoptr(PGresult) current = NULL;
+
+  if (PQntuples (res) == 1)
+    {
+      *result = vb_handler_row_to_json (res, 0);
+      return TRUE;
+    }
+  current = vb_db_execv (conn, error, current_sql, id);
+  if (current == NULL)
+    return FALSE;
+  if (PQntuples (current) == 0)
+    return vb_handler_not_found (error, what);
+  g_propagate_error (error, vb_handler_version_conflict (vb_handler_row_to_json (current, 0)));
+  return FALSE;
+}
+
+gboolean
+vb_handler_forbidden (GError    **error,
+                      const char *message)
+{
+  g_set_error_literal (error, VB_ERROR, VB_ERROR_FORBIDDEN, message);
+  return FALSE;
+}
+
+void
+vb_handler_write_clear (VbHandlerWrite *w)
+{
+  g_clear_pointer (&w->body, g_free);
+  g_clear_pointer (&w->version, g_free);
+  g_clear_pointer (&w->result, json_node_unref);
+}
+
+JsonObject *
+vb_handler_read_body (VbRequest       *req,
+                      gboolean         update,
+                      VbHandlerWrite  *w,
+                      GError         **error)
+{
+  g_autoptr(JsonObject) body = vb_request_parse_body (req, error);
+  gint64 version = 0;
+
+  if (body == NULL)
+    return NULL;
+  if (update)
+    {
+      if (!vb_handler_body_version (body, &version, error))
+        return NULL;
+      w->version = g_strdup_printf ("%" G_GINT64_FORMAT, version);
+    }
+  w->user_id = vb_request_get_principal (req)->user_id;
+  w->body = vb_json_object_to_string (body, NULL);
+  return g_steal_pointer (&body);
+}
+
+void
+vb_handler_reply_created (VbRequest   *req,
+                          const char  *collection_path,
+                          JsonNode   **result)
+{
+  g_autofree char *location = g_strdup_printf ("%s/%s", collection_path,
+                                               json_object_get_string_member (json_node_get_object (*result), "id"));
+  vb_request_add_reply_header (req, "Location", location);
+  vb_request_reply_json (req, 201, g_steal_pointer (result));
 }

@@ -56,4 +56,81 @@ gboolean    vb_handler_body_version (JsonObject  *body,
                                      gint64      *version,
                                      GError     **error);
 
+/* What a body member must hold (VbHandlerField.kind). */
+typedef enum
+{
+  VB_HANDLER_FIELD_TEXT,       /* min/max: length in characters */
+  VB_HANDLER_FIELD_INT,        /* min/max: value */
+  VB_HANDLER_FIELD_BOOL,
+  VB_HANDLER_FIELD_NUMBER,
+  VB_HANDLER_FIELD_DATE,       /* YYYY-MM-DD */
+  VB_HANDLER_FIELD_TIME,       /* HH:MM or HH:MM:SS */
+  VB_HANDLER_FIELD_TIMESTAMP,  /* RFC 3339 */
+  VB_HANDLER_FIELD_UUID,
+  VB_HANDLER_FIELD_MONEY,      /* {"amount": integer >= 0, "currency": "ABC"} */
+  VB_HANDLER_FIELD_CHOICE,     /* one of choices */
+} VbHandlerFieldKind;
+
+/* One body member: its name, kind, and whether it is required/nullable. */
+typedef struct
+{
+  const char         *name;
+  VbHandlerFieldKind  kind;
+  gboolean            required;   /* on create */
+  gboolean            nullable;   /* null allowed (clears the value) */
+  gint64              min;
+  gint64              max;
+  const char * const *choices;
+} VbHandlerField;
+
+/* One write: who, which record, the body as JSON text (read in SQL with
+ * $n::jsonb after the C checks), and the result. */
+typedef struct
+{
+  const char *user_id;
+  const char *id;
+  const char *parent_id;
+  char       *body;
+  char       *version;
+  gboolean    flag;       /* resource-specific (e.g. "steps" present) */
+  JsonNode   *result;
+} VbHandlerWrite;
+
+/* Checks body's members against fields (create: required ones present); prefix (may be NULL) names nested objects, e.g. "steps[2].". */
+gboolean    vb_handler_check_fields (JsonObject           *body,
+                                     const VbHandlerField *fields,
+                                     guint                 n_fields,
+                                     gboolean              create,
+                                     const char           *prefix,
+                                     GError              **error);
+/* TRUE if body has member and it is not null. */
+gboolean    vb_handler_has_member   (JsonObject  *body,
+                                     const char  *member);
+/* A conflict from a unique constraint names field unless it names one already. */
+void        vb_handler_conflict_field (GError     *error,
+                                       const char *field);
+/* After "UPDATE ... WHERE id = AND version = RETURNING": the new row, or 404 / 409 version_conflict with the current row (current_sql takes $1 id). */
+gboolean    vb_handler_finish_update (VbDbConn    *conn,
+                                      PGresult    *res,
+                                      const char  *current_sql,
+                                      const char  *id,
+                                      const char  *what,
+                                      JsonNode   **result,
+                                      GError     **error);
+/* 403 with message; always returns FALSE. */
+gboolean    vb_handler_forbidden    (GError     **error,
+                                     const char  *message);
+/* Frees what w owns (body, version, result). */
+void        vb_handler_write_clear  (VbHandlerWrite *w);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VbHandlerWrite, vb_handler_write_clear)
+/* Parses the request body (and on update its version) into w; returns the body. */
+JsonObject *vb_handler_read_body    (VbRequest       *req,
+                                     gboolean         update,
+                                     VbHandlerWrite  *w,
+                                     GError         **error);
+/* 201 with *result (an object with "id"; taken) and a Location of collection_path/<id>. */
+void        vb_handler_reply_created (VbRequest   *req,
+                                      const char  *collection_path,
+                                      JsonNode   **result);
+
 G_END_DECLS

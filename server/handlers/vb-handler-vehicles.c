@@ -490,7 +490,6 @@ create_vehicle (VbRequest  *req,
 {
   g_autoptr(JsonObject) body = NULL;
   g_auto(VehicleWrite) w = { 0 };
-  g_autofree char *location = NULL;
 
   w.user_id = vb_request_get_principal (req)->user_id;
   if ((body = vb_request_parse_body (req, error)) == NULL
@@ -498,10 +497,7 @@ create_vehicle (VbRequest  *req,
       || !vb_request_transaction (req, insert_vehicle_txn, &w, error))
     return FALSE;
 
-  location = g_strdup_printf ("/api/v1/vehicles/%s",
-                              json_object_get_string_member (json_node_get_object (w.result), "id"));
-  vb_request_add_reply_header (req, "Location", location);
-  vb_request_reply_json (req, 201, g_steal_pointer (&w.result));
+  vb_handler_reply_created (req, "/api/v1/vehicles", &w.result);
   return TRUE;
 }
 
