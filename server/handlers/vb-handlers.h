@@ -18,6 +18,7 @@ void vb_handler_catalog_register   (VbRouter *router);
 void vb_handler_staff_register     (VbRouter *router);
 void vb_handler_location_setup_register (VbRouter *router);
 void vb_handler_openapi_register   (VbRouter *router);
+void vb_handler_appointments_register (VbRouter *router);
 
 static inline void
 vb_handlers_register_all (VbRouter *router)
@@ -34,6 +35,7 @@ vb_handlers_register_all (VbRouter *router)
   vb_handler_catalog_register (router);
   vb_handler_staff_register (router);
   vb_handler_location_setup_register (router);
+  vb_handler_appointments_register (router);
   vb_handler_openapi_register (router);
 }
 
