@@ -453,6 +453,25 @@ parse_address (const char  *address,
   return sockaddr;
 }
 
+/* libsoup's own listener keeps GLib's default backlog of 10: a shop's worth
+ * of apps reconnecting at once after a network blip would see resets. */
+#define LISTEN_BACKLOG 1024
+
+static GSocket *
+listening_socket (GSocketAddress  *address,
+                  GError         **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new (g_socket_address_get_family (address),
+                                            G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+
+  if (socket == NULL)
+    return NULL;
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
 gboolean
 vb_server_listen (VbServer         *self,
                   const char       *address,
@@ -461,6 +480,7 @@ vb_server_listen (VbServer         *self,
                   GError          **error)
 {
   g_autoptr(GSocketAddress) sockaddr = parse_address (address, error);
+  g_autoptr(GSocket) socket = NULL;
   GSList *uris;
 
   if (sockaddr == NULL)
@@ -470,8 +490,10 @@ vb_server_listen (VbServer         *self,
   soup_server_add_handler (self->soup, NULL, handle_cb, self, NULL);
   soup_server_add_websocket_handler (self->soup, LIVE_PATH, NULL, NULL, websocket_cb, self, NULL);
   g_signal_connect_object (self->soup, "request-started", G_CALLBACK (request_started_cb), self, 0);
-  if (!soup_server_listen (self->soup, sockaddr,
-                           certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+  socket = listening_socket (sockaddr, error);
+  if (socket == NULL
+      || !soup_server_listen_socket (self->soup, socket,
+                                     certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
     return FALSE;
   uris = soup_server_get_uris (self->soup);
   if (bound_port != NULL && uris != NULL)
