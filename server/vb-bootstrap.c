@@ -5,6 +5,7 @@
  * an operator does by hand is in the audit trail like everything else.
  */
 #include "vb-bootstrap.h"
+#include "vb-demo-data.h"
 #include "vb-error.h"
 #include "vb-json.h"
 #include "vb-password.h"
@@ -113,7 +114,7 @@ vb_bootstrap_admin_exists (VbDbConn  *conn,
   return TRUE;
 }
 
-/* Two shops of a small chain; staff follow once a location exists. */
+/* Three shops of a small chain; staff follow once a location exists. */
 static const struct
 {
   const char *code, *name, *time_zone, *currency, *address, *phone;
@@ -122,6 +123,8 @@ static const struct
     "12 Ton Duc Thang, Ben Nghe, District 1, Ho Chi Minh City", "+842838221234" },
   { "HN-CG", "Voltbay Hanoi Cau Giay", "Asia/Ho_Chi_Minh", "VND",
     "88 Tran Thai Tong, Cau Giay, Hanoi", "+842437651234" },
+  { "DN-HC", "Voltbay Da Nang Hai Chau", "Asia/Ho_Chi_Minh", "VND",
+    "45 Bach Dang, Hai Chau, Da Nang", "+842363821234" },
 };
 
 static const struct
@@ -131,7 +134,15 @@ static const struct
   { "manager@voltbay.local", "Minh Tran (manager)", "manager", "HCM-D1" },
   { "reception@voltbay.local", "Lan Nguyen (reception)", "reception", "HCM-D1" },
   { "technician@voltbay.local", "Huy Pham (technician)", "technician", "HCM-D1" },
+  { "technician2@voltbay.local", "Quang Vo (technician)", "technician", "HCM-D1" },
+  { "manager.hn@voltbay.local", "Hai Do (manager)", "manager", "HN-CG" },
   { "reception.hn@voltbay.local", "Thu Le (reception)", "reception", "HN-CG" },
+  { "technician.hn@voltbay.local", "Long Bui (technician)", "technician", "HN-CG" },
+  { "technician2.hn@voltbay.local", "Nam Dang (technician)", "technician", "HN-CG" },
+  { "manager.dn@voltbay.local", "Mai Hoang (manager)", "manager", "DN-HC" },
+  { "reception.dn@voltbay.local", "Vy Huynh (reception)", "reception", "DN-HC" },
+  { "technician.dn@voltbay.local", "Phuc Phan (technician)", "technician", "DN-HC" },
+  { "technician2.dn@voltbay.local", "Khanh Vu (technician)", "technician", "DN-HC" },
 };
 
 static gboolean
@@ -198,6 +209,8 @@ vb_bootstrap_demo_data (VbDbConn        *conn,
         return FALSE;
       (*n_created)++;
     }
+  if (!vb_demo_data_fill (conn, audit, n_created, error))
+    return FALSE;
   *password = g_steal_pointer (&demo_password);
   return TRUE;
 }

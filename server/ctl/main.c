@@ -201,7 +201,7 @@ cmd_demo_data (Ctl *ctl, int argc, char **argv, GError **error)
     return 1;
   g_print (_("Demo data: %u record(s) created.\n"), created);
   if (password != NULL)
-    g_print (_("Demo staff (manager@, reception@, technician@, reception.hn@voltbay.local) "
+    g_print (_("Demo staff (manager@, reception@, technician@voltbay.local and the others) "
                "log in with the password:\n\n    %s\n\n"), password);
   return 0;
 }
@@ -216,7 +216,7 @@ static const struct
   { "user-add", cmd_user_add, N_("Create a user (password on standard input)") },
   { "bootstrap-admin", cmd_bootstrap_admin, N_("Create the first administrator if there is none") },
   { "audit-verify", cmd_audit_verify, N_("Verify the audit log's hash chain") },
-  { "demo-data", cmd_demo_data, N_("Load demo locations and staff (idempotent)") },
+  { "demo-data", cmd_demo_data, N_("Load demo locations, staff, customers and appointments (idempotent)") },
 };
 
 static char *
