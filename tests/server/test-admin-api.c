@@ -16,25 +16,17 @@
 #define PASSWORD "correct horse battery staple"
 #define NO_SUCH_ID "7d0f3c52-8a0e-4f38-9b1e-3f6a8a3c0b11"
 
-static JsonObject *
-object_of (JsonNode *node)
-{
-  g_assert_nonnull (node);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_node_get_object (node);
-}
-
 static const char *
 string_of (JsonNode   *node,
            const char *member)
 {
-  return json_object_get_string_member (object_of (node), member);
+  return json_object_get_string_member (vb_test_object (node), member);
 }
 
 static JsonObject *
 error_details (JsonNode *reply)
 {
-  JsonObject *err = json_object_get_object_member (object_of (reply), "error");
+  JsonObject *err = json_object_get_object_member (vb_test_object (reply), "error");
   return json_object_get_object_member (err, "details");
 }
 
@@ -252,7 +244,7 @@ test_users_crud (void)
                           "             {\"role\": \"technician\", \"location_id\": null}]}", a_id);
   created = vb_test_request (server, "POST", "/api/v1/users", admin, body, &status);
   g_assert_cmpuint (status, ==, 201);
-  user = object_of (created);
+  user = vb_test_object (created);
   assert_no_secrets (user);
   g_assert_cmpstr (json_object_get_string_member (user, "email"), ==, "Lan.Tran@example.com");
   g_assert_cmpstr (json_object_get_string_member (user, "locale"), ==, "vi");
@@ -283,8 +275,8 @@ test_users_crud (void)
   path = g_strdup_printf ("/api/v1/users/%s", json_object_get_string_member (user, "id"));
   fetched = vb_test_request (server, "GET", path, admin, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
-  assert_no_secrets (object_of (fetched));
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (fetched), "roles")),
+  assert_no_secrets (vb_test_object (fetched));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (fetched), "roles")),
                     ==, 2);
   g_assert_cmpuint (status_of (server, "GET", "/api/v1/users/" NO_SUCH_ID, admin, NULL), ==, 404);
 
@@ -294,7 +286,7 @@ test_users_crud (void)
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpstr (string_of (updated, "display_name"), ==, "Lan Tran");
   g_assert_cmpstr (string_of (updated, "locale"), ==, "en");
-  g_assert_cmpint (json_object_get_int_member (object_of (updated), "version"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (vb_test_object (updated), "version"), ==, 2);
 
   stale = vb_test_request (server, "PATCH", path, admin,
                            "{\"version\": 1, \"display_name\": \"Someone else\"}", &status);
@@ -313,7 +305,7 @@ test_users_crud (void)
     replaced = vb_test_request (server, "PUT", roles_path, admin, body, &status);
   }
   g_assert_cmpuint (status, ==, 200);
-  roles = json_object_get_array_member (object_of (replaced), "roles");
+  roles = json_object_get_array_member (vb_test_object (replaced), "roles");
   g_assert_cmpuint (json_array_get_length (roles), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (roles, 0),
                                                   "location_code"), ==, "HN-1");
@@ -323,7 +315,7 @@ test_users_crud (void)
   {
     g_autoptr(JsonNode) list = vb_test_request (server, "GET", "/api/v1/locations", token, NULL,
                                                 &status);
-    JsonArray *items = json_object_get_array_member (object_of (list), "items");
+    JsonArray *items = json_object_get_array_member (vb_test_object (list), "items");
     g_assert_cmpuint (json_array_get_length (items), ==, 1);
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "code"),
                      ==, "HN-1");
@@ -358,7 +350,7 @@ test_users_list (void)
       JsonArray *items;
 
       g_assert_cmpuint (status, ==, 200);
-      items = json_object_get_array_member (object_of (reply), "items");
+      items = json_object_get_array_member (vb_test_object (reply), "items");
       for (guint i = 0; i < json_array_get_length (items); i++)
         {
           JsonObject *u = json_array_get_object_element (items, i);
@@ -366,8 +358,8 @@ test_users_list (void)
           g_string_append_printf (seen, "%s ", json_object_get_string_member (u, "email"));
         }
       g_clear_pointer (&cursor, g_free);
-      if (!json_object_get_null_member (object_of (reply), "next_cursor"))
-        cursor = g_strdup (json_object_get_string_member (object_of (reply), "next_cursor"));
+      if (!json_object_get_null_member (vb_test_object (reply), "next_cursor"))
+        cursor = g_strdup (json_object_get_string_member (vb_test_object (reply), "next_cursor"));
     }
   while (cursor != NULL);
   g_assert_cmpstr (seen->str, ==,
@@ -378,7 +370,7 @@ test_users_list (void)
     g_autoptr(JsonNode) reply = vb_test_request (server, "GET", "/api/v1/users?q=TECH-", admin,
                                                  NULL, &status);
     g_assert_cmpuint (status, ==, 200);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (reply), "items")),
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (reply), "items")),
                       ==, 2);
   }
 
@@ -386,7 +378,7 @@ test_users_list (void)
   {
     g_autoptr(JsonNode) reply = vb_test_request (server, "GET", "/api/v1/users", manager, NULL,
                                                  &status);
-    JsonArray *items = json_object_get_array_member (object_of (reply), "items");
+    JsonArray *items = json_object_get_array_member (vb_test_object (reply), "items");
     g_assert_cmpuint (status, ==, 200);
     g_assert_cmpuint (json_array_get_length (items), ==, 2);
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "email"),
@@ -414,7 +406,7 @@ test_users_list (void)
                       ==, 200);
     inactive = vb_test_request (server, "GET", "/api/v1/users?active=false", admin, NULL, &status);
     g_assert_cmpuint (status, ==, 200);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (inactive), "items")),
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (inactive), "items")),
                       ==, 1);
     g_assert_cmpuint (status_of (server, "GET", "/api/v1/users?active=nope", admin, NULL), ==, 422);
   }
@@ -541,7 +533,7 @@ test_deactivate_revokes_sessions (void)
 
   reply = vb_test_request (server, "PATCH", path, admin, "{\"version\": 1, \"active\": false}", &status);
   g_assert_cmpuint (status, ==, 200);
-  g_assert_false (json_object_get_boolean_member (object_of (reply), "active"));
+  g_assert_false (json_object_get_boolean_member (vb_test_object (reply), "active"));
   g_assert_cmpuint (status_of (server, "GET", "/api/v1/locations", token1, NULL), ==, 401);
   g_assert_cmpuint (status_of (server, "GET", "/api/v1/locations", token2, NULL), ==, 401);
   g_assert_cmpint (db_count (server, "SELECT count(*) FROM sessions WHERE user_id = $1::uuid"
@@ -576,7 +568,7 @@ test_sessions (void)
 
   list = vb_test_request (server, "GET", list_path, admin, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
-  items = json_object_get_array_member (object_of (list), "items");
+  items = json_object_get_array_member (vb_test_object (list), "items");
   g_assert_cmpuint (json_array_get_length (items), ==, 3);
   newest = json_array_get_object_element (items, 0);
   g_assert_true (json_object_get_boolean_member (newest, "active"));
@@ -597,14 +589,14 @@ test_sessions (void)
         JsonArray *one;
 
         g_assert_cmpuint (status, ==, 200);
-        one = json_object_get_array_member (object_of (reply), "items");
+        one = json_object_get_array_member (vb_test_object (reply), "items");
         g_assert_cmpuint (json_array_get_length (one), ==, 1);
         g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (one, 0), "id"), ==,
                          json_object_get_string_member (json_array_get_object_element (items, seen), "id"));
         seen++;
         g_clear_pointer (&cursor, g_free);
-        if (!json_object_get_null_member (object_of (reply), "next_cursor"))
-          cursor = g_strdup (json_object_get_string_member (object_of (reply), "next_cursor"));
+        if (!json_object_get_null_member (vb_test_object (reply), "next_cursor"))
+          cursor = g_strdup (json_object_get_string_member (vb_test_object (reply), "next_cursor"));
       }
     while (cursor != NULL);
     g_assert_cmpuint (seen, ==, 3);
@@ -622,7 +614,7 @@ test_sessions (void)
     g_autofree char *path = g_strdup_printf ("%s?active=true", list_path);
     page = vb_test_request (server, "GET", path, admin, NULL, &status);
     g_assert_cmpuint (status, ==, 200);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (page), "items")),
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (page), "items")),
                       ==, 2);
   }
   g_assert_cmpuint (status_of (server, "GET", "/api/v1/users/" NO_SUCH_ID "/sessions", admin, NULL),
@@ -631,7 +623,7 @@ test_sessions (void)
   events = vb_test_request (server, "GET", "/api/v1/security-events?kind=session_revoked", admin, NULL,
                             &status);
   g_assert_cmpuint (status, ==, 200);
-  items = json_object_get_array_member (object_of (events), "items");
+  items = json_object_get_array_member (vb_test_object (events), "items");
   g_assert_cmpuint (json_array_get_length (items), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "user_id"),
                    ==, id);
@@ -661,13 +653,13 @@ test_reset_mfa (void)
   {
     g_autofree char *user_path = g_strdup_printf ("/api/v1/users/%s", other_id);
     before = vb_test_request (server, "GET", user_path, admin, NULL, &status);
-    g_assert_true (json_object_get_boolean_member (object_of (before), "mfa_enabled"));
+    g_assert_true (json_object_get_boolean_member (vb_test_object (before), "mfa_enabled"));
   }
 
   reply = vb_test_request (server, "POST", path, admin, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
-  g_assert_false (json_object_get_boolean_member (object_of (reply), "mfa_enabled"));
-  assert_no_secrets (object_of (reply));
+  g_assert_false (json_object_get_boolean_member (vb_test_object (reply), "mfa_enabled"));
+  assert_no_secrets (vb_test_object (reply));
   g_assert_cmpint (db_count (server, "SELECT count(*) FROM users WHERE id = $1::uuid"
                                      " AND totp_secret IS NULL AND NOT totp_enabled", other_id), ==, 1);
   g_assert_cmpint (db_count (server, "SELECT count(*) FROM recovery_codes WHERE user_id = $1::uuid",
@@ -720,7 +712,7 @@ test_roles (void)
 
   perms = vb_test_request (server, "GET", "/api/v1/permissions", admin, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
-  items = json_object_get_array_member (object_of (perms), "items");
+  items = json_object_get_array_member (vb_test_object (perms), "items");
   g_assert_cmpuint (json_array_get_length (items), >=, 8);
   /* Sorted by name, each described; the foundation's own are there. */
   {
@@ -742,7 +734,7 @@ test_roles (void)
 
   list = vb_test_request (server, "GET", "/api/v1/roles", admin, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
-  items = json_object_get_array_member (object_of (list), "items");
+  items = json_object_get_array_member (vb_test_object (list), "items");
   g_assert_cmpuint (json_array_get_length (items), ==, 4);
   {
     JsonObject *admin_role = json_array_get_object_element (items, 0);
@@ -750,7 +742,7 @@ test_roles (void)
     g_assert_true (json_object_get_boolean_member (admin_role, "builtin"));
     g_assert_true (json_object_get_boolean_member (admin_role, "requires_mfa"));
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (admin_role, "permissions")),
-                      ==, json_array_get_length (json_object_get_array_member (object_of (perms), "items")));
+                      ==, json_array_get_length (json_object_get_array_member (vb_test_object (perms), "items")));
     admin_role_path = g_strdup_printf ("/api/v1/roles/%s", json_object_get_string_member (admin_role, "id"));
   }
 
@@ -759,11 +751,11 @@ test_roles (void)
                              "{\"name\": \"auditor\", \"description\": \"Reads the trail\","
                              " \"permissions\": [\"audit.read\", \"audit.read\"]}", &status);
   g_assert_cmpuint (status, ==, 201);
-  p = json_object_get_array_member (object_of (created), "permissions");
+  p = json_object_get_array_member (vb_test_object (created), "permissions");
   g_assert_cmpuint (json_array_get_length (p), ==, 1);
-  g_assert_false (json_object_get_boolean_member (object_of (created), "builtin"));
-  g_assert_false (json_object_get_boolean_member (object_of (created), "requires_mfa"));
-  g_assert_cmpint (json_object_get_int_member (object_of (created), "version"), ==, 1);
+  g_assert_false (json_object_get_boolean_member (vb_test_object (created), "builtin"));
+  g_assert_false (json_object_get_boolean_member (vb_test_object (created), "requires_mfa"));
+  g_assert_cmpint (json_object_get_int_member (vb_test_object (created), "version"), ==, 1);
   path = g_strdup_printf ("/api/v1/roles/%s", string_of (created, "id"));
   g_assert_cmpuint (status_of (server, "GET", path, admin, NULL), ==, 200);
 
@@ -771,12 +763,12 @@ test_roles (void)
                              "{\"version\": 1, \"permissions\": [\"security.read\", \"audit.read\"],"
                              " \"requires_mfa\": true}", &status);
   g_assert_cmpuint (status, ==, 200);
-  p = json_object_get_array_member (object_of (updated), "permissions");
+  p = json_object_get_array_member (vb_test_object (updated), "permissions");
   g_assert_cmpuint (json_array_get_length (p), ==, 2);
   g_assert_cmpstr (json_array_get_string_element (p, 0), ==, "audit.read");
   g_assert_cmpstr (json_array_get_string_element (p, 1), ==, "security.read");
-  g_assert_true (json_object_get_boolean_member (object_of (updated), "requires_mfa"));
-  g_assert_cmpint (json_object_get_int_member (object_of (updated), "version"), ==, 2);
+  g_assert_true (json_object_get_boolean_member (vb_test_object (updated), "requires_mfa"));
+  g_assert_cmpint (json_object_get_int_member (vb_test_object (updated), "version"), ==, 2);
 
   /* A change of permissions alone also moves the version. */
   g_clear_pointer (&updated, json_node_unref);
@@ -784,7 +776,7 @@ test_roles (void)
                              "{\"version\": 2, \"permissions\": [\"audit.read\"],"
                              " \"requires_mfa\": false}", &status);
   g_assert_cmpuint (status, ==, 200);
-  g_assert_cmpint (json_object_get_int_member (object_of (updated), "version"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (vb_test_object (updated), "version"), ==, 3);
 
   stale = vb_test_request (server, "PATCH", path, admin, "{\"version\": 2, \"description\": \"x\"}",
                            &status);

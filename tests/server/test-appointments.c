@@ -11,72 +11,18 @@
 
 #include <string.h>
 
-static JsonObject *
-object_of (JsonNode *node)
-{
-  g_assert_nonnull (node);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_node_get_object (node);
-}
-
-static JsonNode *
-call (VbTestServer *server,
-      const char   *method,
-      const char   *path,
-      const char   *token,
-      const char   *body,
-      guint         expect)
-{
-  guint status = 0;
-  JsonNode *reply = vb_test_request (server, method, path, token, body, &status);
-
-  if (status != expect)
-    {
-      g_autofree char *text = reply ? json_to_string (reply, FALSE) : g_strdup ("(empty)");
-      g_test_message ("%s %s: %u %s", method, path, status, text);
-    }
-  g_assert_cmpuint (status, ==, expect);
-  return reply;
-}
-
-static void
-call_error (VbTestServer *server,
-            const char   *method,
-            const char   *path,
-            const char   *token,
-            const char   *body,
-            guint         expect,
-            const char   *code,
-            const char   *field)
-{
-  g_autoptr(JsonNode) reply = call (server, method, path, token, body, expect);
-  vb_test_assert_error (reply, code, field);
-}
-
 static const char *
 id_of (JsonNode *node)
 {
-  return json_object_get_string_member (object_of (node), "id");
+  return json_object_get_string_member (vb_test_object (node), "id");
 }
 
 static char *
 me_id (VbTestServer *server,
        const char   *token)
 {
-  g_autoptr(JsonNode) me = call (server, "GET", "/api/v1/me", token, NULL, 200);
+  g_autoptr(JsonNode) me = vb_test_call (server, "GET", "/api/v1/me", token, NULL, 200);
   return g_strdup (id_of (me));
-}
-
-static char *
-create_location (VbTestServer *server,
-                 const char   *token,
-                 const char   *code)
-{
-  g_autofree char *body = g_strdup_printf ("{\"code\": \"%s\", \"name\": \"Shop %s\","
-                                           " \"time_zone\": \"Asia/Ho_Chi_Minh\","
-                                           " \"currency\": \"VND\"}", code, code);
-  g_autoptr(JsonNode) reply = call (server, "POST", "/api/v1/locations", token, body, 201);
-  return g_strdup (id_of (reply));
 }
 
 static gboolean
@@ -93,8 +39,8 @@ feed_has (VbTestServer *server,
     {
       g_autofree char *path = cursor ? g_strdup_printf ("/api/v1/changes?limit=500&since=%s", cursor)
                                      : g_strdup ("/api/v1/changes?limit=500");
-      g_autoptr(JsonNode) reply = call (server, "GET", path, token, NULL, 200);
-      JsonObject *o = object_of (reply);
+      g_autoptr(JsonNode) reply = vb_test_call (server, "GET", path, token, NULL, 200);
+      JsonObject *o = vb_test_object (reply);
       JsonArray *items = json_object_get_array_member (o, "items");
 
       for (guint i = 0; i < json_array_get_length (items); i++)
@@ -154,8 +100,8 @@ static char *
 service_id (Fx         *fx,
             const char *code)
 {
-  g_autoptr(JsonNode) list = call (fx->server, "GET", "/api/v1/service-types?limit=500", fx->admin, NULL, 200);
-  JsonArray *items = json_object_get_array_member (object_of (list), "items");
+  g_autoptr(JsonNode) list = vb_test_call (fx->server, "GET", "/api/v1/service-types?limit=500", fx->admin, NULL, 200);
+  JsonArray *items = json_object_get_array_member (vb_test_object (list), "items");
 
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
@@ -173,7 +119,7 @@ create_bay (Fx         *fx,
 {
   g_autofree char *path = g_strdup_printf ("/api/v1/locations/%s/bays", fx->a);
   g_autofree char *body = g_strdup_printf ("{\"name\": \"%s\", \"capabilities\": %s}", name, caps);
-  g_autoptr(JsonNode) reply = call (fx->server, "POST", path, fx->admin, body, 201);
+  g_autoptr(JsonNode) reply = vb_test_call (fx->server, "POST", path, fx->admin, body, 201);
   return g_strdup (id_of (reply));
 }
 
@@ -191,8 +137,8 @@ fx_setup (Fx *fx)
   memset (fx, 0, sizeof *fx);
   fx->server = vb_test_server_start (NULL);
   fx->admin = vb_test_admin_token (fx->server, "admin@example.com", NULL);
-  fx->a = create_location (fx->server, fx->admin, "HCM-1");
-  fx->b = create_location (fx->server, fx->admin, "HN-1");
+  fx->a = vb_test_create_location (fx->server, fx->admin, "HCM-1");
+  fx->b = vb_test_create_location (fx->server, fx->admin, "HN-1");
   fx->manager = vb_test_user_token (fx->server, "manager@example.com", "manager", "HCM-1");
   fx->desk = vb_test_user_token (fx->server, "desk@example.com", "reception", "HCM-1");
   fx->tech = vb_test_user_token (fx->server, "tech@example.com", "technician", "HCM-1");
@@ -208,17 +154,17 @@ fx_setup (Fx *fx)
   g_string_append (days, "]}");
   hours_path = g_strdup_printf ("/api/v1/locations/%s/opening-hours", fx->a);
   g_clear_pointer (&customer, g_free);
-  json_node_unref (call (fx->server, "PUT", hours_path, fx->admin, days->str, 200));
+  json_node_unref (vb_test_call (fx->server, "PUT", hours_path, fx->admin, days->str, 200));
   /* The technician works the whole day of fx->day only. */
   shift = g_strdup_printf ("{\"user_id\": \"%s\", \"location_id\": \"%s\","
                            " \"starts_at\": \"%sT00:00:00Z\", \"ends_at\": \"%sT04:00:00Z\"}",
                            fx->tech_id, fx->a, fx->day, fx->day);
-  json_node_unref (call (fx->server, "POST", "/api/v1/staff/shifts", fx->manager, shift, 201));
+  json_node_unref (vb_test_call (fx->server, "POST", "/api/v1/staff/shifts", fx->manager, shift, 201));
   customer = g_strdup_printf ("{\"preferred_location_id\": \"%s\", \"kind\": \"person\","
                               " \"given_name\": \"Minh\", \"family_name\": \"Nguyen\","
                               " \"phones\": [\"0901234567\"]}", fx->a);
   {
-    g_autoptr(JsonNode) c = call (fx->server, "POST", "/api/v1/customers", fx->desk, customer, 201);
+    g_autoptr(JsonNode) c = vb_test_call (fx->server, "POST", "/api/v1/customers", fx->desk, customer, 201);
     fx->customer = g_strdup (id_of (c));
   }
   fx->tire = service_id (fx, "TIRE-ROTATION");
@@ -242,8 +188,8 @@ availability (Fx         *fx,
 {
   g_autofree char *path = g_strdup_printf ("/api/v1/availability?location_id=%s&service_type_ids=%s&from=%s&to=%s",
                                            fx->a, services, fx->day, fx->day);
-  *keep = call (fx->server, "GET", path, token, NULL, 200);
-  return json_object_get_array_member (object_of (*keep), "items");
+  *keep = vb_test_call (fx->server, "GET", path, token, NULL, 200);
+  return json_object_get_array_member (vb_test_object (*keep), "items");
 }
 
 /* Is there a slot starting at HH:MM Z on fx->day in bay (NULL = any)? */
@@ -323,21 +269,21 @@ test_availability_and_lifecycle (void)
   {
     g_autofree char *bad = g_strdup_printf ("/api/v1/availability?location_id=%s&service_type_ids=%s&from=%s&to=2099-01-01",
                                             fx.a, fx.tire, fx.day);
-    call_error (fx.server, "GET", bad, fx.desk, NULL, 422, "validation_failed", "to");
+    vb_test_call_error (fx.server, "GET", bad, fx.desk, NULL, 422, "validation_failed", "to");
   }
 
   /* Technician rules → 422 technician_id; HV on a plain bay → 422 bay_id. */
   body = booking (&fx, hv_arr, fx.bay_hv, fx.tech_id, fx.day, "01:00");
-  call_error (fx.server, "POST", "/api/v1/appointments", fx.desk, body, 422, "validation_failed", "technician_id");
+  vb_test_call_error (fx.server, "POST", "/api/v1/appointments", fx.desk, body, 422, "validation_failed", "technician_id");
   g_free (body);
   body = booking (&fx, tire_arr, fx.bay_hv, fx.tech_id, fx.next_day, "01:00");
-  call_error (fx.server, "POST", "/api/v1/appointments", fx.desk, body, 422, "validation_failed", "technician_id");
+  vb_test_call_error (fx.server, "POST", "/api/v1/appointments", fx.desk, body, 422, "validation_failed", "technician_id");
   g_free (body);
   body = booking (&fx, hv_arr, fx.bay_plain, NULL, fx.day, "01:00");
-  call_error (fx.server, "POST", "/api/v1/appointments", fx.desk, body, 422, "validation_failed", "bay_id");
+  vb_test_call_error (fx.server, "POST", "/api/v1/appointments", fx.desk, body, 422, "validation_failed", "bay_id");
   cert = g_strdup_printf ("{\"user_id\": \"%s\", \"kind\": \"HV level 1\", \"hv_level\": 1,"
                           " \"issued_on\": \"2020-01-01\"}", fx.tech_id);
-  json_node_unref (call (fx.server, "POST", "/api/v1/staff/certifications", fx.manager, cert, 201));
+  json_node_unref (vb_test_call (fx.server, "POST", "/api/v1/staff/certifications", fx.manager, cert, 201));
   slots = availability (&fx, fx.desk, fx.hv, &k3);
   g_assert_cmpuint (json_array_get_length (slots), ==, 7);   /* only the hv_certified bay */
   g_assert_true (has_slot (&fx, slots, "01:00", fx.bay_hv));
@@ -346,30 +292,30 @@ test_availability_and_lifecycle (void)
   /* Book 01:00Z with the technician: 01:00 and 01:15 vanish everywhere. */
   g_free (body);
   body = booking (&fx, tire_arr, fx.bay_hv, fx.tech_id, fx.day, "01:00");
-  booked = call (fx.server, "POST", "/api/v1/appointments", fx.desk, body, 201);
+  booked = vb_test_call (fx.server, "POST", "/api/v1/appointments", fx.desk, body, 201);
   id = id_of (booked);
-  g_assert_cmpstr (json_object_get_string_member (object_of (booked), "status"), ==, "booked");
-  g_assert_cmpint (json_object_get_int_member (object_of (booked), "version"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (vb_test_object (booked), "status"), ==, "booked");
+  g_assert_cmpint (json_object_get_int_member (vb_test_object (booked), "version"), ==, 1);
   slots = availability (&fx, fx.desk, fx.tire, &k4);
   g_assert_false (has_slot (&fx, slots, "01:00", NULL));
   g_assert_false (has_slot (&fx, slots, "01:15", NULL));
   g_assert_true (has_slot (&fx, slots, "01:30", fx.bay_hv));
   g_assert_cmpuint (json_array_get_length (slots), ==, 10);
   /* The same slot again: 409 naming starts_at. */
-  call_error (fx.server, "POST", "/api/v1/appointments", fx.manager, body, 409, "conflict", "starts_at");
+  vb_test_call_error (fx.server, "POST", "/api/v1/appointments", fx.manager, body, 409, "conflict", "starts_at");
 
   /* Reschedule to 02:00Z in the other bay (version required). */
   path = g_strdup_printf ("/api/v1/appointments/%s", id);
   g_free (body);
   body = g_strdup_printf ("{\"version\": 1, \"starts_at\": \"%sT02:00:00Z\", \"bay_id\": \"%s\"}",
                           fx.day, fx.bay_plain);
-  moved = call (fx.server, "PATCH", path, fx.desk, body, 200);
-  g_assert_cmpint (json_object_get_int_member (object_of (moved), "version"), ==, 2);
-  g_assert_cmpstr (json_object_get_string_member (object_of (moved), "bay_id"), ==, fx.bay_plain);
-  call_error (fx.server, "PATCH", path, fx.desk, body, 409, "version_conflict", NULL);
+  moved = vb_test_call (fx.server, "PATCH", path, fx.desk, body, 200);
+  g_assert_cmpint (json_object_get_int_member (vb_test_object (moved), "version"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (vb_test_object (moved), "bay_id"), ==, fx.bay_plain);
+  vb_test_call_error (fx.server, "PATCH", path, fx.desk, body, 409, "version_conflict", NULL);
   {
     g_autofree char *no_shift = g_strdup_printf ("{\"version\": 2, \"starts_at\": \"%sT01:00:00Z\"}", fx.next_day);
-    call_error (fx.server, "PATCH", path, fx.desk, no_shift, 422, "validation_failed", "technician_id");
+    vb_test_call_error (fx.server, "PATCH", path, fx.desk, no_shift, 422, "validation_failed", "technician_id");
   }
   slots = availability (&fx, fx.desk, fx.tire, &k5);
   g_assert_true (has_slot (&fx, slots, "01:00", fx.bay_hv));
@@ -378,7 +324,7 @@ test_availability_and_lifecycle (void)
   /* Another booking into the same technician's time → 409. */
   {
     g_autofree char *clash = booking (&fx, tire_arr, fx.bay_hv, fx.tech_id, fx.day, "02:15");
-    call_error (fx.server, "POST", "/api/v1/appointments", fx.desk, clash, 409, "conflict", "starts_at");
+    vb_test_call_error (fx.server, "POST", "/api/v1/appointments", fx.desk, clash, 409, "conflict", "starts_at");
   }
 
   /* Cancel frees the slot; cancelling again / no-show / reschedule → 409. */
@@ -390,24 +336,24 @@ test_availability_and_lifecycle (void)
     g_autoptr(JsonNode) ns = NULL;
     g_autofree char *ns_path = NULL;
 
-    json_node_unref (call (fx.server, "POST", cancel, fx.desk, NULL, 200));
-    call_error (fx.server, "POST", cancel, fx.desk, NULL, 409, "conflict", "status");
-    call_error (fx.server, "POST", noshow, fx.desk, NULL, 409, "conflict", "status");
-    call_error (fx.server, "PATCH", path, fx.desk, "{\"version\": 3, \"starts_at\": \"2099-01-01T01:00:00Z\"}",
+    json_node_unref (vb_test_call (fx.server, "POST", cancel, fx.desk, NULL, 200));
+    vb_test_call_error (fx.server, "POST", cancel, fx.desk, NULL, 409, "conflict", "status");
+    vb_test_call_error (fx.server, "POST", noshow, fx.desk, NULL, 409, "conflict", "status");
+    vb_test_call_error (fx.server, "PATCH", path, fx.desk, "{\"version\": 3, \"starts_at\": \"2099-01-01T01:00:00Z\"}",
                 409, "conflict", "status");
-    rebooked = call (fx.server, "POST", "/api/v1/appointments", fx.desk, again, 201);
+    rebooked = vb_test_call (fx.server, "POST", "/api/v1/appointments", fx.desk, again, 201);
     ns_path = g_strdup_printf ("/api/v1/appointments/%s/no-show", id_of (rebooked));
-    ns = call (fx.server, "POST", ns_path, fx.manager, "{\"version\": 1}", 200);
-    g_assert_cmpstr (json_object_get_string_member (object_of (ns), "status"), ==, "no_show");
-    call_error (fx.server, "POST", ns_path, fx.manager, NULL, 409, "conflict", "status");
+    ns = vb_test_call (fx.server, "POST", ns_path, fx.manager, "{\"version\": 1}", 200);
+    g_assert_cmpstr (json_object_get_string_member (vb_test_object (ns), "status"), ==, "no_show");
+    vb_test_call_error (fx.server, "POST", ns_path, fx.manager, NULL, 409, "conflict", "status");
     g_assert_true (feed_has (fx.server, fx.desk, "appointments", id_of (rebooked), "upsert"));
     g_assert_cmpint (audit_count (fx.server, "appointments", id_of (rebooked), "update"), >=, 1);
   }
 
   /* Every mutation in the feed and the audit trail. */
-  got = call (fx.server, "GET", path, fx.tech, NULL, 200);
-  g_assert_cmpstr (json_object_get_string_member (object_of (got), "status"), ==, "cancelled");
-  g_assert_cmpint (json_object_get_int_member (object_of (got), "version"), ==, 3);
+  got = vb_test_call (fx.server, "GET", path, fx.tech, NULL, 200);
+  g_assert_cmpstr (json_object_get_string_member (vb_test_object (got), "status"), ==, "cancelled");
+  g_assert_cmpint (json_object_get_int_member (vb_test_object (got), "version"), ==, 3);
   g_assert_true (feed_has (fx.server, fx.desk, "appointments", id, "upsert"));
   g_assert_cmpint (audit_count (fx.server, "appointments", id, "insert"), ==, 1);
   g_assert_cmpint (audit_count (fx.server, "appointments", id, "update"), ==, 2);
@@ -416,9 +362,9 @@ test_availability_and_lifecycle (void)
   {
     g_autofree char *plain = booking (&fx, tire_arr, fx.bay_hv, NULL, fx.day, "02:30");
     g_autofree char *own = g_strdup_printf ("{\"id\": \"0b7c1a52-8a0e-4f38-9b1e-3f6a8a3c0b11\", %s", plain + 1);
-    other = call (fx.server, "POST", "/api/v1/appointments", fx.desk, own, 201);
+    other = vb_test_call (fx.server, "POST", "/api/v1/appointments", fx.desk, own, 201);
     g_assert_cmpstr (id_of (other), ==, "0b7c1a52-8a0e-4f38-9b1e-3f6a8a3c0b11");
-    call_error (fx.server, "POST", "/api/v1/appointments", fx.desk, own, 409, "conflict", NULL);
+    vb_test_call_error (fx.server, "POST", "/api/v1/appointments", fx.desk, own, 409, "conflict", NULL);
   }
   fx_clear (&fx);
 }
@@ -517,8 +463,8 @@ test_concurrent_booking (void)
   g_assert_cmpuint (conflicts, ==, N - 1);
   list_path = g_strdup_printf ("/api/v1/appointments?location_id=%s&from=%s&to=%s&bay_id=%s",
                                fx.a, fx.day, fx.day, fx.bay_plain);
-  list = call (fx.server, "GET", list_path, fx.desk, NULL, 200);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (list), "items")), ==, 1);
+  list = vb_test_call (fx.server, "GET", list_path, fx.desk, NULL, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (list), "items")), ==, 1);
   g_mutex_clear (&lock);
   g_cond_clear (&cond);
   fx_clear (&fx);
@@ -548,31 +494,31 @@ test_scope_and_roles (void)
   body = booking (&fx, services, fx.bay_hv, fx.tech_id, fx.day, "01:00");
 
   /* Technicians read but do not book; another location's desk cannot book here. */
-  call_error (fx.server, "POST", "/api/v1/appointments", fx.tech, body, 403, "forbidden", NULL);
-  call_error (fx.server, "POST", "/api/v1/appointments", desk_b, body, 403, "forbidden", NULL);
-  booked = call (fx.server, "POST", "/api/v1/appointments", fx.manager, body, 201);
+  vb_test_call_error (fx.server, "POST", "/api/v1/appointments", fx.tech, body, 403, "forbidden", NULL);
+  vb_test_call_error (fx.server, "POST", "/api/v1/appointments", desk_b, body, 403, "forbidden", NULL);
+  booked = vb_test_call (fx.server, "POST", "/api/v1/appointments", fx.manager, body, 201);
   path = g_strdup_printf ("/api/v1/appointments/%s", id_of (booked));
   cancel = g_strconcat (path, "/cancel", NULL);
 
   /* Invisible from HN-1: 404 on the record, absent from lists, 403 on availability. */
-  call_error (fx.server, "GET", path, desk_b, NULL, 404, "not_found", NULL);
-  call_error (fx.server, "POST", cancel, desk_b, NULL, 404, "not_found", NULL);
+  vb_test_call_error (fx.server, "GET", path, desk_b, NULL, 404, "not_found", NULL);
+  vb_test_call_error (fx.server, "POST", cancel, desk_b, NULL, 404, "not_found", NULL);
   list_a = g_strdup_printf ("/api/v1/appointments?location_id=%s", fx.a);
-  list = call (fx.server, "GET", list_a, desk_b, NULL, 200);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (list), "items")), ==, 0);
+  list = vb_test_call (fx.server, "GET", list_a, desk_b, NULL, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (list), "items")), ==, 0);
   avail = g_strdup_printf ("/api/v1/availability?location_id=%s&service_type_ids=%s&from=%s&to=%s",
                            fx.a, fx.tire, fx.day, fx.day);
-  call_error (fx.server, "GET", avail, desk_b, NULL, 403, "forbidden", NULL);
+  vb_test_call_error (fx.server, "GET", avail, desk_b, NULL, 403, "forbidden", NULL);
 
   /* Visible to every role at HCM-1; the technician may not cancel. */
-  mine = call (fx.server, "GET", list_a, fx.tech, NULL, 200);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (mine), "items")), ==, 1);
-  theirs = call (fx.server, "GET", path, fx.desk, NULL, 200);
+  mine = vb_test_call (fx.server, "GET", list_a, fx.tech, NULL, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (mine), "items")), ==, 1);
+  theirs = vb_test_call (fx.server, "GET", path, fx.desk, NULL, 200);
   g_assert_cmpstr (id_of (theirs), ==, id_of (booked));
-  json_node_unref (call (fx.server, "GET", avail, fx.tech, NULL, 200));
-  call_error (fx.server, "POST", cancel, fx.tech, NULL, 403, "forbidden", NULL);
-  call_error (fx.server, "PATCH", path, fx.tech, "{\"version\": 1, \"notes\": \"x\"}", 403, "forbidden", NULL);
-  json_node_unref (call (fx.server, "GET", "/api/v1/appointments", NULL, NULL, 401));
+  json_node_unref (vb_test_call (fx.server, "GET", avail, fx.tech, NULL, 200));
+  vb_test_call_error (fx.server, "POST", cancel, fx.tech, NULL, 403, "forbidden", NULL);
+  vb_test_call_error (fx.server, "PATCH", path, fx.tech, "{\"version\": 1, \"notes\": \"x\"}", 403, "forbidden", NULL);
+  json_node_unref (vb_test_call (fx.server, "GET", "/api/v1/appointments", NULL, NULL, 401));
   fx_clear (&fx);
 }
 

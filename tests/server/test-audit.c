@@ -12,18 +12,10 @@
 
 #define PASSWORD "correct horse battery staple"
 
-static JsonObject *
-object_of (JsonNode *node)
-{
-  g_assert_nonnull (node);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_node_get_object (node);
-}
-
 static JsonArray *
 items_of (JsonNode *node)
 {
-  return json_object_get_array_member (object_of (node), "items");
+  return json_object_get_array_member (vb_test_object (node), "items");
 }
 
 static guint
@@ -106,7 +98,7 @@ create_location (VbTestServer *server,
                                                body, &status);
 
   g_assert_cmpuint (status, ==, 201);
-  return g_strdup (json_object_get_string_member (object_of (reply), "id"));
+  return g_strdup (json_object_get_string_member (vb_test_object (reply), "id"));
 }
 
 static void
@@ -133,7 +125,7 @@ test_write_leaves_audit_rows (void)
                              " \"time_zone\": \"Asia/Ho_Chi_Minh\", \"currency\": \"VND\"}",
                              &status, &insert_rid);
   g_assert_cmpuint (status, ==, 201);
-  id = json_object_get_string_member (object_of (created), "id");
+  id = json_object_get_string_member (vb_test_object (created), "id");
 
   rows = vb_db_execv (db, &error,
     "SELECT action, actor_id, actor_label, request_id, after->>'name', before IS NULL,"
@@ -216,7 +208,7 @@ test_no_secrets_in_audit (void)
     "SELECT count(*), count(*) FILTER (WHERE after::text LIKE '%argon2%'"
     "                                     OR after ? 'password_hash' OR after ? 'totp_secret')"
     "  FROM audit_log WHERE entity = 'users' AND entity_id = $1",
-    json_object_get_string_member (object_of (created), "id"));
+    json_object_get_string_member (vb_test_object (created), "id"));
   g_assert_no_error (error);
   g_assert_cmpint (vb_db_get_int (rows, 0, 0), ==, 1);
   g_assert_cmpint (vb_db_get_int (rows, 0, 1), ==, 0);
@@ -260,7 +252,7 @@ test_audit_api (void)
   g_assert_cmpuint (strlen (json_object_get_string_member (newest, "prev_hash")), ==, 64);
   g_assert_true (g_str_has_suffix (json_object_get_string_member (newest, "at"), "Z"));
   g_assert_nonnull (json_object_get_string_member (newest, "request_id"));
-  g_assert_true (json_object_get_null_member (object_of (list), "next_cursor"));
+  g_assert_true (json_object_get_null_member (vb_test_object (list), "next_cursor"));
 
   /* Paging the whole log one row at a time walks the chain backwards. */
   {
@@ -287,8 +279,8 @@ test_audit_api (void)
         expected_hash = g_strdup (json_object_get_string_member (row, "prev_hash"));
         seen++;
         g_clear_pointer (&cursor, g_free);
-        if (!json_object_get_null_member (object_of (page), "next_cursor"))
-          cursor = g_strdup (json_object_get_string_member (object_of (page), "next_cursor"));
+        if (!json_object_get_null_member (vb_test_object (page), "next_cursor"))
+          cursor = g_strdup (json_object_get_string_member (vb_test_object (page), "next_cursor"));
       }
     while (cursor != NULL);
     g_assert_cmpint (last_seq, ==, 1);
@@ -390,7 +382,7 @@ test_security_events (void)
                    ==, json_object_get_int_member (event, "id"));
   {
     g_autofree char *next = g_strdup_printf ("/api/v1/security-events?limit=1&cursor=%s",
-                                             json_object_get_string_member (object_of (all), "next_cursor"));
+                                             json_object_get_string_member (vb_test_object (all), "next_cursor"));
     g_autoptr(JsonNode) page = vb_test_request (server, "GET", next, admin, NULL, &status);
     g_assert_cmpuint (status, ==, 200);
     g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (items_of (page), 0), "id"),

@@ -11,66 +11,10 @@
 
 #include <string.h>
 
-static JsonObject *
-object_of (JsonNode *node)
-{
-  g_assert_nonnull (node);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_node_get_object (node);
-}
-
-/* A request that must answer expect; returns the reply. */
-static JsonNode *
-call (VbTestServer *server,
-      const char   *method,
-      const char   *path,
-      const char   *token,
-      const char   *body,
-      guint         expect)
-{
-  guint status = 0;
-  JsonNode *reply = vb_test_request (server, method, path, token, body, &status);
-
-  if (status != expect)
-    {
-      g_autofree char *text = reply ? json_to_string (reply, FALSE) : g_strdup ("(empty)");
-      g_test_message ("%s %s: %u %s", method, path, status, text);
-    }
-  g_assert_cmpuint (status, ==, expect);
-  return reply;
-}
-
-/* A request that must fail with status, code and field. */
-static void
-call_error (VbTestServer *server,
-            const char   *method,
-            const char   *path,
-            const char   *token,
-            const char   *body,
-            guint         expect,
-            const char   *code,
-            const char   *field)
-{
-  g_autoptr(JsonNode) reply = call (server, method, path, token, body, expect);
-  vb_test_assert_error (reply, code, field);
-}
-
-static char *
-create_location (VbTestServer *server,
-                 const char   *token,
-                 const char   *code)
-{
-  g_autofree char *body = g_strdup_printf ("{\"code\": \"%s\", \"name\": \"Shop %s\","
-                                           " \"time_zone\": \"Asia/Ho_Chi_Minh\","
-                                           " \"currency\": \"VND\"}", code, code);
-  g_autoptr(JsonNode) reply = call (server, "POST", "/api/v1/locations", token, body, 201);
-  return g_strdup (json_object_get_string_member (object_of (reply), "id"));
-}
-
 static const char *
 id_of (JsonNode *node)
 {
-  return json_object_get_string_member (object_of (node), "id");
+  return json_object_get_string_member (vb_test_object (node), "id");
 }
 
 /* Does the change feed (read as token) hold an op of entity/id? */
@@ -88,8 +32,8 @@ feed_has (VbTestServer *server,
     {
       g_autofree char *path = cursor ? g_strdup_printf ("/api/v1/changes?limit=500&since=%s", cursor)
                                      : g_strdup ("/api/v1/changes?limit=500");
-      g_autoptr(JsonNode) reply = call (server, "GET", path, token, NULL, 200);
-      JsonObject *o = object_of (reply);
+      g_autoptr(JsonNode) reply = vb_test_call (server, "GET", path, token, NULL, 200);
+      JsonObject *o = vb_test_object (reply);
       JsonArray *items = json_object_get_array_member (o, "items");
 
       for (guint i = 0; i < json_array_get_length (items); i++)
@@ -160,13 +104,13 @@ test_seeds (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *loc = create_location (server, admin, "HCM-1");
+  g_autofree char *loc = vb_test_create_location (server, admin, "HCM-1");
   g_autofree char *tech = vb_test_user_token (server, "tech@example.com", "technician", "HCM-1");
-  g_autoptr(JsonNode) list = call (server, "GET", "/api/v1/service-types?limit=500", tech, NULL, 200);
+  g_autoptr(JsonNode) list = vb_test_call (server, "GET", "/api/v1/service-types?limit=500", tech, NULL, 200);
   g_autoptr(JsonNode) hv = NULL;
   g_autoptr(JsonNode) rules = NULL;
   g_autofree char *path = NULL;
-  JsonArray *items = json_object_get_array_member (object_of (list), "items");
+  JsonArray *items = json_object_get_array_member (vb_test_object (list), "items");
   JsonObject *deenergize;
   JsonArray *steps;
   const char *expected[] = { "Ignition off", "12 V battery negative", "service disconnect",
@@ -193,8 +137,8 @@ test_seeds (void)
   g_assert_cmpint (json_object_get_int_member (deenergize, "required_hv_level"), ==, 3);
   path = g_strdup_printf ("/api/v1/service-types/%s",
                           json_object_get_string_member (deenergize, "id"));
-  hv = call (server, "GET", path, tech, NULL, 200);
-  steps = json_object_get_array_member (object_of (hv), "steps");
+  hv = vb_test_call (server, "GET", path, tech, NULL, 200);
+  steps = json_object_get_array_member (vb_test_object (hv), "steps");
   g_assert_cmpuint (json_array_get_length (steps), ==, G_N_ELEMENTS (expected));
   for (guint i = 0; i < json_array_get_length (steps); i++)
     {
@@ -209,8 +153,8 @@ test_seeds (void)
   g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (steps, 6), "min"), ==, 100);
 
   /* Schedule rules for the four families, "verify" ones marked. */
-  rules = call (server, "GET", "/api/v1/maintenance-rules?limit=500", tech, NULL, 200);
-  items = json_object_get_array_member (object_of (rules), "items");
+  rules = vb_test_call (server, "GET", "/api/v1/maintenance-rules?limit=500", tech, NULL, 200);
+  items = json_object_get_array_member (vb_test_object (rules), "items");
   g_assert_cmpuint (json_array_get_length (items), >=, 20);
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
@@ -238,14 +182,14 @@ test_seeds (void)
       {
         g_autofree char *page_path = cursor ? g_strdup_printf ("/api/v1/maintenance-rules?limit=7&cursor=%s", cursor)
                                             : g_strdup ("/api/v1/maintenance-rules?limit=7");
-        g_autoptr(JsonNode) page = call (server, "GET", page_path, tech, NULL, 200);
-        JsonArray *page_items = json_object_get_array_member (object_of (page), "items");
+        g_autoptr(JsonNode) page = vb_test_call (server, "GET", page_path, tech, NULL, 200);
+        JsonArray *page_items = json_object_get_array_member (vb_test_object (page), "items");
 
         for (guint i = 0; i < json_array_get_length (page_items); i++)
           g_assert_true (g_hash_table_add (seen, g_strdup (json_object_get_string_member (
                              json_array_get_object_element (page_items, i), "id"))));
         g_free (cursor);
-        cursor = g_strdup (json_object_get_string_member (object_of (page), "next_cursor"));
+        cursor = g_strdup (json_object_get_string_member (vb_test_object (page), "next_cursor"));
         pages++;
       }
     while (cursor != NULL);
@@ -273,10 +217,10 @@ test_service_types (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *loc = create_location (server, admin, "HCM-1");
+  g_autofree char *loc = vb_test_create_location (server, admin, "HCM-1");
   g_autofree char *manager = vb_test_user_token (server, "manager@example.com", "manager", "HCM-1");
   g_autofree char *desk = vb_test_user_token (server, "desk@example.com", "reception", "HCM-1");
-  g_autoptr(JsonNode) created = call (server, "POST", "/api/v1/service-types", admin, NEW_TYPE, 201);
+  g_autoptr(JsonNode) created = vb_test_call (server, "POST", "/api/v1/service-types", admin, NEW_TYPE, 201);
   g_autoptr(JsonNode) updated = NULL;
   g_autoptr(JsonNode) fetched = NULL;
   g_autoptr(JsonNode) stale = NULL;
@@ -284,7 +228,7 @@ test_service_types (void)
   g_autofree char *path = g_strdup_printf ("/api/v1/service-types/%s", id_of (created));
   g_autofree char *old_step = NULL;
   g_autofree char *new_step = NULL;
-  JsonObject *o = object_of (created);
+  JsonObject *o = vb_test_object (created);
   JsonArray *steps;
   JsonObject *details;
 
@@ -301,59 +245,59 @@ test_service_types (void)
   old_step = g_strdup (json_object_get_string_member (json_array_get_object_element (steps, 0), "id"));
 
   /* q search; reception reads the catalog */
-  found = call (server, "GET", "/api/v1/service-types?q=pack%20removal", desk, NULL, 200);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (found), "items")), ==, 1);
+  found = vb_test_call (server, "GET", "/api/v1/service-types?q=pack%20removal", desk, NULL, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (found), "items")), ==, 1);
 
   /* PATCH replaces the steps in the same transaction and bumps the version. */
-  updated = call (server, "PATCH", path, admin,
+  updated = vb_test_call (server, "PATCH", path, admin,
                   "{\"version\": 1, \"name\": \"HV pack removal and refit\","
                   " \"steps\": [{\"instruction\": \"Sign off\", \"kind\": \"signature\"}]}", 200);
-  o = object_of (updated);
+  o = vb_test_object (updated);
   g_assert_cmpint (json_object_get_int_member (o, "version"), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, "HV pack removal and refit");
   steps = json_object_get_array_member (o, "steps");
   g_assert_cmpuint (json_array_get_length (steps), ==, 1);
   new_step = g_strdup (json_object_get_string_member (json_array_get_object_element (steps, 0), "id"));
-  fetched = call (server, "GET", path, manager, NULL, 200);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (fetched), "steps")), ==, 1);
+  fetched = vb_test_call (server, "GET", path, manager, NULL, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (fetched), "steps")), ==, 1);
 
   /* stale version: 409 with the current record */
-  stale = call (server, "PATCH", path, admin, "{\"version\": 1, \"name\": \"Old\"}", 409);
+  stale = vb_test_call (server, "PATCH", path, admin, "{\"version\": 1, \"name\": \"Old\"}", 409);
   vb_test_assert_error (stale, "version_conflict", NULL);
-  details = json_object_get_object_member (json_object_get_object_member (object_of (stale), "error"),
+  details = json_object_get_object_member (json_object_get_object_member (vb_test_object (stale), "error"),
                                            "details");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (details, "current"),
                                                "version"), ==, 2);
 
   /* validation names the field */
-  call_error (server, "POST", "/api/v1/service-types", admin,
+  vb_test_call_error (server, "POST", "/api/v1/service-types", admin,
               "{\"code\": \"X1\", \"name\": \"X\", \"price\": {\"amount\": 1, \"currency\": \"VND\"}}",
               422, "validation_failed", "steps");
-  call_error (server, "POST", "/api/v1/service-types", admin,
+  vb_test_call_error (server, "POST", "/api/v1/service-types", admin,
               "{\"code\": \"X1\", \"name\": \"X\", \"price\": {\"amount\": -1, \"currency\": \"VND\"},"
               " \"steps\": []}", 422, "validation_failed", "price");
-  call_error (server, "POST", "/api/v1/service-types", admin,
+  vb_test_call_error (server, "POST", "/api/v1/service-types", admin,
               "{\"code\": \"x 1\", \"name\": \"X\", \"price\": {\"amount\": 1, \"currency\": \"VND\"},"
               " \"steps\": []}", 422, "validation_failed", "code");
-  call_error (server, "POST", "/api/v1/service-types", admin,
+  vb_test_call_error (server, "POST", "/api/v1/service-types", admin,
               "{\"code\": \"X1\", \"name\": \"X\", \"price\": {\"amount\": 1, \"currency\": \"VND\"},"
               " \"required_hv_level\": 4, \"steps\": []}", 422, "validation_failed", "required_hv_level");
-  call_error (server, "PATCH", path, admin,
+  vb_test_call_error (server, "PATCH", path, admin,
               "{\"version\": 2, \"steps\": [{\"instruction\": \"A\", \"kind\": \"check\"},"
               " {\"instruction\": \"B\", \"kind\": \"smell\"}]}", 422, "validation_failed", "steps[1].kind");
-  call_error (server, "PATCH", path, admin,
+  vb_test_call_error (server, "PATCH", path, admin,
               "{\"version\": 2, \"steps\": [{\"instruction\": \"A\", \"kind\": \"check\", \"unit\": \"V\"}]}",
               422, "validation_failed", "steps[0].unit");
-  call_error (server, "PATCH", path, admin,
+  vb_test_call_error (server, "PATCH", path, admin,
               "{\"version\": 2, \"steps\": [{\"instruction\": \"A\", \"kind\": \"measurement\","
               " \"min\": 5, \"max\": 1}]}", 422, "validation_failed", "steps[0].max");
-  call_error (server, "POST", "/api/v1/service-types", admin, NEW_TYPE, 409, "conflict", "code");
+  vb_test_call_error (server, "POST", "/api/v1/service-types", admin, NEW_TYPE, 409, "conflict", "code");
 
   /* permissions: only a global catalog.manage writes */
-  call_error (server, "POST", "/api/v1/service-types", manager, NEW_TYPE, 403, "forbidden", NULL);
-  call_error (server, "PATCH", path, desk, "{\"version\": 2, \"name\": \"Y\"}", 403, "forbidden", NULL);
-  call_error (server, "GET", path, NULL, NULL, 401, "unauthenticated", NULL);
-  call_error (server, "GET", "/api/v1/service-types/7d0f3c52-8a0e-4f38-9b1e-3f6a8a3c0b11", desk, NULL,
+  vb_test_call_error (server, "POST", "/api/v1/service-types", manager, NEW_TYPE, 403, "forbidden", NULL);
+  vb_test_call_error (server, "PATCH", path, desk, "{\"version\": 2, \"name\": \"Y\"}", 403, "forbidden", NULL);
+  vb_test_call_error (server, "GET", path, NULL, NULL, 401, "unauthenticated", NULL);
+  vb_test_call_error (server, "GET", "/api/v1/service-types/7d0f3c52-8a0e-4f38-9b1e-3f6a8a3c0b11", desk, NULL,
               404, "not_found", NULL);
 
   /* feed and audit: the type, its old steps deleted, the new one inserted */
@@ -370,15 +314,15 @@ test_maintenance_rules (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *loc = create_location (server, admin, "HCM-1");
+  g_autofree char *loc = vb_test_create_location (server, admin, "HCM-1");
   g_autofree char *manager = vb_test_user_token (server, "manager@example.com", "manager", "HCM-1");
-  g_autoptr(JsonNode) types = call (server, "GET", "/api/v1/service-types?q=TIRE-ROTATION", admin, NULL, 200);
+  g_autoptr(JsonNode) types = vb_test_call (server, "GET", "/api/v1/service-types?q=TIRE-ROTATION", admin, NULL, 200);
   const char *tire = json_object_get_string_member (
-      json_array_get_object_element (json_object_get_array_member (object_of (types), "items"), 0), "id");
+      json_array_get_object_element (json_object_get_array_member (vb_test_object (types), "items"), 0), "id");
   g_autofree char *body = g_strdup_printf ("{\"make\": \"VinFast\", \"model\": \"VF 8\", \"year_from\": 2022,"
                                            " \"service_type_id\": \"%s\", \"every_km\": 10000,"
                                            " \"notes\": \"verify against the manual\", \"verify\": true}", tire);
-  g_autoptr(JsonNode) created = call (server, "POST", "/api/v1/maintenance-rules", admin, body, 201);
+  g_autoptr(JsonNode) created = vb_test_call (server, "POST", "/api/v1/maintenance-rules", admin, body, 201);
   g_autoptr(JsonNode) updated = NULL;
   g_autoptr(JsonNode) listed = NULL;
   g_autofree char *path = g_strdup_printf ("/api/v1/maintenance-rules/%s", id_of (created));
@@ -387,33 +331,33 @@ test_maintenance_rules (void)
   g_autofree char *bad_years = g_strdup_printf ("{\"make\": \"VinFast\", \"model\": \"VF 9\","
                                                 " \"service_type_id\": \"%s\", \"every_months\": 12,"
                                                 " \"year_from\": 2024, \"year_to\": 2020}", tire);
-  JsonObject *o = object_of (created);
+  JsonObject *o = vb_test_object (created);
 
   g_assert_cmpstr (json_object_get_string_member (o, "service_type_code"), ==, "TIRE-ROTATION");
   g_assert_true (json_object_get_null_member (o, "every_months"));
   g_assert_true (json_object_get_boolean_member (o, "verify"));
 
-  updated = call (server, "PATCH", path, admin, "{\"version\": 1, \"every_months\": 12}", 200);
-  g_assert_cmpint (json_object_get_int_member (object_of (updated), "every_months"), ==, 12);
-  g_assert_cmpint (json_object_get_int_member (object_of (updated), "version"), ==, 2);
-  call_error (server, "PATCH", path, admin, "{\"version\": 1, \"every_km\": 5000}", 409,
+  updated = vb_test_call (server, "PATCH", path, admin, "{\"version\": 1, \"every_months\": 12}", 200);
+  g_assert_cmpint (json_object_get_int_member (vb_test_object (updated), "every_months"), ==, 12);
+  g_assert_cmpint (json_object_get_int_member (vb_test_object (updated), "version"), ==, 2);
+  vb_test_call_error (server, "PATCH", path, admin, "{\"version\": 1, \"every_km\": 5000}", 409,
               "version_conflict", NULL);
   /* clearing both intervals is refused, naming a field */
-  call_error (server, "PATCH", path, admin, "{\"version\": 2, \"every_months\": null, \"every_km\": null}",
+  vb_test_call_error (server, "PATCH", path, admin, "{\"version\": 2, \"every_months\": null, \"every_km\": null}",
               422, "validation_failed", "every_months");
 
-  listed = call (server, "GET", "/api/v1/maintenance-rules?make=vinfast", manager, NULL, 200);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (listed), "items")), ==, 1);
+  listed = vb_test_call (server, "GET", "/api/v1/maintenance-rules?make=vinfast", manager, NULL, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (listed), "items")), ==, 1);
 
-  call_error (server, "POST", "/api/v1/maintenance-rules", admin, no_interval, 422,
+  vb_test_call_error (server, "POST", "/api/v1/maintenance-rules", admin, no_interval, 422,
               "validation_failed", "every_months");
-  call_error (server, "POST", "/api/v1/maintenance-rules", admin, bad_years, 422,
+  vb_test_call_error (server, "POST", "/api/v1/maintenance-rules", admin, bad_years, 422,
               "validation_failed", "year_to");
-  call_error (server, "POST", "/api/v1/maintenance-rules", admin,
+  vb_test_call_error (server, "POST", "/api/v1/maintenance-rules", admin,
               "{\"make\": \"VinFast\", \"model\": \"VF 9\", \"every_km\": 1000,"
               " \"service_type_id\": \"7d0f3c52-8a0e-4f38-9b1e-3f6a8a3c0b11\"}", 422,
               "validation_failed", "service_type_id");
-  call_error (server, "POST", "/api/v1/maintenance-rules", manager, body, 403, "forbidden", NULL);
+  vb_test_call_error (server, "POST", "/api/v1/maintenance-rules", manager, body, 403, "forbidden", NULL);
 
   assert_recorded (server, admin, "maintenance_rules", id_of (created), "insert");
   assert_recorded (server, admin, "maintenance_rules", id_of (created), "update");
@@ -427,8 +371,8 @@ test_location_setup (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *a = create_location (server, admin, "HCM-1");
-  g_autofree char *b = create_location (server, admin, "HN-1");
+  g_autofree char *a = vb_test_create_location (server, admin, "HCM-1");
+  g_autofree char *b = vb_test_create_location (server, admin, "HN-1");
   g_autofree char *manager = vb_test_user_token (server, "manager@example.com", "manager", "HCM-1");
   g_autofree char *desk = vb_test_user_token (server, "desk@example.com", "reception", "HCM-1");
   g_autofree char *tech = vb_test_user_token (server, "tech@example.com", "technician", "HCM-1");
@@ -458,116 +402,116 @@ test_location_setup (void)
   JsonArray *caps;
 
   /* bays: the manager of A sets up A */
-  bay = call (server, "POST", a_bays, manager,
+  bay = vb_test_call (server, "POST", a_bays, manager,
               "{\"name\": \"Bay 1\", \"capabilities\": [\"lift\", \"hv_certified\"]}", 201);
-  caps = json_object_get_array_member (object_of (bay), "capabilities");
+  caps = json_object_get_array_member (vb_test_object (bay), "capabilities");
   g_assert_cmpuint (json_array_get_length (caps), ==, 2);
   bay_path = g_strdup_printf ("%s/%s", a_bays, id_of (bay));
-  bay2 = call (server, "PATCH", bay_path, manager,
+  bay2 = vb_test_call (server, "PATCH", bay_path, manager,
                "{\"version\": 1, \"capabilities\": [\"lift\", \"hv_certified\", \"dc_charger\"]}", 200);
-  g_assert_cmpint (json_object_get_int_member (object_of (bay2), "version"), ==, 2);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (bay2), "capabilities")),
+  g_assert_cmpint (json_object_get_int_member (vb_test_object (bay2), "version"), ==, 2);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (bay2), "capabilities")),
                     ==, 3);
-  call_error (server, "PATCH", bay_path, manager, "{\"version\": 1, \"name\": \"Bay 9\"}", 409,
+  vb_test_call_error (server, "PATCH", bay_path, manager, "{\"version\": 1, \"name\": \"Bay 9\"}", 409,
               "version_conflict", NULL);
-  call_error (server, "POST", a_bays, manager, "{\"name\": \"Bay 2\", \"capabilities\": [\"teleport\"]}",
+  vb_test_call_error (server, "POST", a_bays, manager, "{\"name\": \"Bay 2\", \"capabilities\": [\"teleport\"]}",
               422, "validation_failed", "capabilities");
-  call_error (server, "POST", a_bays, manager, "{\"capabilities\": []}", 422, "validation_failed", "name");
-  call_error (server, "POST", a_bays, manager, "{\"name\": \"Bay 1\"}", 409, "conflict", "name");
-  call_error (server, "POST", a_bays, desk, "{\"name\": \"Bay 3\"}", 403, "forbidden", NULL);
-  call_error (server, "POST", a_bays, tech, "{\"name\": \"Bay 3\"}", 403, "forbidden", NULL);
-  list = call (server, "GET", a_bays, desk, NULL, 200);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (list), "items")), ==, 1);
+  vb_test_call_error (server, "POST", a_bays, manager, "{\"capabilities\": []}", 422, "validation_failed", "name");
+  vb_test_call_error (server, "POST", a_bays, manager, "{\"name\": \"Bay 1\"}", 409, "conflict", "name");
+  vb_test_call_error (server, "POST", a_bays, desk, "{\"name\": \"Bay 3\"}", 403, "forbidden", NULL);
+  vb_test_call_error (server, "POST", a_bays, tech, "{\"name\": \"Bay 3\"}", 403, "forbidden", NULL);
+  list = vb_test_call (server, "GET", a_bays, desk, NULL, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (list), "items")), ==, 1);
 
   /* other location: invisible and unchangeable for A's manager */
-  b_bay = call (server, "POST", b_bays, admin, "{\"name\": \"Bay B\"}", 201);
+  b_bay = vb_test_call (server, "POST", b_bays, admin, "{\"name\": \"Bay B\"}", 201);
   b_bay_path = g_strdup_printf ("%s/%s", b_bays, id_of (b_bay));
-  call_error (server, "GET", b_bays, manager, NULL, 403, "forbidden", NULL);
-  call_error (server, "GET", b_hours, manager, NULL, 403, "forbidden", NULL);
-  call_error (server, "GET", b_rates, desk, NULL, 403, "forbidden", NULL);
-  call_error (server, "POST", b_bays, manager, "{\"name\": \"Mine\"}", 403, "forbidden", NULL);
-  call_error (server, "PATCH", b_bay_path, manager, "{\"version\": 1, \"name\": \"Mine\"}", 403,
+  vb_test_call_error (server, "GET", b_bays, manager, NULL, 403, "forbidden", NULL);
+  vb_test_call_error (server, "GET", b_hours, manager, NULL, 403, "forbidden", NULL);
+  vb_test_call_error (server, "GET", b_rates, desk, NULL, 403, "forbidden", NULL);
+  vb_test_call_error (server, "POST", b_bays, manager, "{\"name\": \"Mine\"}", 403, "forbidden", NULL);
+  vb_test_call_error (server, "PATCH", b_bay_path, manager, "{\"version\": 1, \"name\": \"Mine\"}", 403,
               "forbidden", NULL);
   /* B's bay addressed through A is not found */
   {
     g_autofree char *cross = g_strdup_printf ("%s/%s", a_bays, id_of (b_bay));
-    call_error (server, "PATCH", cross, manager, "{\"version\": 1, \"name\": \"Mine\"}", 404,
+    vb_test_call_error (server, "PATCH", cross, manager, "{\"version\": 1, \"name\": \"Mine\"}", 404,
                 "not_found", NULL);
   }
-  call_error (server, "GET", "/api/v1/locations/7d0f3c52-8a0e-4f38-9b1e-3f6a8a3c0b11/bays", admin, NULL,
+  vb_test_call_error (server, "GET", "/api/v1/locations/7d0f3c52-8a0e-4f38-9b1e-3f6a8a3c0b11/bays", admin, NULL,
               404, "not_found", NULL);
 
   /* opening hours: PUT replaces the week */
-  week = call (server, "PUT", a_hours, manager,
+  week = vb_test_call (server, "PUT", a_hours, manager,
                "{\"days\": [{\"weekday\": 0, \"closed\": true},"
                " {\"weekday\": 1, \"opens_at\": \"08:00\", \"closes_at\": \"17:30\"},"
                " {\"weekday\": 2, \"opens_at\": \"08:00\", \"closes_at\": \"17:30\"}]}", 200);
-  items = json_object_get_array_member (object_of (week), "items");
+  items = json_object_get_array_member (vb_test_object (week), "items");
   g_assert_cmpuint (json_array_get_length (items), ==, 3);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 1), "opens_at"),
                    ==, "08:00");
   sunday_id = g_strdup (json_object_get_string_member (json_array_get_object_element (items, 0), "id"));
-  week2 = call (server, "PUT", a_hours, manager,
+  week2 = vb_test_call (server, "PUT", a_hours, manager,
                 "{\"days\": [{\"weekday\": 1, \"opens_at\": \"07:30\", \"closes_at\": \"18:00\"},"
                 " {\"weekday\": 2, \"opens_at\": \"08:00\", \"closes_at\": \"17:30\"}]}", 200);
-  items = json_object_get_array_member (object_of (week2), "items");
+  items = json_object_get_array_member (vb_test_object (week2), "items");
   g_assert_cmpuint (json_array_get_length (items), ==, 2);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (items, 0), "version"), ==, 2);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (items, 1), "version"), ==, 1);
-  call_error (server, "PUT", a_hours, manager,
+  vb_test_call_error (server, "PUT", a_hours, manager,
               "{\"days\": [{\"weekday\": 1, \"opens_at\": \"18:00\", \"closes_at\": \"08:00\"}]}",
               422, "validation_failed", "days[0].closes_at");
-  call_error (server, "PUT", a_hours, manager, "{\"days\": [{\"weekday\": 7, \"closed\": true}]}",
+  vb_test_call_error (server, "PUT", a_hours, manager, "{\"days\": [{\"weekday\": 7, \"closed\": true}]}",
               422, "validation_failed", "days[0].weekday");
-  call_error (server, "PUT", a_hours, manager,
+  vb_test_call_error (server, "PUT", a_hours, manager,
               "{\"days\": [{\"weekday\": 1, \"closed\": true}, {\"weekday\": 1, \"closed\": true}]}",
               422, "validation_failed", "days[1].weekday");
-  call_error (server, "PUT", b_hours, manager, "{\"days\": []}", 403, "forbidden", NULL);
-  call_error (server, "PUT", a_hours, desk, "{\"days\": []}", 403, "forbidden", NULL);
+  vb_test_call_error (server, "PUT", b_hours, manager, "{\"days\": []}", 403, "forbidden", NULL);
+  vb_test_call_error (server, "PUT", a_hours, desk, "{\"days\": []}", 403, "forbidden", NULL);
 
   /* closures */
-  closure = call (server, "POST", a_closures, manager,
+  closure = vb_test_call (server, "POST", a_closures, manager,
                   "{\"date\": \"2027-02-17\", \"reason\": \"Tet\"}", 201);
-  g_assert_true (json_object_get_boolean_member (object_of (closure), "closed"));
+  g_assert_true (json_object_get_boolean_member (vb_test_object (closure), "closed"));
   closure_path = g_strdup_printf ("%s/%s", a_closures, id_of (closure));
   {
-    g_autoptr(JsonNode) special = call (server, "PATCH", closure_path, manager,
+    g_autoptr(JsonNode) special = vb_test_call (server, "PATCH", closure_path, manager,
                                         "{\"version\": 1, \"closed\": false, \"opens_at\": \"09:00\","
                                         " \"closes_at\": \"12:00\"}", 200);
-    g_assert_cmpstr (json_object_get_string_member (object_of (special), "closes_at"), ==, "12:00");
+    g_assert_cmpstr (json_object_get_string_member (vb_test_object (special), "closes_at"), ==, "12:00");
   }
-  call_error (server, "POST", a_closures, manager, "{\"date\": \"2027-02-30\"}", 422,
+  vb_test_call_error (server, "POST", a_closures, manager, "{\"date\": \"2027-02-30\"}", 422,
               "validation_failed", "date");
-  call_error (server, "POST", a_closures, manager, "{\"date\": \"2027-03-01\", \"closed\": false}", 422,
+  vb_test_call_error (server, "POST", a_closures, manager, "{\"date\": \"2027-03-01\", \"closed\": false}", 422,
               "validation_failed", "opens_at");
-  call_error (server, "POST", a_closures, manager, "{\"date\": \"2027-02-17\"}", 409, "conflict", "date");
+  vb_test_call_error (server, "POST", a_closures, manager, "{\"date\": \"2027-02-17\"}", 409, "conflict", "date");
 
   /* rates: one labor rate, tax rates in basis points */
-  labor = call (server, "POST", a_rates, manager,
+  labor = vb_test_call (server, "POST", a_rates, manager,
                 "{\"kind\": \"labor\", \"name\": \"Standard\","
                 " \"amount_per_hour\": {\"amount\": 450000, \"currency\": \"VND\"}}", 201);
-  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (object_of (labor),
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (vb_test_object (labor),
                                                                               "amount_per_hour"), "amount"),
                    ==, 450000);
-  tax = call (server, "POST", a_rates, manager, "{\"kind\": \"tax\", \"name\": \"VAT\", \"percent_bp\": 1000}",
+  tax = vb_test_call (server, "POST", a_rates, manager, "{\"kind\": \"tax\", \"name\": \"VAT\", \"percent_bp\": 1000}",
               201);
   tax_path = g_strdup_printf ("%s/%s", a_rates, id_of (tax));
-  tax2 = call (server, "PATCH", tax_path, manager, "{\"version\": 1, \"percent_bp\": 800}", 200);
-  g_assert_cmpint (json_object_get_int_member (object_of (tax2), "percent_bp"), ==, 800);
-  call_error (server, "POST", a_rates, manager,
+  tax2 = vb_test_call (server, "PATCH", tax_path, manager, "{\"version\": 1, \"percent_bp\": 800}", 200);
+  g_assert_cmpint (json_object_get_int_member (vb_test_object (tax2), "percent_bp"), ==, 800);
+  vb_test_call_error (server, "POST", a_rates, manager,
               "{\"kind\": \"labor\", \"name\": \"Second\","
               " \"amount_per_hour\": {\"amount\": 1, \"currency\": \"VND\"}}", 409, "conflict", "kind");
-  call_error (server, "POST", a_rates, manager, "{\"kind\": \"tax\", \"name\": \"X\"}", 422,
+  vb_test_call_error (server, "POST", a_rates, manager, "{\"kind\": \"tax\", \"name\": \"X\"}", 422,
               "validation_failed", "percent_bp");
-  call_error (server, "POST", a_rates, manager, "{\"kind\": \"tax\", \"name\": \"X\", \"percent_bp\": 10001}",
+  vb_test_call_error (server, "POST", a_rates, manager, "{\"kind\": \"tax\", \"name\": \"X\", \"percent_bp\": 10001}",
               422, "validation_failed", "percent_bp");
-  call_error (server, "POST", a_rates, manager,
+  vb_test_call_error (server, "POST", a_rates, manager,
               "{\"kind\": \"labor\", \"name\": \"X\", \"amount_per_hour\": {\"amount\": 1.5, \"currency\": \"VND\"}}",
               422, "validation_failed", "amount_per_hour");
-  call_error (server, "PATCH", tax_path, manager, "{\"version\": 1, \"percent_bp\": 700}", 409,
+  vb_test_call_error (server, "PATCH", tax_path, manager, "{\"version\": 1, \"percent_bp\": 700}", 409,
               "version_conflict", NULL);
-  list = (json_node_unref (list), call (server, "GET", a_rates, desk, NULL, 200));
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (list), "items")), ==, 2);
+  list = (json_node_unref (list), vb_test_call (server, "GET", a_rates, desk, NULL, 200));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (list), "items")), ==, 2);
 
   /* feed (read by A's manager: location-scoped) and audit */
   assert_recorded (server, manager, "bays", id_of (bay), "insert");

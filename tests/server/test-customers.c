@@ -9,30 +9,6 @@
 
 #include <string.h>
 
-static JsonObject *
-object_of (JsonNode *node)
-{
-  g_assert_nonnull (node);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_node_get_object (node);
-}
-
-static char *
-create_location (VbTestServer *server,
-                 const char   *token,
-                 const char   *code)
-{
-  g_autofree char *body = g_strdup_printf ("{\"code\": \"%s\", \"name\": \"Shop %s\","
-                                           " \"time_zone\": \"Asia/Ho_Chi_Minh\","
-                                           " \"currency\": \"VND\"}", code, code);
-  guint status = 0;
-  g_autoptr(JsonNode) reply = vb_test_request (server, "POST", "/api/v1/locations", token,
-                                               body, &status);
-
-  g_assert_cmpuint (status, ==, 201);
-  return g_strdup (json_object_get_string_member (object_of (reply), "id"));
-}
-
 /* POST body (must succeed with 201); returns the reply. */
 static JsonNode *
 post_ok (VbTestServer *server,
@@ -62,7 +38,7 @@ create_customer (VbTestServer *server,
                                            location_id, given, family, phone);
   g_autoptr(JsonNode) reply = post_ok (server, token, "/api/v1/customers", body);
 
-  return g_strdup (json_object_get_string_member (object_of (reply), "id"));
+  return g_strdup (json_object_get_string_member (vb_test_object (reply), "id"));
 }
 
 static char *
@@ -77,7 +53,7 @@ create_vehicle (VbTestServer *server,
                                            customer_id, plate, vin);
   g_autoptr(JsonNode) reply = post_ok (server, token, "/api/v1/vehicles", body);
 
-  return g_strdup (json_object_get_string_member (object_of (reply), "id"));
+  return g_strdup (json_object_get_string_member (vb_test_object (reply), "id"));
 }
 
 static guint
@@ -104,7 +80,7 @@ list_ids (VbTestServer *server,
   JsonArray *items;
 
   g_assert_cmpuint (status, ==, 200);
-  items = json_object_get_array_member (object_of (reply), "items");
+  items = json_object_get_array_member (vb_test_object (reply), "items");
   for (guint i = 0; i < json_array_get_length (items); i++)
     g_string_append_printf (ids, "%s%s", i ? "," : "",
                             json_object_get_string_member (json_array_get_object_element (items, i), "id"));
@@ -130,7 +106,7 @@ test_create_update (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *loc = create_location (server, admin, "HCM-1");
+  g_autofree char *loc = vb_test_create_location (server, admin, "HCM-1");
   g_autofree char *body = NULL;
   g_autofree char *path = NULL;
   g_autofree char *vehicle_id = NULL;
@@ -151,7 +127,7 @@ test_create_update (void)
                           "                         \"channel\": \"in_person\"}},"
                           " \"notes\": \"Prefers mornings\"}", loc);
   created = post_ok (server, admin, "/api/v1/customers", body);
-  o = object_of (created);
+  o = vb_test_object (created);
   g_assert_cmpstr (json_object_get_string_member (o, "id"), ==, "2f1c7e0a-5b7d-4c1e-9a77-0e6b2d3c4f51");
   g_assert_cmpstr (json_object_get_string_member (o, "kind"), ==, "person");
   g_assert_cmpstr (json_object_get_string_member (o, "display_name"), ==, "Minh Nguyen");
@@ -172,7 +148,7 @@ test_create_update (void)
   /* GET embeds the vehicles. */
   fetched = vb_test_request (server, "GET", path, admin, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
-  vehicles = json_object_get_array_member (object_of (fetched), "vehicles");
+  vehicles = json_object_get_array_member (vb_test_object (fetched), "vehicles");
   g_assert_cmpuint (json_array_get_length (vehicles), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (vehicles, 0), "id"),
                    ==, vehicle_id);
@@ -186,7 +162,7 @@ test_create_update (void)
     g_autofree char *company = g_strdup_printf ("{\"preferred_location_id\": \"%s\", \"kind\": \"company\","
                                                 " \"company_name\": \"Saigon Taxi\"}", loc);
     g_autoptr(JsonNode) reply = post_ok (server, admin, "/api/v1/customers", company);
-    g_assert_cmpstr (json_object_get_string_member (object_of (reply), "display_name"), ==, "Saigon Taxi");
+    g_assert_cmpstr (json_object_get_string_member (vb_test_object (reply), "display_name"), ==, "Saigon Taxi");
   }
   {
     g_autoptr(JsonNode) reply = vb_test_request (server, "POST", "/api/v1/customers", admin, body, &status);
@@ -199,7 +175,7 @@ test_create_update (void)
                              " \"consent\": {\"email\": {\"given\": true, \"channel\": \"web\"}}}",
                              &status);
   g_assert_cmpuint (status, ==, 200);
-  o = object_of (updated);
+  o = vb_test_object (updated);
   g_assert_cmpstr (json_object_get_string_member (o, "display_name"), ==, "Minh Tran");
   g_assert_cmpint (json_object_get_int_member (o, "version"), ==, 2);
   /* Consent is merged per purpose. */
@@ -211,7 +187,7 @@ test_create_update (void)
   g_assert_cmpuint (status, ==, 409);
   vb_test_assert_error (stale, "version_conflict", NULL);
   current = json_object_get_object_member (
-    json_object_get_object_member (json_object_get_object_member (object_of (stale), "error"), "details"),
+    json_object_get_object_member (json_object_get_object_member (vb_test_object (stale), "error"), "details"),
     "current");
   g_assert_cmpint (json_object_get_int_member (current, "version"), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (current, "family_name"), ==, "Tran");
@@ -256,7 +232,7 @@ test_validation (void)
   };
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *loc = create_location (server, admin, "HCM-1");
+  g_autofree char *loc = vb_test_create_location (server, admin, "HCM-1");
   g_autofree char *id = create_customer (server, admin, loc, "Lan", "Pham", "0901234567");
   g_autofree char *path = g_strdup_printf ("/api/v1/customers/%s", id);
   guint status = 0;
@@ -306,8 +282,8 @@ test_permissions_and_scope (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *a = create_location (server, admin, "HCM-1");
-  g_autofree char *b = create_location (server, admin, "HN-1");
+  g_autofree char *a = vb_test_create_location (server, admin, "HCM-1");
+  g_autofree char *b = vb_test_create_location (server, admin, "HN-1");
   g_autofree char *desk_a = vb_test_user_token (server, "desk@example.com", "reception", "HCM-1");
   g_autofree char *tech_a = vb_test_user_token (server, "tech@example.com", "technician", "HCM-1");
   g_autofree char *manager_a = vb_test_user_token (server, "boss@example.com", "manager", "HCM-1");
@@ -370,7 +346,7 @@ first_hit (VbTestServer *server,
   JsonArray *items;
 
   g_assert_cmpuint (status, ==, 200);
-  items = json_object_get_array_member (object_of (reply), "items");
+  items = json_object_get_array_member (vb_test_object (reply), "items");
   g_test_message ("q=%s: %u hits", q, json_array_get_length (items));
   if (json_array_get_length (items) == 0)
     return NULL;
@@ -382,7 +358,7 @@ test_search (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *loc = create_location (server, admin, "HCM-1");
+  g_autofree char *loc = vb_test_create_location (server, admin, "HCM-1");
   g_autofree char *nguyen = create_customer (server, admin, loc, "Thanh", "Nguyen", "0901234567");
   g_autofree char *tran = create_customer (server, admin, loc, "Huong", "Tran", "+84 98 765 4321");
   g_autofree char *pham = create_customer (server, admin, loc, "Duc", "Pham", "0933000111");
@@ -417,15 +393,15 @@ test_search (void)
     g_autofree char *path = NULL;
 
     g_assert_cmpuint (status, ==, 200);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (page1), "items")),
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (page1), "items")),
                       ==, 2);
     path = g_strdup_printf ("/api/v1/customers?q=%%2B84&limit=2&cursor=%s",
-                            json_object_get_string_member (object_of (page1), "next_cursor"));
+                            json_object_get_string_member (vb_test_object (page1), "next_cursor"));
     page2 = vb_test_request (server, "GET", path, admin, NULL, &status);
     g_assert_cmpuint (status, ==, 200);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (page2), "items")),
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (page2), "items")),
                       ==, 1);
-    g_assert_true (json_object_get_null_member (object_of (page2), "next_cursor"));
+    g_assert_true (json_object_get_null_member (vb_test_object (page2), "next_cursor"));
   }
   {
     guint status = 0;
@@ -439,15 +415,15 @@ test_search (void)
         g_autofree char *path = cursor ? g_strdup_printf ("/api/v1/customers?limit=2&cursor=%s", cursor)
                                        : g_strdup ("/api/v1/customers?limit=2");
         g_autoptr(JsonNode) reply = vb_test_request (server, "GET", path, admin, NULL, &status);
-        JsonArray *items = json_object_get_array_member (object_of (reply), "items");
+        JsonArray *items = json_object_get_array_member (vb_test_object (reply), "items");
 
         g_assert_cmpuint (status, ==, 200);
         for (guint i = 0; i < json_array_get_length (items); i++)
           g_string_append_printf (seen, "%s;", json_object_get_string_member (
                                     json_array_get_object_element (items, i), "display_name"));
         g_clear_pointer (&cursor, g_free);
-        if (!json_object_get_null_member (object_of (reply), "next_cursor"))
-          cursor = g_strdup (json_object_get_string_member (object_of (reply), "next_cursor"));
+        if (!json_object_get_null_member (vb_test_object (reply), "next_cursor"))
+          cursor = g_strdup (json_object_get_string_member (vb_test_object (reply), "next_cursor"));
         pages++;
       }
     while (cursor != NULL);
@@ -479,7 +455,7 @@ test_gdpr (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *loc = create_location (server, admin, "HCM-1");
+  g_autofree char *loc = vb_test_create_location (server, admin, "HCM-1");
   g_autofree char *id = create_customer (server, admin, loc, "Quynh", "Hoang", "0977123456");
   g_autofree char *vehicle = create_vehicle (server, admin, id, "59X-999.99", "11111111111111111");
   g_autofree char *odo_path = g_strdup_printf ("/api/v1/vehicles/%s/odometer-readings", vehicle);
@@ -505,7 +481,7 @@ test_gdpr (void)
 
   exported = vb_test_request (server, "GET", export_path, admin, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
-  o = object_of (exported);
+  o = vb_test_object (exported);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "customer"), "family_name"),
                    ==, "Hoang");
   vehicles = json_object_get_array_member (o, "vehicles");
@@ -525,7 +501,7 @@ test_gdpr (void)
 
   erased = vb_test_request (server, "POST", erase_path, admin, "{}", &status);
   g_assert_cmpuint (status, ==, 200);
-  o = object_of (erased);
+  o = vb_test_object (erased);
   g_assert_cmpstr (json_object_get_string_member (o, "display_name"), ==, "Erased customer");
   g_assert_false (json_object_get_null_member (o, "erased_at"));
   g_assert_false (json_object_get_boolean_member (
@@ -570,8 +546,8 @@ test_feed_and_audit (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *a = create_location (server, admin, "HCM-1");
-  g_autofree char *b = create_location (server, admin, "HN-1");
+  g_autofree char *a = vb_test_create_location (server, admin, "HCM-1");
+  g_autofree char *b = vb_test_create_location (server, admin, "HN-1");
   g_autofree char *desk_b = vb_test_user_token (server, "deskb@example.com", "reception", "HN-1");
   g_autofree char *id = create_customer (server, admin, a, "Tuan", "Dang", "0909090909");
   g_autofree char *path = g_strdup_printf ("/api/v1/customers/%s", id);
@@ -585,7 +561,7 @@ test_feed_and_audit (void)
 
   {
     g_autoptr(JsonNode) reply = vb_test_request (server, "GET", "/api/v1/changes?limit=500", admin, NULL, &status);
-    JsonArray *items = json_object_get_array_member (object_of (reply), "items");
+    JsonArray *items = json_object_get_array_member (vb_test_object (reply), "items");
 
     g_assert_cmpuint (status, ==, 200);
     for (guint i = 0; i < json_array_get_length (items); i++)
@@ -603,7 +579,7 @@ test_feed_and_audit (void)
   /* The desk of B sees only the arrival. */
   {
     g_autoptr(JsonNode) reply = vb_test_request (server, "GET", "/api/v1/changes?limit=500", desk_b, NULL, &status);
-    JsonArray *items = json_object_get_array_member (object_of (reply), "items");
+    JsonArray *items = json_object_get_array_member (vb_test_object (reply), "items");
 
     g_assert_cmpuint (status, ==, 200);
     for (guint i = 0; i < json_array_get_length (items); i++)

@@ -136,20 +136,6 @@ expect_type (LiveClient *c,
     }
 }
 
-static char *
-create_location (VbTestServer *s,
-                 const char   *admin,
-                 const char   *code)
-{
-  g_autofree char *body = g_strdup_printf ("{\"code\":\"%s\",\"name\":\"Shop %s\",\"time_zone\":\"Asia/Ho_Chi_Minh\",\"currency\":\"VND\"}",
-                                           code, code);
-  guint status = 0;
-  g_autoptr(JsonNode) reply = vb_test_request (s, "POST", "/api/v1/locations", admin, body, &status);
-
-  g_assert_cmpuint (status, ==, 201);
-  return g_strdup (json_object_get_string_member (json_node_get_object (reply), "id"));
-}
-
 static void
 rename_location (VbDbConn *db, const char *id, const char *name)
 {
@@ -168,7 +154,7 @@ test_hello_and_wake (void)
   g_autofree char *id = NULL;
 
   expect_type (c, "hello", 5000);
-  id = create_location (s, admin, "HCM-1");
+  id = vb_test_create_location (s, admin, "HCM-1");
   expect_type (c, "changes", 5000);
 }
 
@@ -190,8 +176,8 @@ test_location_filter (void)
 {
   g_autoptr(VbTestServer) s = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (s, "boss@example.com", NULL);
-  g_autofree char *a = create_location (s, admin, "HCM-1");
-  g_autofree char *b = create_location (s, admin, "HN-1");
+  g_autofree char *a = vb_test_create_location (s, admin, "HCM-1");
+  g_autofree char *b = vb_test_create_location (s, admin, "HN-1");
   g_autofree char *desk = vb_test_user_token (s, "desk@example.com", "reception", "HCM-1");
   g_autoptr(LiveClient) c = live_connect (s, desk, TRUE);
   g_autoptr(VbDbConn) db = vb_test_server_db (s);
@@ -218,7 +204,7 @@ test_across_instances_and_listen_loss (void)
   g_autofree char *id1 = NULL, *id2 = NULL;
 
   expect_type (c, "hello", 5000);
-  id1 = create_location (a, admin, "HCM-1");       /* committed through A */
+  id1 = vb_test_create_location (a, admin, "HCM-1");       /* committed through A */
   expect_type (c, "changes", 5000);                /* pushed by B */
 
   /* Kill both instances' LISTEN connections. */
@@ -230,7 +216,7 @@ test_across_instances_and_listen_loss (void)
   g_assert_cmpint (vb_db_get_int (killed, 0, 0), ==, 2);
   /* Reconnected: every client is told to pull. */
   expect_type (c, "pull", 10000);
-  id2 = create_location (a, admin, "HCM-2");
+  id2 = vb_test_create_location (a, admin, "HCM-2");
   expect_type (c, "changes", 5000);
 }
 
@@ -239,7 +225,7 @@ test_slow_client_dropped (void)
 {
   g_autoptr(VbTestServer) s = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (s, "boss@example.com", NULL);
-  g_autofree char *id = create_location (s, admin, "HCM-1");
+  g_autofree char *id = vb_test_create_location (s, admin, "HCM-1");
   g_autoptr(LiveClient) slow = live_connect (s, admin, FALSE);
   g_autoptr(LiveClient) good = live_connect (s, admin, TRUE);
   g_autoptr(VbDbConn) db = vb_test_server_db (s);

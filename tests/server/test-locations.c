@@ -8,14 +8,6 @@
 
 #include <string.h>
 
-static JsonObject *
-object_of (JsonNode *node)
-{
-  g_assert_nonnull (node);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_node_get_object (node);
-}
-
 /* POST /locations as token; returns the new id. */
 static char *
 create_location (VbTestServer *server,
@@ -31,7 +23,7 @@ create_location (VbTestServer *server,
                                                body, &status);
 
   g_assert_cmpuint (status, ==, 201);
-  return g_strdup (json_object_get_string_member (object_of (reply), "id"));
+  return g_strdup (json_object_get_string_member (vb_test_object (reply), "id"));
 }
 
 /* The codes of GET /locations, in order, comma-separated. */
@@ -46,14 +38,14 @@ list_codes (VbTestServer *server,
   g_autoptr(GString) codes = g_string_new (NULL);
 
   g_assert_cmpuint (status, ==, 200);
-  items = json_object_get_array_member (object_of (reply), "items");
+  items = json_object_get_array_member (vb_test_object (reply), "items");
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
       JsonObject *item = json_array_get_object_element (items, i);
       g_string_append_printf (codes, "%s%s", i ? "," : "",
                               json_object_get_string_member (item, "code"));
     }
-  g_assert_true (json_object_get_null_member (object_of (reply), "next_cursor"));
+  g_assert_true (json_object_get_null_member (vb_test_object (reply), "next_cursor"));
   return g_string_free (g_steal_pointer (&codes), FALSE);
 }
 
@@ -99,7 +91,7 @@ test_scoping (void)
   g_assert_cmpstr (codes, ==, "HCM-1");
   reply = vb_test_request (server, "GET", a_path, manager, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
-  g_assert_cmpstr (json_object_get_string_member (object_of (reply), "code"), ==, "HCM-1");
+  g_assert_cmpstr (json_object_get_string_member (vb_test_object (reply), "code"), ==, "HCM-1");
   g_clear_pointer (&reply, json_node_unref);
   reply = vb_test_request (server, "GET", b_path, manager, NULL, &status);
   g_assert_cmpuint (status, ==, 403);
@@ -180,7 +172,7 @@ test_create_update (void)
   created = vb_test_request_full (server, "POST", "/api/v1/locations", admin, "application/json",
                                   body, NULL, &status, &headers);
   g_assert_cmpuint (status, ==, 201);
-  o = object_of (created);
+  o = vb_test_object (created);
   g_assert_cmpstr (json_object_get_string_member (o, "id"), ==, "0b9f6f3e-1c1e-4a8e-9d51-2b5d3c6c7a10");
   g_assert_cmpstr (json_object_get_string_member (o, "code"), ==, "HCM-1");
   g_assert_cmpstr (json_object_get_string_member (o, "time_zone"), ==, "Asia/Ho_Chi_Minh");
@@ -197,7 +189,7 @@ test_create_update (void)
                              "{\"version\": 1, \"name\": \"Saigon Central\", \"currency\": \"USD\"}",
                              &status);
   g_assert_cmpuint (status, ==, 200);
-  o = object_of (updated);
+  o = vb_test_object (updated);
   g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, "Saigon Central");
   g_assert_cmpstr (json_object_get_string_member (o, "currency"), ==, "USD");
   g_assert_cmpstr (json_object_get_string_member (o, "code"), ==, "HCM-1");   /* untouched */
@@ -208,7 +200,7 @@ test_create_update (void)
                            &status);
   g_assert_cmpuint (status, ==, 409);
   vb_test_assert_error (stale, "version_conflict", NULL);
-  details = json_object_get_object_member (json_object_get_object_member (object_of (stale), "error"),
+  details = json_object_get_object_member (json_object_get_object_member (vb_test_object (stale), "error"),
                                            "details");
   current = json_object_get_object_member (details, "current");
   g_assert_cmpint (json_object_get_int_member (current, "version"), ==, 2);
@@ -216,14 +208,14 @@ test_create_update (void)
 
   fetched = vb_test_request (server, "GET", path, admin, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
-  g_assert_cmpstr (json_object_get_string_member (object_of (fetched), "name"), ==, "Saigon Central");
+  g_assert_cmpstr (json_object_get_string_member (vb_test_object (fetched), "name"), ==, "Saigon Central");
 
   /* Deactivating is an update like any other. */
   g_clear_pointer (&updated, json_node_unref);
   updated = vb_test_request (server, "PATCH", path, admin, "{\"version\": 2, \"active\": false}",
                              &status);
   g_assert_cmpuint (status, ==, 200);
-  g_assert_false (json_object_get_boolean_member (object_of (updated), "active"));
+  g_assert_false (json_object_get_boolean_member (vb_test_object (updated), "active"));
 
   g_assert_cmpuint (status_of (server, "PATCH", "/api/v1/locations/7d0f3c52-8a0e-4f38-9b1e-3f6a8a3c0b11",
                                admin, "{\"version\": 1, \"name\": \"X\"}"), ==, 404);
@@ -327,14 +319,14 @@ test_paging_and_filters (void)
       JsonArray *items;
 
       g_assert_cmpuint (status, ==, 200);
-      items = json_object_get_array_member (object_of (reply), "items");
+      items = json_object_get_array_member (vb_test_object (reply), "items");
       g_assert_cmpuint (json_array_get_length (items), <=, 2);
       for (guint i = 0; i < json_array_get_length (items); i++)
         g_string_append (seen, json_object_get_string_member (json_array_get_object_element (items, i),
                                                               "code"));
       g_clear_pointer (&cursor, g_free);
-      if (!json_object_get_null_member (object_of (reply), "next_cursor"))
-        cursor = g_strdup (json_object_get_string_member (object_of (reply), "next_cursor"));
+      if (!json_object_get_null_member (vb_test_object (reply), "next_cursor"))
+        cursor = g_strdup (json_object_get_string_member (vb_test_object (reply), "next_cursor"));
       pages++;
     }
   while (cursor != NULL);
@@ -344,7 +336,7 @@ test_paging_and_filters (void)
   {
     g_autoptr(JsonNode) reply = vb_test_request (server, "GET", "/api/v1/locations?q=shop%20c",
                                                  admin, NULL, &status);
-    JsonArray *items = json_object_get_array_member (object_of (reply), "items");
+    JsonArray *items = json_object_get_array_member (vb_test_object (reply), "items");
     g_assert_cmpuint (status, ==, 200);
     g_assert_cmpuint (json_array_get_length (items), ==, 1);
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "code"),

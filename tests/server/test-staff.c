@@ -10,66 +10,10 @@
 
 #include <string.h>
 
-static JsonObject *
-object_of (JsonNode *node)
-{
-  g_assert_nonnull (node);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_node_get_object (node);
-}
-
-/* A request that must answer expect; returns the reply. */
-static JsonNode *
-call (VbTestServer *server,
-      const char   *method,
-      const char   *path,
-      const char   *token,
-      const char   *body,
-      guint         expect)
-{
-  guint status = 0;
-  JsonNode *reply = vb_test_request (server, method, path, token, body, &status);
-
-  if (status != expect)
-    {
-      g_autofree char *text = reply ? json_to_string (reply, FALSE) : g_strdup ("(empty)");
-      g_test_message ("%s %s: %u %s", method, path, status, text);
-    }
-  g_assert_cmpuint (status, ==, expect);
-  return reply;
-}
-
-/* A request that must fail with status, code and field. */
-static void
-call_error (VbTestServer *server,
-            const char   *method,
-            const char   *path,
-            const char   *token,
-            const char   *body,
-            guint         expect,
-            const char   *code,
-            const char   *field)
-{
-  g_autoptr(JsonNode) reply = call (server, method, path, token, body, expect);
-  vb_test_assert_error (reply, code, field);
-}
-
-static char *
-create_location (VbTestServer *server,
-                 const char   *token,
-                 const char   *code)
-{
-  g_autofree char *body = g_strdup_printf ("{\"code\": \"%s\", \"name\": \"Shop %s\","
-                                           " \"time_zone\": \"Asia/Ho_Chi_Minh\","
-                                           " \"currency\": \"VND\"}", code, code);
-  g_autoptr(JsonNode) reply = call (server, "POST", "/api/v1/locations", token, body, 201);
-  return g_strdup (json_object_get_string_member (object_of (reply), "id"));
-}
-
 static const char *
 id_of (JsonNode *node)
 {
-  return json_object_get_string_member (object_of (node), "id");
+  return json_object_get_string_member (vb_test_object (node), "id");
 }
 
 /* Does the change feed (read as token) hold an op of entity/id? */
@@ -87,8 +31,8 @@ feed_has (VbTestServer *server,
     {
       g_autofree char *path = cursor ? g_strdup_printf ("/api/v1/changes?limit=500&since=%s", cursor)
                                      : g_strdup ("/api/v1/changes?limit=500");
-      g_autoptr(JsonNode) reply = call (server, "GET", path, token, NULL, 200);
-      JsonObject *o = object_of (reply);
+      g_autoptr(JsonNode) reply = vb_test_call (server, "GET", path, token, NULL, 200);
+      JsonObject *o = vb_test_object (reply);
       JsonArray *items = json_object_get_array_member (o, "items");
 
       for (guint i = 0; i < json_array_get_length (items); i++)
@@ -143,7 +87,7 @@ static char *
 me_id (VbTestServer *server,
        const char   *token)
 {
-  g_autoptr(JsonNode) me = call (server, "GET", "/api/v1/me", token, NULL, 200);
+  g_autoptr(JsonNode) me = vb_test_call (server, "GET", "/api/v1/me", token, NULL, 200);
   return g_strdup (id_of (me));
 }
 
@@ -152,8 +96,8 @@ count_items (VbTestServer *server,
              const char   *path,
              const char   *token)
 {
-  g_autoptr(JsonNode) reply = call (server, "GET", path, token, NULL, 200);
-  return json_array_get_length (json_object_get_array_member (object_of (reply), "items"));
+  g_autoptr(JsonNode) reply = vb_test_call (server, "GET", path, token, NULL, 200);
+  return json_array_get_length (json_object_get_array_member (vb_test_object (reply), "items"));
 }
 
 static char *
@@ -169,8 +113,8 @@ test_shifts (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *a = create_location (server, admin, "HCM-1");
-  g_autofree char *b = create_location (server, admin, "HN-1");
+  g_autofree char *a = vb_test_create_location (server, admin, "HCM-1");
+  g_autofree char *b = vb_test_create_location (server, admin, "HN-1");
   g_autofree char *manager = vb_test_user_token (server, "manager@example.com", "manager", "HCM-1");
   g_autofree char *desk = vb_test_user_token (server, "desk@example.com", "reception", "HCM-1");
   g_autofree char *tech = vb_test_user_token (server, "tech@example.com", "technician", "HCM-1");
@@ -198,13 +142,13 @@ test_shifts (void)
                                               " \"location_id\": \"%s\","
                                               " \"starts_at\": \"2026-12-04T01:00:00Z\","
                                               " \"ends_at\": \"2026-12-04T09:00:00Z\"}", a);
-  g_autoptr(JsonNode) shift = call (server, "POST", "/api/v1/staff/shifts", manager, body, 201);
+  g_autoptr(JsonNode) shift = vb_test_call (server, "POST", "/api/v1/staff/shifts", manager, body, 201);
   g_autoptr(JsonNode) second = NULL;
   g_autoptr(JsonNode) moved = NULL;
   g_autoptr(JsonNode) b_shift = NULL;
   g_autofree char *path = g_strdup_printf ("/api/v1/staff/shifts/%s", id_of (shift));
   g_autofree char *b_path = NULL;
-  JsonObject *o = object_of (shift);
+  JsonObject *o = vb_test_object (shift);
 
   g_assert_cmpstr (json_object_get_string_member (o, "starts_at"), ==, "2026-12-01T01:00:00Z");
   g_assert_cmpstr (json_object_get_string_member (o, "ends_at"), ==, "2026-12-01T09:00:00Z");
@@ -212,36 +156,36 @@ test_shifts (void)
   g_assert_cmpint (json_object_get_int_member (o, "version"), ==, 1);
 
   /* overlapping shifts of one user: 409; touching ends are fine */
-  call_error (server, "POST", "/api/v1/staff/shifts", manager, overlap, 409, "conflict", "starts_at");
-  second = call (server, "POST", "/api/v1/staff/shifts", manager, adjacent, 201);
+  vb_test_call_error (server, "POST", "/api/v1/staff/shifts", manager, overlap, 409, "conflict", "starts_at");
+  second = vb_test_call (server, "POST", "/api/v1/staff/shifts", manager, adjacent, 201);
   /* moving the first into the second: 409 too */
-  call_error (server, "PATCH", path, manager, "{\"version\": 1, \"ends_at\": \"2026-12-01T10:00:00Z\"}",
+  vb_test_call_error (server, "PATCH", path, manager, "{\"version\": 1, \"ends_at\": \"2026-12-01T10:00:00Z\"}",
               409, "conflict", "starts_at");
-  moved = call (server, "PATCH", path, manager, "{\"version\": 1, \"starts_at\": \"2026-12-01T02:00:00Z\"}",
+  moved = vb_test_call (server, "PATCH", path, manager, "{\"version\": 1, \"starts_at\": \"2026-12-01T02:00:00Z\"}",
                 200);
-  g_assert_cmpint (json_object_get_int_member (object_of (moved), "version"), ==, 2);
-  call_error (server, "PATCH", path, manager, "{\"version\": 1, \"notes\": \"late\"}", 409,
+  g_assert_cmpint (json_object_get_int_member (vb_test_object (moved), "version"), ==, 2);
+  vb_test_call_error (server, "PATCH", path, manager, "{\"version\": 1, \"notes\": \"late\"}", 409,
               "version_conflict", NULL);
 
   /* validation */
-  call_error (server, "POST", "/api/v1/staff/shifts", manager, backwards, 422, "validation_failed", "ends_at");
-  call_error (server, "POST", "/api/v1/staff/shifts", manager, bad_time, 422, "validation_failed", "starts_at");
-  call_error (server, "POST", "/api/v1/staff/shifts", manager, no_user, 422, "validation_failed", "user_id");
-  call_error (server, "POST", "/api/v1/staff/shifts", manager, "{\"notes\": \"x\"}", 422,
+  vb_test_call_error (server, "POST", "/api/v1/staff/shifts", manager, backwards, 422, "validation_failed", "ends_at");
+  vb_test_call_error (server, "POST", "/api/v1/staff/shifts", manager, bad_time, 422, "validation_failed", "starts_at");
+  vb_test_call_error (server, "POST", "/api/v1/staff/shifts", manager, no_user, 422, "validation_failed", "user_id");
+  vb_test_call_error (server, "POST", "/api/v1/staff/shifts", manager, "{\"notes\": \"x\"}", 422,
               "validation_failed", "user_id");
 
   /* permissions: reception reads, cannot plan; technicians see no staff
    * schedule; A's manager cannot plan at B */
   g_assert_cmpuint (count_items (server, "/api/v1/staff/shifts", desk), ==, 2);
-  call_error (server, "POST", "/api/v1/staff/shifts", desk, at_b, 403, "forbidden", NULL);
-  call_error (server, "GET", "/api/v1/staff/shifts", tech, NULL, 403, "forbidden", NULL);
-  call_error (server, "POST", "/api/v1/staff/shifts", manager, at_b, 403, "forbidden", NULL);
-  b_shift = call (server, "POST", "/api/v1/staff/shifts", admin, at_b, 201);
+  vb_test_call_error (server, "POST", "/api/v1/staff/shifts", desk, at_b, 403, "forbidden", NULL);
+  vb_test_call_error (server, "GET", "/api/v1/staff/shifts", tech, NULL, 403, "forbidden", NULL);
+  vb_test_call_error (server, "POST", "/api/v1/staff/shifts", manager, at_b, 403, "forbidden", NULL);
+  b_shift = vb_test_call (server, "POST", "/api/v1/staff/shifts", admin, at_b, 201);
   b_path = g_strdup_printf ("/api/v1/staff/shifts/%s", id_of (b_shift));
-  call_error (server, "PATCH", b_path, manager, "{\"version\": 1, \"notes\": \"mine\"}", 403, "forbidden", NULL);
+  vb_test_call_error (server, "PATCH", b_path, manager, "{\"version\": 1, \"notes\": \"mine\"}", 403, "forbidden", NULL);
   {
     g_autofree char *move = g_strdup_printf ("{\"version\": 2, \"location_id\": \"%s\"}", b);
-    call_error (server, "PATCH", path, manager, move, 403, "forbidden", NULL);
+    vb_test_call_error (server, "PATCH", path, manager, move, 403, "forbidden", NULL);
   }
   /* B's shift is invisible to A's staff, visible to the admin */
   g_assert_cmpuint (count_items (server, "/api/v1/staff/shifts", manager), ==, 2);
@@ -263,7 +207,7 @@ test_leave (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *a = create_location (server, admin, "HCM-1");
+  g_autofree char *a = vb_test_create_location (server, admin, "HCM-1");
   g_autofree char *manager = vb_test_user_token (server, "manager@example.com", "manager", "HCM-1");
   g_autofree char *desk = vb_test_user_token (server, "desk@example.com", "reception", "HCM-1");
   g_autofree char *tech_id = vb_test_create_user (server, "tech@example.com", NULL, "technician", "HCM-1");
@@ -276,22 +220,22 @@ test_leave (void)
   g_autofree char *backwards = g_strdup_printf ("{\"user_id\": \"%s\", \"location_id\": \"%s\","
                                                 " \"from\": \"2026-12-24\", \"to\": \"2026-12-20\","
                                                 " \"kind\": \"sick\"}", tech_id, a);
-  g_autoptr(JsonNode) leave = call (server, "POST", "/api/v1/staff/leave", manager, body, 201);
+  g_autoptr(JsonNode) leave = vb_test_call (server, "POST", "/api/v1/staff/leave", manager, body, 201);
   g_autoptr(JsonNode) changed = NULL;
   g_autofree char *path = g_strdup_printf ("/api/v1/staff/leave/%s", id_of (leave));
 
-  g_assert_cmpstr (json_object_get_string_member (object_of (leave), "from"), ==, "2026-12-24");
-  g_assert_cmpstr (json_object_get_string_member (object_of (leave), "to"), ==, "2026-12-28");
-  changed = call (server, "PATCH", path, manager, "{\"version\": 1, \"to\": \"2026-12-29\", \"kind\": \"training\"}",
+  g_assert_cmpstr (json_object_get_string_member (vb_test_object (leave), "from"), ==, "2026-12-24");
+  g_assert_cmpstr (json_object_get_string_member (vb_test_object (leave), "to"), ==, "2026-12-28");
+  changed = vb_test_call (server, "PATCH", path, manager, "{\"version\": 1, \"to\": \"2026-12-29\", \"kind\": \"training\"}",
                   200);
-  g_assert_cmpstr (json_object_get_string_member (object_of (changed), "to"), ==, "2026-12-29");
-  g_assert_cmpstr (json_object_get_string_member (object_of (changed), "kind"), ==, "training");
-  call_error (server, "PATCH", path, manager, "{\"version\": 1, \"kind\": \"sick\"}", 409, "version_conflict", NULL);
-  call_error (server, "PATCH", path, manager, "{\"version\": 2, \"to\": \"2026-12-01\"}", 422,
+  g_assert_cmpstr (json_object_get_string_member (vb_test_object (changed), "to"), ==, "2026-12-29");
+  g_assert_cmpstr (json_object_get_string_member (vb_test_object (changed), "kind"), ==, "training");
+  vb_test_call_error (server, "PATCH", path, manager, "{\"version\": 1, \"kind\": \"sick\"}", 409, "version_conflict", NULL);
+  vb_test_call_error (server, "PATCH", path, manager, "{\"version\": 2, \"to\": \"2026-12-01\"}", 422,
               "validation_failed", "to");
-  call_error (server, "POST", "/api/v1/staff/leave", manager, bad_kind, 422, "validation_failed", "kind");
-  call_error (server, "POST", "/api/v1/staff/leave", manager, backwards, 422, "validation_failed", "to");
-  call_error (server, "POST", "/api/v1/staff/leave", desk, body, 403, "forbidden", NULL);
+  vb_test_call_error (server, "POST", "/api/v1/staff/leave", manager, bad_kind, 422, "validation_failed", "kind");
+  vb_test_call_error (server, "POST", "/api/v1/staff/leave", manager, backwards, 422, "validation_failed", "to");
+  vb_test_call_error (server, "POST", "/api/v1/staff/leave", desk, body, 403, "forbidden", NULL);
   g_assert_cmpuint (count_items (server, "/api/v1/staff/leave?from=2026-12-25&to=2026-12-26", desk), ==, 1);
   g_assert_cmpuint (count_items (server, "/api/v1/staff/leave?from=2027-01-01", desk), ==, 0);
 
@@ -304,8 +248,8 @@ test_certifications (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *a = create_location (server, admin, "HCM-1");
-  g_autofree char *b = create_location (server, admin, "HN-1");
+  g_autofree char *a = vb_test_create_location (server, admin, "HCM-1");
+  g_autofree char *b = vb_test_create_location (server, admin, "HN-1");
   g_autofree char *manager = vb_test_user_token (server, "manager@example.com", "manager", "HCM-1");
   g_autofree char *manager_b = vb_test_user_token (server, "manager-b@example.com", "manager", "HN-1");
   g_autofree char *desk = vb_test_user_token (server, "desk@example.com", "reception", "HCM-1");
@@ -325,20 +269,20 @@ test_certifications (void)
                                                 " \"expires_on\": \"%s\","
                                                 " \"document_attachment_id\": \"0b9f6f3e-1c1e-4a8e-9d51-2b5d3c6c7a10\"}",
                                                 tech_id, issued, past);
-  g_autoptr(JsonNode) c_soon = call (server, "POST", "/api/v1/staff/certifications", manager, body_soon, 201);
-  g_autoptr(JsonNode) c_later = call (server, "POST", "/api/v1/staff/certifications", manager, body_later, 201);
-  g_autoptr(JsonNode) c_past = call (server, "POST", "/api/v1/staff/certifications", admin, body_past, 201);
+  g_autoptr(JsonNode) c_soon = vb_test_call (server, "POST", "/api/v1/staff/certifications", manager, body_soon, 201);
+  g_autoptr(JsonNode) c_later = vb_test_call (server, "POST", "/api/v1/staff/certifications", manager, body_later, 201);
+  g_autoptr(JsonNode) c_past = vb_test_call (server, "POST", "/api/v1/staff/certifications", admin, body_past, 201);
   g_autoptr(JsonNode) expiring = NULL;
   g_autoptr(JsonNode) changed = NULL;
   g_autofree char *path = g_strdup_printf ("/api/v1/staff/certifications/%s", id_of (c_later));
   JsonArray *items;
 
-  g_assert_true (json_object_get_boolean_member (object_of (c_past), "expired"));
-  g_assert_false (json_object_get_boolean_member (object_of (c_soon), "expired"));
+  g_assert_true (json_object_get_boolean_member (vb_test_object (c_past), "expired"));
+  g_assert_false (json_object_get_boolean_member (vb_test_object (c_soon), "expired"));
 
   /* expiring within 60 days (default): the soon one and the expired one, soonest first */
-  expiring = call (server, "GET", "/api/v1/staff/certifications/expiring", manager, NULL, 200);
-  items = json_object_get_array_member (object_of (expiring), "items");
+  expiring = vb_test_call (server, "GET", "/api/v1/staff/certifications/expiring", manager, NULL, 200);
+  items = json_object_get_array_member (vb_test_object (expiring), "items");
   g_assert_cmpuint (json_array_get_length (items), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "id"), ==,
                    id_of (c_past));
@@ -347,25 +291,25 @@ test_certifications (void)
                    id_of (c_soon));
   g_assert_cmpuint (count_items (server, "/api/v1/staff/certifications/expiring?days=365", desk), ==, 3);
   g_assert_cmpuint (count_items (server, "/api/v1/staff/certifications/expiring?days=0", admin), ==, 1);
-  call_error (server, "GET", "/api/v1/staff/certifications/expiring?days=soon", manager, NULL, 422,
+  vb_test_call_error (server, "GET", "/api/v1/staff/certifications/expiring?days=soon", manager, NULL, 422,
               "validation_failed", "days");
   /* B's manager does not see A's technician */
   g_assert_cmpuint (count_items (server, "/api/v1/staff/certifications/expiring?days=365", manager_b), ==, 0);
   g_assert_cmpuint (count_items (server, "/api/v1/staff/certifications", manager_b), ==, 0);
   g_assert_cmpuint (count_items (server, "/api/v1/staff/certifications", manager), ==, 3);
-  call_error (server, "POST", "/api/v1/staff/certifications", manager_b, body_soon, 403, "forbidden", NULL);
-  call_error (server, "PATCH", path, manager_b, "{\"version\": 1, \"hv_level\": 1}", 403, "forbidden", NULL);
-  call_error (server, "POST", "/api/v1/staff/certifications", desk, body_soon, 403, "forbidden", NULL);
+  vb_test_call_error (server, "POST", "/api/v1/staff/certifications", manager_b, body_soon, 403, "forbidden", NULL);
+  vb_test_call_error (server, "PATCH", path, manager_b, "{\"version\": 1, \"hv_level\": 1}", 403, "forbidden", NULL);
+  vb_test_call_error (server, "POST", "/api/v1/staff/certifications", desk, body_soon, 403, "forbidden", NULL);
 
   /* update, conflict, validation */
-  changed = call (server, "PATCH", path, manager, "{\"version\": 1, \"hv_level\": 3}", 200);
-  g_assert_cmpint (json_object_get_int_member (object_of (changed), "hv_level"), ==, 3);
-  call_error (server, "PATCH", path, manager, "{\"version\": 1, \"hv_level\": 1}", 409, "version_conflict", NULL);
-  call_error (server, "PATCH", path, manager, "{\"version\": 2, \"hv_level\": 5}", 422, "validation_failed",
+  changed = vb_test_call (server, "PATCH", path, manager, "{\"version\": 1, \"hv_level\": 3}", 200);
+  g_assert_cmpint (json_object_get_int_member (vb_test_object (changed), "hv_level"), ==, 3);
+  vb_test_call_error (server, "PATCH", path, manager, "{\"version\": 1, \"hv_level\": 1}", 409, "version_conflict", NULL);
+  vb_test_call_error (server, "PATCH", path, manager, "{\"version\": 2, \"hv_level\": 5}", 422, "validation_failed",
               "hv_level");
-  call_error (server, "PATCH", path, manager, "{\"version\": 2, \"expires_on\": \"2001-01-01\"}", 422,
+  vb_test_call_error (server, "PATCH", path, manager, "{\"version\": 2, \"expires_on\": \"2001-01-01\"}", 422,
               "validation_failed", "expires_on");
-  call_error (server, "POST", "/api/v1/staff/certifications", manager,
+  vb_test_call_error (server, "POST", "/api/v1/staff/certifications", manager,
               "{\"kind\": \"ASE L3\", \"hv_level\": 3, \"issued_on\": \"2026-01-01\"}", 422,
               "validation_failed", "user_id");
 

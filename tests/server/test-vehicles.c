@@ -10,30 +10,6 @@
 
 #include <string.h>
 
-static JsonObject *
-object_of (JsonNode *node)
-{
-  g_assert_nonnull (node);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  return json_node_get_object (node);
-}
-
-static char *
-create_location (VbTestServer *server,
-                 const char   *token,
-                 const char   *code)
-{
-  g_autofree char *body = g_strdup_printf ("{\"code\": \"%s\", \"name\": \"Shop %s\","
-                                           " \"time_zone\": \"Asia/Ho_Chi_Minh\","
-                                           " \"currency\": \"VND\"}", code, code);
-  guint status = 0;
-  g_autoptr(JsonNode) reply = vb_test_request (server, "POST", "/api/v1/locations", token,
-                                               body, &status);
-
-  g_assert_cmpuint (status, ==, 201);
-  return g_strdup (json_object_get_string_member (object_of (reply), "id"));
-}
-
 static JsonNode *
 post_ok (VbTestServer *server,
          const char   *token,
@@ -57,7 +33,7 @@ create_customer (VbTestServer *server,
                                            location_id, family);
   g_autoptr(JsonNode) reply = post_ok (server, token, "/api/v1/customers", body);
 
-  return g_strdup (json_object_get_string_member (object_of (reply), "id"));
+  return g_strdup (json_object_get_string_member (vb_test_object (reply), "id"));
 }
 
 static char *
@@ -70,7 +46,7 @@ create_vehicle (VbTestServer *server,
                                            customer_id, plate);
   g_autoptr(JsonNode) reply = post_ok (server, token, "/api/v1/vehicles", body);
 
-  return g_strdup (json_object_get_string_member (object_of (reply), "id"));
+  return g_strdup (json_object_get_string_member (vb_test_object (reply), "id"));
 }
 
 static guint
@@ -104,7 +80,7 @@ test_create_update (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *loc = create_location (server, admin, "HCM-1");
+  g_autofree char *loc = vb_test_create_location (server, admin, "HCM-1");
   g_autofree char *owner = create_customer (server, admin, loc, "Nguyen");
   g_autofree char *body = NULL;
   g_autofree char *path = NULL;
@@ -124,7 +100,7 @@ test_create_update (void)
                           " \"battery_warranty_until\": \"2027-06-30\", \"battery_warranty_km\": 192000}",
                           owner);
   created = post_ok (server, admin, "/api/v1/vehicles", body);
-  o = object_of (created);
+  o = vb_test_object (created);
   g_assert_cmpstr (json_object_get_string_member (o, "vin"), ==, "5YJ3E1EA2KF317000");
   g_assert_cmpstr (json_object_get_string_member (o, "location_id"), ==, loc);
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "battery_gross_kwh"), 79.5, 1e-9);
@@ -140,14 +116,14 @@ test_create_update (void)
   path = g_strdup_printf ("/api/v1/vehicles/%s", json_object_get_string_member (o, "id"));
   fetched = vb_test_request (server, "GET", path, admin, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object_of (fetched), "customer"),
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (vb_test_object (fetched), "customer"),
                                                   "display_name"), ==, "Nguyen");
 
   updated = vb_test_request (server, "PATCH", path, admin,
                              "{\"version\": 1, \"software_version\": \"2025.2.1\", \"charge_port\": \"NACS\"}",
                              &status);
   g_assert_cmpuint (status, ==, 200);
-  o = object_of (updated);
+  o = vb_test_object (updated);
   g_assert_cmpint (json_object_get_int_member (o, "version"), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (o, "software_version"), ==, "2025.2.1");
   g_assert_cmpstr (json_object_get_string_member (o, "make"), ==, "Tesla");
@@ -157,14 +133,14 @@ test_create_update (void)
   vb_test_assert_error (stale, "version_conflict", NULL);
   g_assert_cmpint (json_object_get_int_member (
     json_object_get_object_member (json_object_get_object_member (
-      json_object_get_object_member (object_of (stale), "error"), "details"), "current"), "version"), ==, 2);
+      json_object_get_object_member (vb_test_object (stale), "error"), "details"), "current"), "version"), ==, 2);
 
   /* A European VIN with a "wrong" check digit: accepted, with a warning. */
   g_clear_pointer (&body, g_free);
   body = g_strdup_printf ("{\"customer_id\": \"%s\", \"vin\": \"WVWZZZ1KZ5W000001\"}", owner);
   warned = post_ok (server, admin, "/api/v1/vehicles", body);
   {
-    JsonArray *warnings = json_object_get_array_member (object_of (warned), "warnings");
+    JsonArray *warnings = json_object_get_array_member (vb_test_object (warned), "warnings");
     g_assert_cmpuint (json_array_get_length (warnings), ==, 1);
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (warnings, 0), "field"),
                      ==, "vin");
@@ -177,20 +153,20 @@ test_create_update (void)
     g_autofree char *cpath = g_strdup_printf ("/api/v1/customers/%s", owner);
     g_autoptr(JsonNode) customer = vb_test_request (server, "GET", cpath, admin, NULL, &status);
     g_assert_cmpuint (status, ==, 200);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (customer), "vehicles")),
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (customer), "vehicles")),
                       ==, 2);
   }
   {
     g_autofree char *lpath = g_strdup_printf ("/api/v1/vehicles?customer_id=%s", owner);
     g_autoptr(JsonNode) list = vb_test_request (server, "GET", lpath, admin, NULL, &status);
     g_assert_cmpuint (status, ==, 200);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (list), "items")), ==, 2);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (list), "items")), ==, 2);
   }
   {
     g_autoptr(JsonNode) list = vb_test_request (server, "GET", "/api/v1/vehicles?q=51k246", admin, NULL,
                                                 &status);
     g_assert_cmpuint (status, ==, 200);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (list), "items")), ==, 1);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (list), "items")), ==, 1);
   }
 }
 
@@ -225,7 +201,7 @@ test_validation (void)
   };
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *loc = create_location (server, admin, "HCM-1");
+  g_autofree char *loc = vb_test_create_location (server, admin, "HCM-1");
   g_autofree char *owner = create_customer (server, admin, loc, "Le");
   guint status = 0;
 
@@ -248,8 +224,8 @@ test_permissions_and_scope (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *a = create_location (server, admin, "HCM-1");
-  g_autofree char *b = create_location (server, admin, "HN-1");
+  g_autofree char *a = vb_test_create_location (server, admin, "HCM-1");
+  g_autofree char *b = vb_test_create_location (server, admin, "HN-1");
   g_autofree char *desk_a = vb_test_user_token (server, "desk@example.com", "reception", "HCM-1");
   g_autofree char *tech_a = vb_test_user_token (server, "tech@example.com", "technician", "HCM-1");
   g_autofree char *owner_a = create_customer (server, admin, a, "Ly");
@@ -268,7 +244,7 @@ test_permissions_and_scope (void)
 
   {
     g_autoptr(JsonNode) list = vb_test_request (server, "GET", "/api/v1/vehicles", desk_a, NULL, &status);
-    JsonArray *items = json_object_get_array_member (object_of (list), "items");
+    JsonArray *items = json_object_get_array_member (vb_test_object (list), "items");
     g_assert_cmpuint (json_array_get_length (items), ==, 1);
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "id"), ==, va);
   }
@@ -300,7 +276,7 @@ test_odometer (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *loc = create_location (server, admin, "HCM-1");
+  g_autofree char *loc = vb_test_create_location (server, admin, "HCM-1");
   g_autofree char *owner = create_customer (server, admin, loc, "Vu");
   g_autofree char *vehicle = create_vehicle (server, admin, owner, "51F-1");
   g_autofree char *path = g_strdup_printf ("/api/v1/vehicles/%s/odometer-readings", vehicle);
@@ -311,8 +287,8 @@ test_odometer (void)
 
   first = post_ok (server, admin, path,
                    "{\"odometer_km\": 20000, \"read_at\": \"2026-06-01T08:00:00+07:00\", \"source\": \"reception\"}");
-  g_assert_cmpint (json_object_get_int_member (object_of (first), "odometer_km"), ==, 20000);
-  g_assert_cmpstr (json_object_get_string_member (object_of (first), "read_at"), ==, "2026-06-01T01:00:00Z");
+  g_assert_cmpint (json_object_get_int_member (vb_test_object (first), "odometer_km"), ==, 20000);
+  g_assert_cmpstr (json_object_get_string_member (vb_test_object (first), "read_at"), ==, "2026-06-01T01:00:00Z");
 
   g_assert_cmpuint (status_of (server, "POST", path, admin,
                                "{\"odometer_km\": 25000, \"read_at\": \"2026-09-01T08:00:00Z\"}"), ==, 201);
@@ -322,7 +298,7 @@ test_odometer (void)
   g_assert_cmpuint (status, ==, 422);
   vb_test_assert_error (lower, "validation_failed", "odometer_km");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
-    json_object_get_object_member (object_of (lower), "error"), "details"), "previous_km"), ==, 25000);
+    json_object_get_object_member (vb_test_object (lower), "error"), "details"), "previous_km"), ==, 25000);
   /* A back-dated reading above a later one is refused too. */
   g_assert_cmpuint (status_of (server, "POST", path, admin,
                                "{\"odometer_km\": 30000, \"read_at\": \"2026-07-01T08:00:00Z\"}"), ==, 422);
@@ -359,7 +335,7 @@ test_odometer (void)
   list = vb_test_request (server, "GET", path, admin, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
   {
-    JsonArray *items = json_object_get_array_member (object_of (list), "items");
+    JsonArray *items = json_object_get_array_member (vb_test_object (list), "items");
     g_assert_cmpuint (json_array_get_length (items), ==, 3);
     /* newest first: the correction (now), then September, then June */
     g_assert_true (json_object_get_boolean_member (json_array_get_object_element (items, 0), "correction"));
@@ -369,7 +345,7 @@ test_odometer (void)
   /* Append-only: no update or delete routes. */
   {
     g_autofree char *one = g_strdup_printf ("%s/%s", path,
-                                            json_object_get_string_member (object_of (first), "id"));
+                                            json_object_get_string_member (vb_test_object (first), "id"));
     g_assert_cmpuint (status_of (server, "DELETE", one, admin, NULL), ==, 404);
     g_assert_cmpuint (status_of (server, "PUT", path, admin, "{}"), ==, 405);
   }
@@ -380,7 +356,7 @@ test_soh (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *loc = create_location (server, admin, "HCM-1");
+  g_autofree char *loc = vb_test_create_location (server, admin, "HCM-1");
   g_autofree char *owner = create_customer (server, admin, loc, "Do");
   g_autofree char *vehicle = create_vehicle (server, admin, owner, "51G-1");
   g_autofree char *path = g_strdup_printf ("/api/v1/vehicles/%s/soh-readings", vehicle);
@@ -400,9 +376,9 @@ test_soh (void)
   created = post_ok (server, admin, path,
                      "{\"soh_percent\": 91.5, \"usable_kwh\": 68.25, \"method\": \"capacity_test\","
                      " \"measured_at\": \"2026-11-01T09:00:00Z\"}");
-  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (object_of (created), "soh_percent"), 91.5, 1e-9);
-  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (object_of (created), "usable_kwh"), 68.25, 1e-9);
-  g_assert_cmpstr (json_object_get_string_member (object_of (created), "method"), ==, "capacity_test");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (vb_test_object (created), "soh_percent"), 91.5, 1e-9);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (vb_test_object (created), "usable_kwh"), 68.25, 1e-9);
+  g_assert_cmpstr (json_object_get_string_member (vb_test_object (created), "method"), ==, "capacity_test");
   g_assert_cmpuint (status_of (server, "POST", path, admin, "{\"soh_percent\": 100}"), ==, 201);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -415,7 +391,7 @@ test_soh (void)
   {
     g_autoptr(JsonNode) list = vb_test_request (server, "GET", path, admin, NULL, &status);
     g_assert_cmpuint (status, ==, 200);
-    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (list), "items")), ==, 2);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (list), "items")), ==, 2);
   }
 }
 
@@ -425,7 +401,7 @@ test_feed_and_audit (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
   g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
-  g_autofree char *loc = create_location (server, admin, "HCM-1");
+  g_autofree char *loc = vb_test_create_location (server, admin, "HCM-1");
   g_autofree char *desk = vb_test_user_token (server, "desk@example.com", "reception", "HCM-1");
   g_autofree char *owner = create_customer (server, admin, loc, "Bui");
   g_autofree char *vehicle = create_vehicle (server, desk, owner, "51H-1");
@@ -441,7 +417,7 @@ test_feed_and_audit (void)
 
   {
     g_autoptr(JsonNode) reply = vb_test_request (server, "GET", "/api/v1/changes?limit=500", desk, NULL, &status);
-    JsonArray *items = json_object_get_array_member (object_of (reply), "items");
+    JsonArray *items = json_object_get_array_member (vb_test_object (reply), "items");
 
     g_assert_cmpuint (status, ==, 200);
     for (guint i = 0; i < json_array_get_length (items); i++)

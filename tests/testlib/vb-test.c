@@ -548,3 +548,59 @@ vb_test_admin_token (VbTestServer *server,
     *secret_out = g_strdup (secret);
   return g_steal_pointer (&token);
 }
+
+JsonObject *
+vb_test_object (JsonNode *node)
+{
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_node_get_object (node);
+}
+
+JsonNode *
+vb_test_call (VbTestServer *server,
+              const char   *method,
+              const char   *path,
+              const char   *token,
+              const char   *body,
+              guint         expect)
+{
+  guint status = 0;
+  JsonNode *reply = vb_test_request (server, method, path, token, body, &status);
+
+  if (status != expect)
+    {
+      g_autofree char *text = reply ? json_to_string (reply, FALSE) : g_strdup ("(empty)");
+      g_test_message ("%s %s: %u %s", method, path, status, text);
+    }
+  g_assert_cmpuint (status, ==, expect);
+  return reply;
+}
+
+void
+vb_test_call_error (VbTestServer *server,
+                    const char   *method,
+                    const char   *path,
+                    const char   *token,
+                    const char   *body,
+                    guint         expect,
+                    const char   *code,
+                    const char   *field)
+{
+  g_autoptr(JsonNode) reply = vb_test_call (server, method, path, token, body, expect);
+
+  vb_test_assert_error (reply, code, field);
+}
+
+char *
+vb_test_create_location (VbTestServer *server,
+                         const char   *token,
+                         const char   *code)
+{
+  g_autofree char *body = g_strdup_printf ("{\"code\": \"%s\", \"name\": \"Shop %s\","
+                                           " \"time_zone\": \"Asia/Ho_Chi_Minh\","
+                                           " \"currency\": \"VND\"}", code, code);
+  g_autoptr(JsonNode) reply = vb_test_call (server, "POST", "/api/v1/locations", token, body, 201);
+
+  return g_strdup (json_object_get_string_member (vb_test_object (reply), "id"));
+}

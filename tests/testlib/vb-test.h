@@ -111,4 +111,27 @@ char         *vb_test_ctl              (VbTestServer       *server,
                                         int                *exit_status);
 const char   *vb_test_build_dir        (void);
 
+/* The reply as an object (asserting it is one). */
+JsonObject   *vb_test_object           (JsonNode     *node);
+/* A request that must answer `expect`; returns the reply (logged otherwise). */
+JsonNode     *vb_test_call             (VbTestServer *server,
+                                        const char   *method,
+                                        const char   *path,
+                                        const char   *token,
+                                        const char   *body,
+                                        guint         expect);
+/* A request that must fail with `expect`, the error code and field. */
+void          vb_test_call_error       (VbTestServer *server,
+                                        const char   *method,
+                                        const char   *path,
+                                        const char   *token,
+                                        const char   *body,
+                                        guint         expect,
+                                        const char   *code,
+                                        const char   *field);
+/* POST /api/v1/locations "Shop CODE" (Asia/Ho_Chi_Minh, VND); returns the id. */
+char         *vb_test_create_location  (VbTestServer *server,
+                                        const char   *token,
+                                        const char   *code);
+
 G_END_DECLS
