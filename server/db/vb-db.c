@@ -27,6 +27,12 @@ code_for_sqlstate (const char *state)
     return VB_ERROR_UNAVAILABLE;
   if (g_str_equal (state, "P0001"))   /* RAISE from our own functions */
     return VB_ERROR_VALIDATION;
+  /* Our own states for rules of state (e.g. an illegal transition) and of
+   * who may do something (e.g. sign-off by a second person). */
+  if (g_str_equal (state, "VB409"))
+    return VB_ERROR_CONFLICT;
+  if (g_str_equal (state, "VB403"))
+    return VB_ERROR_FORBIDDEN;
   return VB_ERROR_INTERNAL;
 }
 

@@ -19,6 +19,13 @@ void vb_handler_staff_register     (VbRouter *router);
 void vb_handler_location_setup_register (VbRouter *router);
 void vb_handler_openapi_register   (VbRouter *router);
 void vb_handler_appointments_register (VbRouter *router);
+void vb_handler_work_orders_register (VbRouter *router);
+void vb_handler_tasks_register (VbRouter *router);
+void vb_handler_hv_records_register (VbRouter *router);
+void vb_handler_quality_checks_register (VbRouter *router);
+void vb_handler_time_entries_register (VbRouter *router);
+void vb_handler_work_order_notes_register (VbRouter *router);
+void vb_handler_attachments_register (VbRouter *router);
 
 static inline void
 vb_handlers_register_all (VbRouter *router)
@@ -36,6 +43,13 @@ vb_handlers_register_all (VbRouter *router)
   vb_handler_staff_register (router);
   vb_handler_location_setup_register (router);
   vb_handler_appointments_register (router);
+  vb_handler_work_orders_register (router);
+  vb_handler_tasks_register (router);
+  vb_handler_hv_records_register (router);
+  vb_handler_quality_checks_register (router);
+  vb_handler_time_entries_register (router);
+  vb_handler_work_order_notes_register (router);
+  vb_handler_attachments_register (router);
   vb_handler_openapi_register (router);
 }
 
