@@ -760,7 +760,8 @@ export_customer_txn (VbDbConn  *conn,
       || !audit_action (conn, "export", a->id, error))
     return FALSE;
   res = vb_db_execv (conn, error,
-    "WITH vs AS (SELECT v.* FROM vehicles v WHERE v.customer_id = $1::uuid)"
+    "WITH vs AS (SELECT v.* FROM vehicles v WHERE v.customer_id = $1::uuid),"
+    " wos AS (SELECT w.* FROM work_orders w WHERE w.customer_id = $1::uuid)"
     "SELECT json_build_object("
     "  'format', 'voltbay-customer-export/1',"
     "  'exported_at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
@@ -772,6 +773,18 @@ export_customer_txn (VbDbConn  *conn,
     "           'soh_readings', (SELECT coalesce(jsonb_agg(to_jsonb(s) ORDER BY s.measured_at, s.id), '[]')"
     "                              FROM soh_readings s WHERE s.vehicle_id = v.id))"
     "      ORDER BY v.created_at, v.id), '[]') FROM vs v),"
+    "  'work_orders', (SELECT coalesce(jsonb_agg(to_jsonb(w) || jsonb_build_object("
+    "           'tasks', (SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY t.position, t.id), '[]')"
+    "                       FROM work_order_tasks t WHERE t.work_order_id = w.id),"
+    "           'triages', (SELECT coalesce(jsonb_agg(to_jsonb(g) ORDER BY g.performed_at, g.id), '[]')"
+    "                         FROM work_order_triages g WHERE g.work_order_id = w.id),"
+    "           'status_history', (SELECT coalesce(jsonb_agg(to_jsonb(h) ORDER BY h.changed_at, h.id), '[]')"
+    "                                FROM work_order_status_history h WHERE h.work_order_id = w.id),"
+    "           'notes', (SELECT coalesce(jsonb_agg(to_jsonb(n) ORDER BY n.created_at, n.id), '[]')"
+    "                       FROM work_order_notes n WHERE n.work_order_id = w.id),"
+    "           'quality_checks', (SELECT coalesce(jsonb_agg(to_jsonb(q) ORDER BY q.checked_at, q.id), '[]')"
+    "                                FROM quality_checks q WHERE q.work_order_id = w.id))"
+    "      ORDER BY w.checked_in_at, w.id), '[]') FROM wos w),"
     "  'audit', (SELECT coalesce(jsonb_agg(jsonb_build_object("
     "               'seq', a.seq, 'at', a.at, 'actor', a.actor_label, 'action', a.action,"
     "               'entity', a.entity, 'entity_id', a.entity_id, 'before', a.before, 'after', a.after)"
@@ -781,7 +794,12 @@ export_customer_txn (VbDbConn  *conn,
     "           OR (a.entity = 'vehicles' AND a.entity_id IN (SELECT id::text FROM vs))"
     "           OR (a.entity IN ('odometer_readings', 'soh_readings')"
     "               AND coalesce(a.after ->> 'vehicle_id', a.before ->> 'vehicle_id')"
-    "                   IN (SELECT id::text FROM vs)))"
+    "                   IN (SELECT id::text FROM vs))"
+    "           OR (a.entity = 'work_orders' AND a.entity_id IN (SELECT id::text FROM wos))"
+    "           OR (a.entity IN ('work_order_tasks', 'work_order_triages', 'work_order_notes',"
+    "                            'work_order_status_history', 'quality_checks')"
+    "               AND coalesce(a.after ->> 'work_order_id', a.before ->> 'work_order_id')"
+    "                   IN (SELECT id::text FROM wos)))"
     ") AS export",
     a->id);
   if (res == NULL)
@@ -802,6 +820,48 @@ export_customer (VbRequest  *req,
       || !vb_request_transaction (req, export_customer_txn, &a, error))
     return FALSE;
   vb_request_reply_json (req, 200, g_steal_pointer (&a.result));
+  return TRUE;
+}
+
+/* The customer's work orders stay (a legal record) without the free text
+ * people wrote about them: the reception form's texts and signature, triage
+ * notes and note bodies.  Triages and notes are append-only; the trigger
+ * lets only an erasure (voltbay.gdpr_erase, this transaction) rewrite them.
+ * Their old change-feed rows lose their JSON first, as for the customer. */
+static gboolean
+erase_work_orders (VbDbConn    *conn,
+                   const char  *customer_id,
+                   GError     **error)
+{
+  static const char * const steps[] = {
+    "UPDATE change_log SET row = NULL"
+    " WHERE (entity = 'work_orders'"
+    "        AND entity_id IN (SELECT id::text FROM work_orders WHERE customer_id = $1::uuid))"
+    "    OR (entity = 'work_order_triages'"
+    "        AND entity_id IN (SELECT g.id::text FROM work_order_triages g"
+    "                            JOIN work_orders w ON w.id = g.work_order_id WHERE w.customer_id = $1::uuid))"
+    "    OR (entity = 'work_order_notes'"
+    "        AND entity_id IN (SELECT n.id::text FROM work_order_notes n"
+    "                            JOIN work_orders w ON w.id = n.work_order_id WHERE w.customer_id = $1::uuid))",
+    "UPDATE work_orders SET concerns = '', damage_notes = '', items_left = '', parking_place = '',"
+    "       customer_signature_id = NULL"
+    " WHERE customer_id = $1::uuid"
+    "   AND (concerns <> '' OR damage_notes <> '' OR items_left <> '' OR parking_place <> ''"
+    "        OR customer_signature_id IS NOT NULL)",
+    "SELECT set_config('voltbay.gdpr_erase', 'on', true), $1::uuid",
+    "UPDATE work_order_triages g SET notes = '', version = g.version + 1 FROM work_orders w"
+    " WHERE w.id = g.work_order_id AND w.customer_id = $1::uuid AND g.notes <> ''",
+    "UPDATE work_order_notes n SET body = '[erased]', version = n.version + 1 FROM work_orders w"
+    " WHERE w.id = n.work_order_id AND w.customer_id = $1::uuid AND n.body <> '[erased]'",
+    "SELECT set_config('voltbay.gdpr_erase', '', true), $1::uuid",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autoptr(PGresult) res = vb_db_execv (conn, error, steps[i], customer_id);
+      if (res == NULL)
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -830,7 +890,7 @@ erase_customer_txn (VbDbConn  *conn,
         "    OR (entity = 'vehicles'"
         "        AND entity_id IN (SELECT id::text FROM vehicles WHERE customer_id = $1::uuid))",
         a->id);
-      if (scrub == NULL)
+      if (scrub == NULL || !erase_work_orders (conn, a->id, error))
         return FALSE;
       vehicles = vb_db_execv (conn, error,
         "UPDATE vehicles v SET plate = '', vin = NULL,"

@@ -9,7 +9,7 @@
  * is merged with the facts of the route table, so those can never drift:
  *   - every described operation that is a route gets x-voltbay-permission
  *     (the route's permission or null), x-voltbay-flags (public, global,
- *     allow-pending) and, for public routes, "security": [];
+ *     allow-pending, large-body) and, for public routes, "security": [];
  *   - the document gets x-voltbay-routes: every route the server serves
  *     (method + pattern), which tests/server/test-openapi.c compares with
  *     the described operations both ways.
@@ -73,6 +73,8 @@ annotate_route (JsonObject    *paths,
       json_array_add_string_element (flags, "global");
     if (route->flags & VB_ROUTE_ALLOW_PENDING)
       json_array_add_string_element (flags, "allow-pending");
+    if (route->flags & VB_ROUTE_LARGE_BODY)
+      json_array_add_string_element (flags, "large-body");
     json_object_set_array_member (op, "x-voltbay-flags", flags);
   }
   if (route->flags & VB_ROUTE_PUBLIC)

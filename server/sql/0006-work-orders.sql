@@ -93,6 +93,8 @@ CREATE TABLE work_orders (
 CREATE INDEX work_orders_open ON work_orders (location_id, checked_in_at DESC)
   WHERE status NOT IN ('collected', 'cancelled');
 CREATE INDEX work_orders_location_status ON work_orders (location_id, status, checked_in_at DESC);
+-- The unfiltered list of a location, newest check-in first (the API's cursor order).
+CREATE INDEX work_orders_location_checked_in ON work_orders (location_id, checked_in_at DESC, id DESC);
 CREATE INDEX work_orders_vehicle ON work_orders (vehicle_id, checked_in_at DESC);
 CREATE INDEX work_orders_customer ON work_orders (customer_id);
 
@@ -413,9 +415,12 @@ END $$;
 CREATE FUNCTION vb_work_order_history () RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' OR NEW.status IS DISTINCT FROM OLD.status THEN
-    INSERT INTO work_order_status_history (work_order_id, location_id, from_status, to_status, reason, changed_by)
+    -- clock_timestamp(): moves made in one transaction (check-in, then a
+    -- failed triage) keep their order.
+    INSERT INTO work_order_status_history (work_order_id, location_id, from_status, to_status, reason,
+                                           changed_by, changed_at)
     VALUES (NEW.id, NEW.location_id, CASE WHEN TG_OP = 'UPDATE' THEN OLD.status END, NEW.status,
-            NEW.status_reason, vb_actor());
+            NEW.status_reason, vb_actor(), clock_timestamp());
   END IF;
   RETURN NULL;
 END $$;
@@ -459,6 +464,9 @@ DECLARE
   wo  work_orders;
 BEGIN
   SELECT * INTO wo FROM work_orders WHERE id = p_order FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'No such work order' USING COLUMN = 'work_order_id';
+  END IF;
   IF wo.status <> 'quarantined' THEN
     PERFORM vb_state_error(format('The work order is not quarantined (status is %s)', wo.status), 'status');
   END IF;
@@ -477,7 +485,15 @@ END $$;
 CREATE FUNCTION vb_task_check () RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   why  text;
+  st   text;
 BEGIN
+  -- New work on a car that passed QC (or left) goes through a new move.
+  IF TG_OP = 'INSERT' THEN
+    SELECT status INTO st FROM work_orders WHERE id = NEW.work_order_id;
+    IF st IN ('ready', 'collected', 'cancelled') THEN
+      PERFORM vb_state_error(format('Tasks are added while the work order is open (status is %s)', st), 'status');
+    END IF;
+  END IF;
   IF NEW.service_type_id IS NOT NULL AND (TG_OP = 'INSERT' OR NEW.service_type_id IS DISTINCT FROM OLD.service_type_id) THEN
     SELECT greatest(NEW.required_hv_level, required_hv_level) INTO NEW.required_hv_level
       FROM service_types WHERE id = NEW.service_type_id;
@@ -525,6 +541,14 @@ BEGIN
   NEW.work_order_id := t.work_order_id;
   NEW.location_id := t.location_id;
   NEW.recorded_by := coalesce(NEW.recorded_by, vb_actor());
+  IF NEW.recorded_at > now() + interval '5 minutes' THEN
+    RAISE EXCEPTION 'recorded_at is in the future' USING COLUMN = 'recorded_at';
+  END IF;
+  IF NEW.attachment_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.id = NEW.attachment_id
+                        AND (a.location_id IS NULL OR a.location_id = t.location_id)) THEN
+    RAISE EXCEPTION 'No such attachment at this location' USING COLUMN = 'attachment_id';
+  END IF;
   SELECT status INTO st FROM work_orders WHERE id = t.work_order_id;
   IF st NOT IN ('diagnosing', 'in_progress', 'quality_check') THEN
     PERFORM vb_state_error(format('Checklist results are recorded while the car is worked on (status is %s)', st), 'status');
@@ -588,6 +612,7 @@ DECLARE
   t      work_order_tasks;
   level  integer;
   hv     integer;
+  st     text;
 BEGIN
   SELECT * INTO t FROM work_order_tasks WHERE id = NEW.task_id;
   IF NOT FOUND THEN
@@ -595,6 +620,13 @@ BEGIN
   END IF;
   IF t.required_hv_level = 0 THEN
     RAISE EXCEPTION 'The task is not HV work' USING COLUMN = 'task_id';
+  END IF;
+  IF t.status NOT IN ('pending', 'in_progress') THEN
+    PERFORM vb_state_error(format('The task is %s', t.status), 'task_id');
+  END IF;
+  SELECT w.status INTO st FROM work_orders w WHERE w.id = t.work_order_id;
+  IF st NOT IN ('diagnosing', 'in_progress') THEN
+    PERFORM vb_state_error(format('HV work happens while the car is worked on (status is %s)', st), 'status');
   END IF;
   NEW.work_order_id := t.work_order_id;
   NEW.location_id := t.location_id;
@@ -680,7 +712,9 @@ BEGIN
         RAISE EXCEPTION 'readings must list at least one voltage reading' USING COLUMN = 'readings';
       END IF;
       FOR reading IN SELECT * FROM jsonb_array_elements(NEW.readings) LOOP
-        IF jsonb_typeof(reading -> 'volts') <> 'number' OR jsonb_typeof(reading -> 'point') <> 'string' THEN
+        -- IS DISTINCT FROM: a missing member (NULL) must fail too.
+        IF jsonb_typeof(reading -> 'volts') IS DISTINCT FROM 'number'
+           OR jsonb_typeof(reading -> 'point') IS DISTINCT FROM 'string' THEN
           RAISE EXCEPTION 'Each reading is {"point": text, "volts": number}' USING COLUMN = 'readings';
         END IF;
         -- Anything above the HV threshold means the system is not dead.
@@ -719,22 +753,47 @@ BEGIN
   RETURN NULL;
 END $$;
 
+-- Where and on what the time is, and that it makes sense.  Running clocks
+-- only on open work; a complete entry made offline may be for work that
+-- was collected since.
 CREATE FUNCTION vb_time_entry_check () RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  task_status   text;
+  order_status  text;
 BEGIN
   IF NEW.task_id IS NOT NULL THEN
-    SELECT work_order_id INTO NEW.work_order_id FROM work_order_tasks WHERE id = NEW.task_id;
+    SELECT work_order_id, status INTO NEW.work_order_id, task_status FROM work_order_tasks WHERE id = NEW.task_id;
     IF NOT FOUND THEN
       RAISE EXCEPTION 'No such task' USING COLUMN = 'task_id';
     END IF;
   END IF;
   IF NEW.work_order_id IS NOT NULL THEN
-    SELECT location_id INTO NEW.location_id FROM work_orders WHERE id = NEW.work_order_id;
+    SELECT location_id, status INTO NEW.location_id, order_status FROM work_orders WHERE id = NEW.work_order_id;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'No such work order' USING COLUMN = 'work_order_id';
+    END IF;
+  ELSIF NEW.location_id IS NULL THEN
+    RAISE EXCEPTION 'location_id is required for time outside a work order' USING COLUMN = 'location_id';
+  END IF;
+  IF NEW.kind = 'productive' AND NEW.task_id IS NULL THEN
+    RAISE EXCEPTION 'Productive time is clocked on a task' USING COLUMN = 'task_id';
   END IF;
   IF NEW.started_at > now() + interval '5 minutes' THEN
     RAISE EXCEPTION 'started_at is in the future' USING COLUMN = 'started_at';
   END IF;
   IF NEW.ended_at IS NOT NULL AND NEW.ended_at > now() + interval '5 minutes' THEN
     RAISE EXCEPTION 'ended_at is in the future' USING COLUMN = 'ended_at';
+  END IF;
+  IF NEW.ended_at IS NOT NULL AND NEW.ended_at <= NEW.started_at THEN
+    RAISE EXCEPTION 'ended_at must be after started_at' USING COLUMN = 'ended_at';
+  END IF;
+  IF TG_OP = 'INSERT' AND NEW.ended_at IS NULL THEN
+    IF order_status IN ('collected', 'cancelled') THEN
+      PERFORM vb_state_error(format('The work order is %s', order_status), 'work_order_id');
+    END IF;
+    IF task_status IN ('done', 'cancelled') THEN
+      PERFORM vb_state_error(format('The task is %s', task_status), 'task_id');
+    END IF;
   END IF;
   RETURN NEW;
 END $$;
@@ -752,6 +811,10 @@ BEGIN
     PERFORM vb_state_error(format('Quality checks are made in quality_check (status is %s)', st), 'status');
   END IF;
   NEW.checked_by := coalesce(NEW.checked_by, vb_actor());
+  IF NEW.passed AND EXISTS (SELECT 1 FROM jsonb_array_elements(NEW.items) i
+                             WHERE jsonb_typeof(i) <> 'object' OR (i ->> 'passed') IS DISTINCT FROM 'true') THEN
+    RAISE EXCEPTION 'A quality check with a failed item cannot pass' USING COLUMN = 'passed';
+  END IF;
   IF EXISTS (SELECT 1 FROM work_order_tasks WHERE work_order_id = NEW.work_order_id AND technician_id = NEW.checked_by)
      OR EXISTS (SELECT 1 FROM time_entries WHERE work_order_id = NEW.work_order_id AND technician_id = NEW.checked_by)
      OR EXISTS (SELECT 1 FROM checklist_results WHERE work_order_id = NEW.work_order_id AND recorded_by = NEW.checked_by)
@@ -795,6 +858,11 @@ CREATE TRIGGER work_order_notes_location BEFORE INSERT ON work_order_notes
 -- Append-only records stay as written.
 CREATE FUNCTION vb_append_only () RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  -- Only a GDPR erasure (customers/{id}/erase) rewrites history: it scrubs
+  -- personal text and keeps the facts.
+  IF current_setting('voltbay.gdpr_erase', true) = 'on' THEN
+    RETURN NEW;
+  END IF;
   RAISE EXCEPTION '% rows are append-only', TG_TABLE_NAME USING ERRCODE = 'VB409';
 END $$;
 CREATE TRIGGER work_order_triages_append_only BEFORE UPDATE ON work_order_triages
@@ -806,6 +874,8 @@ CREATE TRIGGER hv_record_steps_append_only BEFORE UPDATE ON hv_record_steps
 CREATE TRIGGER quality_checks_append_only BEFORE UPDATE ON quality_checks
   FOR EACH ROW EXECUTE FUNCTION vb_append_only();
 CREATE TRIGGER work_order_status_history_append_only BEFORE UPDATE ON work_order_status_history
+  FOR EACH ROW EXECUTE FUNCTION vb_append_only();
+CREATE TRIGGER work_order_notes_append_only BEFORE UPDATE ON work_order_notes
   FOR EACH ROW EXECUTE FUNCTION vb_append_only();
 
 -- Versions and updated_at, audit, change feed.
@@ -841,7 +911,7 @@ INSERT INTO permissions (name, description) VALUES
   ('work_orders.read',      'See work orders, their tasks, checklists, HV records, time and notes'),
   ('work_orders.write',     'Check cars in, edit reception forms, triage, move work orders, add tasks and notes'),
   ('work_orders.technical', 'Record checklist results, HV records, quality checks and clear quarantines'),
-  ('time.write',            'Clock on and off (own time; with staff.write also others'')'),
+  ('time.write',            'Clock on and off (own time; with staff.manage also others'')'),
   ('attachments.read',      'Download photos, signatures and documents of the location'),
   ('attachments.write',     'Upload photos, signatures and documents');
 
