@@ -121,7 +121,7 @@ serve (VbConfig     *config,
   g_autoptr(VbNotifyListener) listener = NULL;
   g_autoptr(VbAuditSealer) sealer = NULL;
   VbServerOptions options = { config->workers, (gsize) config->max_body_kib * 1024,
-                              (gint64) config->session_hours * 3600 };
+                              (gint64) config->session_hours * 3600, config->data_dir };
   guint port = 0;
 
   if (!config->no_tls && (cert = load_tls (config, error)) == NULL)

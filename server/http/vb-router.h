@@ -17,7 +17,11 @@ typedef enum
   VB_ROUTE_INLINE        = 1 << 1,  /* runs on the main loop: no database */
   VB_ROUTE_ALLOW_PENDING = 1 << 2,  /* also for sessions that must enrol MFA or change password */
   VB_ROUTE_GLOBAL        = 1 << 3,  /* the permission must be held for every location, not just one */
+  VB_ROUTE_LARGE_BODY    = 1 << 4,  /* uploads: body up to VB_ROUTE_LARGE_BODY_MAX, not max-body-kib */
 } VbRouteFlags;
+
+/* Bytes a LARGE_BODY route accepts (when above the configured limit). */
+#define VB_ROUTE_LARGE_BODY_MAX (10 * 1024 * 1024)
 
 struct _VbRoute
 {

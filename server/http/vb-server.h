@@ -15,6 +15,7 @@ typedef struct
   guint   workers;            /* handler threads */
   gsize   max_body_size;      /* bytes; larger bodies are a 413 */
   gint64  session_lifetime;   /* seconds */
+  const char *data_dir;       /* attachments live under it; must outlive the server */
 } VbServerOptions;
 
 #define VB_TYPE_SERVER (vb_server_get_type ())

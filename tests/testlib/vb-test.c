@@ -198,10 +198,9 @@ spawn (VbTestServer *server)
 
   g_unlink (port_file);
   g_ptr_array_add (argv, g_build_filename (vb_test_build_dir (), "server", "voltbay-server", NULL));
-  if (server->data_dir == NULL)
+  if (!server->tls)
     g_ptr_array_add (argv, g_strdup ("--no-tls"));
-  else
-    g_ptr_array_add (argv, g_strconcat ("--data-dir=", server->data_dir, NULL));
+  g_ptr_array_add (argv, g_strconcat ("--data-dir=", server->data_dir, NULL));
   g_ptr_array_add (argv, g_strdup_printf ("--listen=127.0.0.1:%u", server->port));
   g_ptr_array_add (argv, g_strdup ("--workers=4"));
   g_ptr_array_add (argv, g_strconcat ("--database=", server->conninfo, NULL));
@@ -247,11 +246,10 @@ start_server (const char         *dbname,
   server->conninfo = g_strdup (vb_test_cluster_conninfo (server->dbname));
   server->log_path = g_strdup_printf ("%s/%s-%u.log", cluster_dir, server->dbname, ++instance);
   server->extra_args = g_strdupv ((char **) extra_args);
-  if (tls)
-    {
-      server->data_dir = g_strdup_printf ("%s/tls-%s-%u", cluster_dir, server->dbname, instance);
-      g_mkdir_with_parents (server->data_dir, 0700);
-    }
+  server->tls = tls;
+  server->data_dir = g_strdup_printf ("%s/%s-%s-%u", cluster_dir, tls ? "tls" : "data",
+                                      server->dbname, instance);
+  g_mkdir_with_parents (server->data_dir, 0700);
   spawn (server);
   server->base_url = g_strdup_printf ("%s://127.0.0.1:%u", tls ? "https" : "http", server->port);
   server->session = soup_session_new_with_options ("timeout", 60, "proxy-resolver", NULL, NULL);
@@ -278,8 +276,7 @@ vb_test_server_start (const char * const *extra_args)
 VbTestServer *
 vb_test_server_start_peer (VbTestServer *first)
 {
-  return start_server (first->dbname, (const char * const *) first->extra_args,
-                       first->data_dir != NULL);
+  return start_server (first->dbname, (const char * const *) first->extra_args, first->tls);
 }
 
 void

@@ -26,9 +26,10 @@ typedef struct
   SoupSession *session;
   char        *log_path;
   char        *cert_path;    /* TLS servers: the generated certificate */
-  char        *data_dir;     /* TLS servers only */
+  char        *data_dir;     /* the server's own --data-dir (TLS files, attachments) */
   GTlsCertificate *pinned;   /* TLS servers: what the session accepts */
   GStrv        extra_args;
+  gboolean     tls;
 } VbTestServer;
 
 void          vb_test_init             (int          *argc,
