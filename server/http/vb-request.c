@@ -1,6 +1,7 @@
 /* vb-request.c — request inputs, the handler's reply, and the one place where
  * any GError becomes an HTTP status and a JSON body (the Cockpit way). */
 #include "vb-request.h"
+#include "vb-mutation.h"
 #include "vb-error.h"
 #include "vb-json.h"
 #include "vb-random.h"
@@ -24,6 +25,7 @@ struct _VbRequest
 
   VbPrincipal   *principal;
   VbDbConn      *db;
+  VbMutation    *mutation;    /* not owned: run_handler's */
 
   guint          status;
   char          *reply_body;
@@ -83,6 +85,7 @@ const char *vb_request_get_method (VbRequest *req) { return req->method; }
 const char *vb_request_get_path (VbRequest *req) { return req->path; }
 const char *vb_request_get_remote_address (VbRequest *req) { return req->remote_address; }
 const VbRoute *vb_request_get_route (VbRequest *req) { return req->route; }
+GBytes *vb_request_get_body (VbRequest *req) { return req->body; }
 VbPrincipal *vb_request_get_principal (VbRequest *req) { return req->principal; }
 guint vb_request_get_status (VbRequest *req) { return req->status; }
 const char *vb_request_get_error_code (VbRequest *req) { return req->error_code; }
@@ -198,6 +201,32 @@ vb_request_release_db (VbRequest *req)
     vb_db_pool_release (vb_server_get_pool (req->server), g_steal_pointer (&req->db));
 }
 
+void
+vb_request_set_mutation (VbRequest  *req,
+                         VbMutation *mutation)
+{
+  req->mutation = mutation;
+}
+
+typedef struct
+{
+  VbDbTxnFunc  func;
+  gpointer     user_data;
+  VbMutation  *mutation;
+} MutationTxn;
+
+/* The handler's writes, then the client's mutation number, in one
+ * transaction: after a crash both happened or neither did. */
+static gboolean
+mutation_txn (VbDbConn  *conn,
+              gpointer   user_data,
+              GError   **error)
+{
+  MutationTxn *t = user_data;
+
+  return t->func (conn, t->user_data, error) && vb_mutation_record (t->mutation, conn, error);
+}
+
 gboolean
 vb_request_transaction (VbRequest   *req,
                         VbDbTxnFunc  func,
@@ -210,10 +239,16 @@ vb_request_transaction (VbRequest   *req,
     req->principal ? req->principal->email : "",
     req->id,
   };
+  MutationTxn t = { func, user_data, req->mutation };
 
   if (conn == NULL)
     return FALSE;
-  return vb_db_transaction (conn, &audit, func, user_data, error);
+  if (req->mutation == NULL || vb_mutation_is_recorded (req->mutation))
+    return vb_db_transaction (conn, &audit, func, user_data, error);
+  if (!vb_db_transaction (conn, &audit, mutation_txn, &t, error))
+    return FALSE;
+  vb_mutation_set_recorded (req->mutation);
+  return TRUE;
 }
 
 void
@@ -227,6 +262,22 @@ vb_request_reply_text (VbRequest  *req,
   req->reply_type = content_type;
   req->reply_body = body;
   req->reply_length = body ? strlen (body) : 0;
+}
+
+void
+vb_request_reply_bytes (VbRequest  *req,
+                        guint       status,
+                        const char *content_type,
+                        GBytes     *bytes)
+{
+  gsize len = 0;
+  gconstpointer data = g_bytes_get_data (bytes, &len);
+
+  g_free (req->reply_body);
+  req->status = status;
+  req->reply_type = content_type;
+  req->reply_body = g_memdup2 (data, len);
+  req->reply_length = len;
 }
 
 void

@@ -18,6 +18,7 @@ G_BEGIN_DECLS
 typedef struct _VbRequest VbRequest;
 typedef struct _VbServer  VbServer;
 typedef struct _VbRoute   VbRoute;
+typedef struct _VbMutation VbMutation;
 
 VbRequest   *vb_request_new              (VbServer    *server,
                                           const char  *method,
@@ -47,6 +48,8 @@ void         vb_request_set_route        (VbRequest   *req,
 const VbRoute *vb_request_get_route      (VbRequest   *req);
 const char  *vb_request_get_bearer_token (VbRequest   *req);
 
+/* The raw body (NULL when there is none). */
+GBytes      *vb_request_get_body         (VbRequest   *req);
 /* The body as a JSON object (400 malformed_json / 415 otherwise). */
 JsonObject  *vb_request_parse_body       (VbRequest   *req,
                                           GError     **error);
@@ -69,6 +72,10 @@ gboolean     vb_request_transaction      (VbRequest   *req,
                                           gpointer     user_data,
                                           GError     **error);
 
+/* The request's Voltbay-Mutation (vb-mutation.h): its number is recorded
+ * inside the first vb_request_transaction. */
+void         vb_request_set_mutation     (VbRequest   *req,
+                                          VbMutation  *mutation);
 /* Replies. */
 void         vb_request_reply_json       (VbRequest   *req,
                                           guint        status,
@@ -77,6 +84,11 @@ void         vb_request_reply_text       (VbRequest   *req,
                                           guint        status,
                                           const char  *content_type,
                                           char        *body);
+/* A binary reply (copied); content_type must be a static string. */
+void         vb_request_reply_bytes      (VbRequest   *req,
+                                          guint        status,
+                                          const char  *content_type,
+                                          GBytes      *bytes);
 void         vb_request_reply_error      (VbRequest   *req,
                                           const GError *error);
 void         vb_request_add_reply_header (VbRequest   *req,

@@ -8,6 +8,7 @@
  * bodies are refused from the headers, before they are read.
  */
 #include "vb-server.h"
+#include "vb-mutation.h"
 #include "vb-error.h"
 #include "vb-live-hub.h"
 #include "vb-log.h"
@@ -64,7 +65,9 @@ write_reply (SoupServerMessage *msg,
   for (guint i = 0; i + 1 < headers->len; i += 2)
     soup_message_headers_append (out, headers->pdata[i], headers->pdata[i + 1]);
   soup_message_headers_replace (out, "X-Request-Id", vb_request_get_id (req));
-  soup_message_headers_replace (out, "Cache-Control", "no-store");
+  /* Only a handler that means it (file content) lets a reply be cached. */
+  if (soup_message_headers_get_one (out, "Cache-Control") == NULL)
+    soup_message_headers_replace (out, "Cache-Control", "no-store");
   soup_server_message_set_status (msg, vb_request_get_status (req), NULL);
   if (body != NULL)
     soup_server_message_set_response (msg, type, SOUP_MEMORY_COPY, body, len);
@@ -144,11 +147,21 @@ run_handler (VbRequest *req)
 {
   const VbRoute *route = vb_request_get_route (req);
   g_autoptr(GError) error = NULL;
+  g_autoptr(VbMutation) mutation = NULL;
+  gboolean replayed = FALSE;
 
-  if (!authorize (req, &error) || !route->handler (req, &error))
+  if (!authorize (req, &error)
+      || !vb_mutation_from_request (req, &mutation, &error)
+      || (mutation != NULL && !vb_mutation_begin (mutation, req, &replayed, &error))
+      || (!replayed && !route->handler (req, &error)))
     vb_request_reply_error (req, error);
   else if (vb_request_get_status (req) == 0)
     vb_request_reply_text (req, 204, NULL, NULL);
+  if (mutation != NULL)
+    {
+      vb_mutation_finish (mutation, req);
+      vb_request_set_mutation (req, NULL);
+    }
 }
 
 static void
@@ -216,6 +229,27 @@ request_from_message (VbServer          *self,
                          soup_server_message_get_remote_host (msg));
 }
 
+/* The body limit of msg's route: uploads (LARGE_BODY) may exceed max-body-kib.
+ * Only asked for bodies above max-body-kib (the route is matched once and
+ * kept on the message), so ordinary requests pay nothing for it. */
+static gsize
+body_limit (VbServer          *self,
+            SoupServerMessage *msg)
+{
+  gpointer known = g_object_get_data (G_OBJECT (msg), "vb-body-limit");
+  const VbRoute *route;
+  gsize limit = self->options.max_body_size;
+
+  if (known != NULL)
+    return GPOINTER_TO_SIZE (known);
+  route = vb_router_match (self->router, soup_server_message_get_method (msg),
+                           g_uri_get_path (soup_server_message_get_uri (msg)), NULL, NULL);
+  if (route != NULL && (route->flags & VB_ROUTE_LARGE_BODY))
+    limit = MAX (limit, VB_ROUTE_LARGE_BODY_MAX);
+  g_object_set_data (G_OBJECT (msg), "vb-body-limit", GSIZE_TO_POINTER (limit));
+  return limit;
+}
+
 static void
 reply_too_large (VbServer          *self,
                  SoupServerMessage *msg,
@@ -225,7 +259,7 @@ reply_too_large (VbServer          *self,
 
   g_set_error (&error, VB_ERROR, VB_ERROR_PAYLOAD_TOO_LARGE,
                "The request body is larger than %" G_GSIZE_FORMAT " bytes",
-               self->options.max_body_size);
+               body_limit (self, msg));
   vb_request_reply_error (req, error);
   complete (self, msg, req);
 }
@@ -301,7 +335,8 @@ got_headers_cb (SoupServerMessage *msg,
   g_autoptr(VbRequest) req = NULL;
 
   if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH
-      || length <= (goffset) self->options.max_body_size)
+      || length <= (goffset) self->options.max_body_size
+      || length <= (goffset) body_limit (self, msg))
     return;
   if (!(soup_message_headers_get_expectations (headers) & SOUP_EXPECTATION_CONTINUE))
     {
@@ -320,7 +355,8 @@ got_chunk_cb (SoupServerMessage *msg,
 {
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
 
-  if (body->length > (goffset) self->options.max_body_size)
+  if (body->length > (goffset) self->options.max_body_size
+      && body->length > (goffset) body_limit (self, msg))
     mark_too_large (msg);
 }
 
