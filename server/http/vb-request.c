@@ -96,7 +96,13 @@ const char *
 vb_request_get_header (VbRequest  *req,
                        const char *name)
 {
-  return req->headers ? g_hash_table_lookup (req->headers, name) : NULL;
+  g_autofree char *lower = NULL;
+
+  if (req->headers == NULL)
+    return NULL;
+  /* Stored lower-case; "Content-Length" must find it too. */
+  lower = g_ascii_strdown (name, -1);
+  return g_hash_table_lookup (req->headers, lower);
 }
 
 const char *

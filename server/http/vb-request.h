@@ -35,7 +35,7 @@ const char  *vb_request_get_id           (VbRequest   *req);
 const char  *vb_request_get_method       (VbRequest   *req);
 const char  *vb_request_get_path         (VbRequest   *req);
 const char  *vb_request_get_remote_address (VbRequest *req);
-/* lower-case header name */
+/* A request header, by name in any case. */
 const char  *vb_request_get_header       (VbRequest   *req,
                                           const char  *name);
 const char  *vb_request_get_query        (VbRequest   *req,

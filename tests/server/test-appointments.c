@@ -336,6 +336,8 @@ test_availability_and_lifecycle (void)
     g_autoptr(JsonNode) ns = NULL;
     g_autofree char *ns_path = NULL;
 
+    /* A version makes the cancel conditional: a stale one changes nothing. */
+    vb_test_call_error (fx.server, "POST", cancel, fx.desk, "{\"version\": 99}", 409, "version_conflict", NULL);
     json_node_unref (vb_test_call (fx.server, "POST", cancel, fx.desk, NULL, 200));
     vb_test_call_error (fx.server, "POST", cancel, fx.desk, NULL, 409, "conflict", "status");
     vb_test_call_error (fx.server, "POST", noshow, fx.desk, NULL, 409, "conflict", "status");
