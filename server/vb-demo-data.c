@@ -6,9 +6,11 @@
  * certifications are only added to staff without any, and the customer
  * batch (with vehicles, readings and appointments) only when no demo
  * customer exists.  A fixed GRand seed makes the data the same everywhere;
- * only dates move with the day it runs.
+ * only dates move with the day it runs.  Work orders follow in
+ * vb-demo-work-orders.c.
  */
 #include "vb-demo-data.h"
+#include "vb-demo-work-orders.h"
 #include "vb-vin.h"
 
 #include <stdlib.h>
@@ -471,5 +473,5 @@ vb_demo_data_fill (VbDbConn        *conn,
   if (ok)
     *n_created += demo.n;
   demo_clear (&demo);
-  return ok;
+  return ok && vb_demo_work_orders_fill (conn, audit, n_created, error);
 }

@@ -15,6 +15,7 @@
 #include "vb-audit-verify.h"
 #include "vb-bootstrap.h"
 #include "vb-config.h"
+#include "vb-demo-scale.h"
 #include "vb-embedded-pg.h"
 #include "vb-migrations.h"
 #include "vb-random.h"
@@ -189,20 +190,57 @@ cmd_audit_verify (Ctl *ctl, int argc, char **argv, GError **error)
   return 0;
 }
 
+/* --scale: bulk data for benchmarks on top of the demo (see
+ * docs/benchmarks.md); the demo itself is loaded (or kept) first. */
+static gboolean
+demo_scale (Ctl          *ctl,
+            int           customers,
+            int           per_customer,
+            GError      **error)
+{
+  VbDemoScale scale = { (guint) customers, (guint) per_customer };
+  guint64 created = 0;
+  gint64 started = g_get_monotonic_time ();
+
+  if (!vb_demo_scale_fill (ctl->conn, &ctl_actor, &scale, &created, error))
+    return FALSE;
+  g_print (_("Scale data: %" G_GUINT64_FORMAT " record(s) created in %.1f s.\n"), created,
+           (g_get_monotonic_time () - started) / 1e6);
+  return TRUE;
+}
+
 static int
 cmd_demo_data (Ctl *ctl, int argc, char **argv, GError **error)
 {
   g_autofree char *password = NULL;
   guint created = 0;
+  int customers = 0, per_customer = 10;
+  GOptionEntry entries[] = {
+    { "scale", 0, 0, G_OPTION_ARG_INT, &customers,
+      N_("Also have N bulk customers with vehicles and work-order history (benchmarks)"), N_("N") },
+    { "work-orders-per-customer", 0, 0, G_OPTION_ARG_INT, &per_customer,
+      N_("Work orders per bulk customer (default 10)"), N_("M") },
+    { NULL }
+  };
 
-  if (!parse_command_options (&argc, &argv, "demo-data", NULL, error)
-      || ctl_connect (ctl, error) == NULL
+  if (!parse_command_options (&argc, &argv, "demo-data", entries, error))
+    return 2;
+  if (customers < 0 || customers > VB_DEMO_SCALE_MAX_CUSTOMERS || per_customer < 1 || per_customer > 100)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--scale must be 0 to %d and --work-orders-per-customer 1 to 100"),
+                   VB_DEMO_SCALE_MAX_CUSTOMERS);
+      return 2;
+    }
+  if (ctl_connect (ctl, error) == NULL
       || !vb_bootstrap_demo_data (ctl->conn, &ctl_actor, &created, &password, error))
     return 1;
   g_print (_("Demo data: %u record(s) created.\n"), created);
   if (password != NULL)
     g_print (_("Demo staff (manager@, reception@, technician@voltbay.local and the others) "
                "log in with the password:\n\n    %s\n\n"), password);
+  if (customers > 0 && !demo_scale (ctl, customers, per_customer, error))
+    return 1;
   return 0;
 }
 
@@ -216,7 +254,7 @@ static const struct
   { "user-add", cmd_user_add, N_("Create a user (password on standard input)") },
   { "bootstrap-admin", cmd_bootstrap_admin, N_("Create the first administrator if there is none") },
   { "audit-verify", cmd_audit_verify, N_("Verify the audit log's hash chain") },
-  { "demo-data", cmd_demo_data, N_("Load demo locations, staff, customers and appointments (idempotent)") },
+  { "demo-data", cmd_demo_data, N_("Load demo shops, staff, customers, appointments and work orders (idempotent); --scale N for bulk") },
 };
 
 static char *

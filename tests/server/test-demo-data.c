@@ -1,6 +1,7 @@
-/* test-demo-data.c — `voltbay-ctl demo-data`: a believable chain, created
- * once (a second run changes nothing), consistent with every constraint and
- * the audit chain, and usable: the demo reception user sees its shop only. */
+/* test-demo-data.c — `voltbay-ctl demo-data`: a believable chain with work
+ * orders in every status, created once (a second run changes nothing),
+ * consistent with every constraint and the audit chain, and usable: the
+ * demo reception user sees its shop only. */
 #include "vb-test.h"
 #include "vb-vin.h"
 
@@ -36,6 +37,10 @@ db_count (VbTestServer *server,
   " (SELECT count(*) FROM bays), (SELECT count(*) FROM opening_hours)," \
   " (SELECT count(*) FROM location_rates), (SELECT count(*) FROM shifts)," \
   " (SELECT count(*) FROM certifications), (SELECT count(*) FROM appointments)," \
+  " (SELECT count(*) FROM work_orders), (SELECT count(*) FROM work_order_tasks)," \
+  " (SELECT count(*) FROM checklist_results), (SELECT count(*) FROM hv_record_steps)," \
+  " (SELECT count(*) FROM time_entries), (SELECT count(*) FROM quality_checks)," \
+  " (SELECT count(*) FROM work_order_notes), (SELECT count(*) FROM attachments)," \
   " (SELECT count(*) FROM audit_log))"
 
 /* Runs demo-data (must exit 0); returns its standard output. */
@@ -98,6 +103,52 @@ assert_counts (VbTestServer *server)
   g_assert_cmpint (db_count (server, "SELECT count(DISTINCT vin) FROM vehicles"), ==, 90);
 }
 
+/* Every status in every shop, reached through the rules of 0006. */
+static void
+assert_work_orders (VbTestServer *server)
+{
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM (SELECT location_id FROM work_orders GROUP BY location_id"
+    "                      HAVING count(DISTINCT status) = 10) x"), ==, 3);
+  g_assert_cmpint (db_count (server,
+    "SELECT min(n) FROM (SELECT count(*) n FROM work_orders WHERE status = 'collected'"
+    "                     GROUP BY location_id) x"), >=, 3);
+  /* History spread over past weeks. */
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM work_orders WHERE status = 'collected'"
+    "   AND collected_at < now() - interval '7 days' AND collected_at > checked_in_at"), >=, 9);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM work_orders WHERE status IN ('on_hold', 'cancelled') AND btrim(status_reason) = ''"),
+    ==, 0);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM work_orders WHERE status = 'quarantined' AND parking_place <> ''"
+    "   AND triage_passed = false"), ==, 3);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM work_orders WHERE status = 'on_hold' AND resume_status = 'in_progress'"), ==, 3);
+  /* Signed HV records, in order, signed off by a second person. */
+  g_assert_cmpint (db_count (server, "SELECT count(*) FROM hv_records WHERE state = 'signed_off'"), >=, 3);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM hv_records h JOIN hv_record_steps r ON r.hv_record_id = h.id AND r.step = 'sign_off'"
+    "  JOIN hv_record_steps e ON e.hv_record_id = h.id AND e.step = 're_energize'"
+    " WHERE h.state = 'signed_off' AND r.performed_by <> e.performed_by"), >=, 3);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM work_order_tasks t JOIN service_types st ON st.id = t.service_type_id"
+    " WHERE st.code = 'HV-DEENERGIZE' AND t.status = 'done'"), ==, 3);
+  /* Concerns in the customer's language; odometer not behind the readings. */
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM work_orders w JOIN customers c ON c.id = w.customer_id"
+    " WHERE (c.preferred_language = 'vi') <> (w.concerns ~ '[^[:ascii:]]')"), ==, 0);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM work_orders w WHERE w.odometer_km < (SELECT max(r.odometer_km)"
+    "  FROM odometer_readings r WHERE r.vehicle_id = w.vehicle_id AND r.read_at <= w.checked_in_at)"), ==, 0);
+  /* Quality checks by someone who worked on none of it; one clock a time. */
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM quality_checks q JOIN time_entries t"
+    "  ON t.work_order_id = q.work_order_id AND t.technician_id = q.checked_by"), ==, 0);
+  g_assert_cmpint (db_count (server, "SELECT count(*) FROM time_entries WHERE ended_at IS NULL"), ==, 3);
+  g_assert_cmpint (db_count (server, "SELECT count(*) FROM work_order_notes"), >=, 39);
+}
+
 static void
 assert_vins_valid (VbTestServer *server)
 {
@@ -140,6 +191,84 @@ assert_reception_scope (VbTestServer *server,
 }
 
 static void
+assert_all_vins_valid (VbTestServer *server)
+{
+  g_autofree char *vins = db_text (server, "SELECT string_agg (vin, ',') FROM vehicles", NULL);
+  g_auto(GStrv) list = g_strsplit (vins, ",", -1);
+
+  for (guint i = 0; list[i] != NULL; i++)
+    g_assert_cmpint (vb_vin_compute_check_digit (list[i]), ==, list[i][8]);
+}
+
+/* Runs demo-data --scale N --work-orders-per-customer 5; returns stdout. */
+static char *
+run_scale (VbTestServer *server,
+           const char   *n)
+{
+  const char *args[] = { "demo-data", "--scale", n, "--work-orders-per-customer", "5", NULL };
+  int status = -1;
+  char *out = vb_test_ctl (server, args, NULL, &status);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "Scale data: "));
+  return out;
+}
+
+/* Bulk data: valid, consistent with the readings, ~3 % open in every open
+ * status, one summary audit row per table, and extendable. */
+static void
+test_demo_scale (void)
+{
+  g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
+  const char *verify[] = { "audit-verify", NULL };
+  g_autofree char *first = run_scale (server, "400");
+  g_autofree char *counts = db_text (server, COUNTS_SQL, NULL);
+  g_autofree char *second = run_scale (server, "400");
+  g_autofree char *counts_again = db_text (server, COUNTS_SQL, NULL);
+  g_autofree char *third = NULL;
+  gint64 open;
+  int status = -1;
+
+  g_assert_nonnull (strstr (second, "Scale data: 0 record(s)"));
+  g_assert_cmpstr (counts_again, ==, counts);
+  g_assert_cmpint (db_count (server, "SELECT count(*) FROM customers WHERE notes = 'Scale data'"), ==, 400);
+  g_assert_cmpint (db_count (server, "SELECT count(*) FROM vehicles"), ==, 90 + 480);
+  g_assert_cmpint (db_count (server, "SELECT count(DISTINCT vin) FROM vehicles"), ==, 90 + 480);
+  assert_all_vins_valid (server);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM work_orders w JOIN customers c ON c.id = w.customer_id"
+    " WHERE c.notes = 'Scale data'"), ==, 2000);
+  open = db_count (server,
+    "SELECT count(*) FROM work_orders w JOIN customers c ON c.id = w.customer_id"
+    " WHERE c.notes = 'Scale data' AND w.status NOT IN ('collected', 'cancelled')");
+  g_assert_cmpint (open, >=, 30);
+  g_assert_cmpint (open, <=, 100);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM work_orders w WHERE w.odometer_km < (SELECT max(r.odometer_km)"
+    "  FROM odometer_readings r WHERE r.vehicle_id = w.vehicle_id AND r.read_at <= w.checked_in_at)"), ==, 0);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM (SELECT location_id, number FROM work_orders GROUP BY 1, 2"
+    "                      HAVING count(*) > 1) x"), ==, 0);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM work_order_counters c"
+    " WHERE c.last_number <> (SELECT max(number) FROM work_orders w WHERE w.location_id = c.location_id)"), ==, 0);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM audit_log WHERE action = 'bulk_insert'"), ==, 5);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM audit_log WHERE entity = 'work_orders' AND action = 'insert'"), ==, 39);
+  g_free (vb_test_ctl (server, verify, NULL, &status));
+  g_assert_cmpint (status, ==, 0);
+  /* A larger N adds the difference. */
+  third = run_scale (server, "500");
+  g_assert_cmpint (db_count (server, "SELECT count(*) FROM customers WHERE notes = 'Scale data'"), ==, 500);
+  g_assert_cmpint (db_count (server, "SELECT count(DISTINCT vin) FROM vehicles"), ==, 90 + 600);
+  g_assert_cmpint (db_count (server, "SELECT count(*) FROM audit_log WHERE action = 'bulk_insert'"), ==, 10);
+  /* The bulk load left every trigger switched on again. */
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'D'"), ==, 0);
+}
+
+static void
 test_demo_data (void)
 {
   g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
@@ -153,6 +282,7 @@ test_demo_data (void)
 
   assert_counts (server);
   assert_vins_valid (server);
+  assert_work_orders (server);
   second = run_demo (server);
   g_assert_nonnull (strstr (second, "Demo data: 0 record(s) created."));
   g_assert_null (strstr (second, "password:"));
@@ -169,5 +299,6 @@ main (int    argc,
 {
   vb_test_init (&argc, &argv);
   g_test_add_func ("/demo-data/create-twice", test_demo_data);
+  g_test_add_func ("/demo-data/scale", test_demo_scale);
   return g_test_run ();
 }
