@@ -4,23 +4,37 @@
 #   tests/bench/bench-server.sh
 #
 # Builds a release build (build-bench/), creates a throw-away data directory
-# with a reception user, then measures on this machine:
+# with the demo data scaled up (`voltbay-ctl demo-data --scale`) and a
+# reception user for all shops, then measures on this machine, 32
+# connections each:
 #   - pgbench select-only on the server's own embedded PostgreSQL (the
 #     ceiling: every API request costs at least one such query),
 #   - wrk on GET /healthz and GET /api/v1/me over HTTP and over HTTPS,
-# and prints req/s, p50, p99 and the ratio to pgbench's TPS.
+#   - wrk over HTTP on the floor's reads: open work orders (50, customer
+#     and vehicle embedded), one vehicle by id, customer search and a day of
+#     availability, on random ids and search terms from the data,
+# and prints req/s, p50, p99, the ratio to pgbench's TPS and PostgreSQL
+# statements per request (pg_stat_statements, loaded into the embedded
+# cluster for the run; "no N+1" means this stays small and constant).
+# (track = top: statements sent by clients, not those run inside functions.)
+# An endpoint that does not exist yet is listed as unavailable.
 #
 # Environment: DURATION (per measurement, default 10s; "30", "30s" or "1m"),
-# BENCH_HTTP_PORT (default 18080), BENCH_HTTPS_PORT (default 18443).
+# SCALE (bulk customers, default 100000; 0 = the small demo only),
+# WORK_ORDERS_PER_CUSTOMER (default 10), BENCH_BUILD_DIR (default build-bench,
+# set up as a release build when missing), BENCH_HTTP_PORT (default 18080),
+# BENCH_HTTPS_PORT (default 18443).
 # The table is also written to tests/bench/results/.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
-BUILD="${REPO}/build-bench"
+BUILD="${BENCH_BUILD_DIR:-${REPO}/build-bench}"
 SERVER="${BUILD}/server/voltbay-server"
 CTL="${BUILD}/server/voltbay-ctl"
 
 DURATION="${DURATION:-10s}"
+SCALE="${SCALE:-100000}"
+PER_CUSTOMER="${WORK_ORDERS_PER_CUSTOMER:-10}"
 HTTP_PORT="${BENCH_HTTP_PORT:-18080}"
 HTTPS_PORT="${BENCH_HTTPS_PORT:-18443}"
 EMAIL=bench@voltbay.local
@@ -57,10 +71,13 @@ pg_bindir="$(pg_config --bindir 2>/dev/null || true)"
 if [[ -n "$pg_bindir" && -x "${pg_bindir}/pgbench" ]]; then
     PGBENCH="${pg_bindir}/pgbench"
     CREATEDB="${pg_bindir}/createdb"
+    PSQL="${pg_bindir}/psql"
 else
     PGBENCH="$(command -v pgbench)"
     CREATEDB="$(command -v createdb)"
+    PSQL="$(command -v psql)"
 fi
+pg_libdir="$(pg_config --pkglibdir 2>/dev/null || true)"
 
 echo "==> Release build in ${BUILD}"
 if [[ -f "${BUILD}/meson-private/coredata.dat" ]]; then
@@ -181,6 +198,7 @@ rates=()
 p50s=()
 p99s=()
 errs=()
+stmts=()
 
 # Latency "381.00us" / "1.20ms" / "1.02s" -> milliseconds.
 to_ms() {
@@ -192,14 +210,36 @@ to_ms() {
         else printf "?" }'
 }
 
+# psql on the embedded cluster (set once the server runs).
+q() {
+    "$PSQL" -h "$PGSOCK" -U voltbay -d voltbay -XAtq -c "$1"
+}
+
+# PostgreSQL statements run so far in the voltbay database: pg_stat_statements
+# when loaded, else transactions (pg_stat_database), marked with a "~".
+STMT_SOURCE=none
+statement_count() {
+    case "$STMT_SOURCE" in
+    pgss) q "SELECT coalesce(sum(s.calls), 0) FROM pg_stat_statements s
+               JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = 'voltbay'" ;;
+    xact) q "SELECT pg_stat_force_next_flush(); SELECT xact_commit + xact_rollback
+               FROM pg_stat_database WHERE datname = 'voltbay'" | tail -n 1 ;;
+    *) echo 0 ;;
+    esac
+}
+
 # run_wrk NAME URL [WRK-ARGS...]
 run_wrk() {
     local name="$1" url="$2"
     shift 2
     local out="${D}/wrk-${#names[@]}.txt"
+    local before after
     echo "==> wrk ${name}: ${url}"
-    wrk -t2 -c32 -d"${secs}s" --latency "$@" "$url" | tee "$out"
-    local rps p50 p99 non2xx sockerr
+    before="$(statement_count)"
+    # A 10 s timeout: slow endpoints are measured, not counted as errors.
+    wrk -t2 -c32 -d"${secs}s" --timeout 10s --latency "$@" "$url" | tee "$out"
+    after="$(statement_count)"
+    local rps p50 p99 non2xx sockerr requests
     rps="$(awk '/^Requests\/sec:/ { print $2 }' "$out")"
     p50="$(awk '$1 == "50%" { print $2 }' "$out")"
     p99="$(awk '$1 == "99%" { print $2 }' "$out")"
@@ -207,15 +247,68 @@ run_wrk() {
     sockerr="$(awk '/Socket errors:/ {
         n = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) { sub(/,/, "", $i); n += $i }
         print n }' "$out")"
+    requests="$(awk '/requests in/ { print $1; exit }' "$out")"
     names+=("$name")
     rates+=("${rps:-?}")
     p50s+=("$(to_ms "${p50:-?}")")
     p99s+=("$(to_ms "${p99:-?}")")
     errs+=("$((${non2xx:-0} + ${sockerr:-0}))")
+    stmts+=("$(awk -v a="$after" -v b="$before" -v n="${requests:-0}" -v s="$STMT_SOURCE" 'BEGIN {
+        if (s == "none" || n + 0 == 0) { printf "?"; exit }
+        printf "%s%.2f", (s == "xact" ? "~" : ""), (a - b) / n }')")
+}
+
+# unavailable NAME CODE: an endpoint that is not there (yet).
+unavailable() {
+    echo "==> ${1}: unavailable (HTTP ${2}), skipped"
+    names+=("$1")
+    rates+=("unavailable")
+    p50s+=("-")
+    p99s+=("-")
+    errs+=(0)
+    stmts+=("-")
+}
+
+# bench_paths NAME FILE: wrk over the request paths in FILE (one a line),
+# picked at random, when the first of them answers 200.
+bench_paths() {
+    local name="$1" file="$2" first code lua="${D}/paths-${#names[@]}.lua"
+    first="$(head -n 1 "$file")"
+    # Generous: the server may still be working off the previous run's queue.
+    code="$(curl -ks -o "${D}/probe.json" -w '%{http_code}' --max-time 120 \
+        -H "Authorization: Bearer ${TOKEN}" "${HTTP}${first}" || true)"
+    if [[ "$code" != 200 ]]; then
+        unavailable "$name" "$code"
+        return 0
+    fi
+    {
+        echo 'local paths = {'
+        sed 's/.*/  "&",/' "$file"
+        echo '}'
+        echo 'math.randomseed(42)'
+        echo 'request = function() return wrk.format(nil, paths[math.random(#paths)]) end'
+    } >"$lua"
+    run_wrk "$name" "${HTTP}${first}" -H "Authorization: Bearer ${TOKEN}" -s "$lua"
 }
 
 echo "==> Data directory ${D}"
 "$CTL" --data-dir "$D" migrate
+# Statement counts per request: load pg_stat_statements into the embedded
+# cluster (it is in Debian's postgresql-15 package).
+if [[ -n "$pg_libdir" && -f "${pg_libdir}/pg_stat_statements.so" && -f "${D}/pg/data/postgresql.conf" ]]; then
+    printf '%s\n' "shared_preload_libraries = 'pg_stat_statements'" \
+        "pg_stat_statements.track = 'top'" >>"${D}/pg/data/postgresql.conf"
+    STMT_SOURCE=pgss
+else
+    STMT_SOURCE=xact
+fi
+echo "==> demo-data --scale ${SCALE} --work-orders-per-customer ${PER_CUSTOMER}"
+if ((SCALE > 0)); then
+    "$CTL" --data-dir "$D" demo-data --scale "$SCALE" --work-orders-per-customer "$PER_CUSTOMER" |
+        grep -v -A2 'password:' || true
+else
+    "$CTL" --data-dir "$D" demo-data | grep -v -A2 'password:' || true
+fi
 echo "$PASSWORD" | "$CTL" --data-dir "$D" user-add --email "$EMAIL" --name Bench \
     --role reception --location all
 
@@ -231,11 +324,14 @@ fi
 
 # pgbench on the embedded PostgreSQL, while the server (which owns it) runs.
 PGSOCK="${D}/pg/run"
-echo "==> pgbench -S on the embedded PostgreSQL (socket ${PGSOCK})"
+if [[ "$STMT_SOURCE" == pgss ]] && ! q "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" 2>/dev/null; then
+    STMT_SOURCE=xact
+fi
+echo "==> pgbench -S -c 32 on the embedded PostgreSQL (socket ${PGSOCK})"
 "$CREATEDB" -h "$PGSOCK" -U voltbay pgbench
 "$PGBENCH" -h "$PGSOCK" -U voltbay -i -s 10 -q pgbench
 # Log 1% of transactions to read the latency percentiles from.
-"$PGBENCH" -h "$PGSOCK" -U voltbay -S -c 8 -j 2 -T "$secs" \
+"$PGBENCH" -h "$PGSOCK" -U voltbay -S -c 32 -j 2 -T "$secs" \
     -l --sampling-rate=0.01 --log-prefix="${D}/pgbench-log" pgbench | tee "${D}/pgbench.txt"
 pg_tps="$(awk '/^tps = / { print $3; exit }' "${D}/pgbench.txt")"
 # Per-transaction log: the 3rd field is the latency in microseconds.
@@ -251,9 +347,35 @@ rates+=("${pg_tps:-?}")
 p50s+=("$pg_p50")
 p99s+=("$pg_p99")
 errs+=("${pg_failed:-0}")
+stmts+=(1)
 
 run_wrk "GET /healthz http" "${HTTP}/healthz"
 run_wrk "GET /api/v1/me http" "${HTTP}/api/v1/me" -H "Authorization: Bearer ${TOKEN}"
+
+# Request paths from the data: random vehicles and search terms (family
+# names, plate and VIN fragments), a day of availability for two services.
+echo "==> Floor reads on $(q "SELECT count(*) FROM work_orders") work orders," \
+    "$(q "SELECT count(*) FROM work_orders WHERE status NOT IN ('collected', 'cancelled')") open"
+hcm="$(q "SELECT id FROM locations WHERE code = 'HCM-D1'")"
+services="$(q "SELECT string_agg(id::text, ',' ORDER BY code) FROM service_types
+                WHERE code IN ('TIRE-ROTATION', 'CABIN-FILTER')")"
+day="$(q "SELECT d::date FROM generate_series(current_date + 1, current_date + 7, '1 day') d
+           WHERE extract(dow FROM d) <> 0 LIMIT 1")"
+printf '/api/v1/work-orders?status=open&limit=50\n' >"${D}/wo.txt"
+q "SELECT '/api/v1/work-orders?status=open&limit=50&location_id=' || id FROM locations ORDER BY code" >>"${D}/wo.txt"
+q "SELECT '/api/v1/vehicles/' || id FROM vehicles ORDER BY md5(id::text) LIMIT 1000" >"${D}/vehicles.txt"
+q "SELECT '/api/v1/customers?q=' || t FROM (
+     SELECT family_name AS t FROM customers WHERE family_name ~ '^[A-Za-z]+$' GROUP BY 1
+     UNION ALL SELECT substr(plate_norm, 1, 6) FROM (SELECT plate_norm FROM vehicles
+                                                     ORDER BY md5(id::text) LIMIT 300) p
+     UNION ALL SELECT substr(vin, 10, 8) FROM (SELECT vin FROM vehicles ORDER BY md5(vin) LIMIT 300) v) x
+   ORDER BY md5(t)" >"${D}/customers.txt"
+printf '/api/v1/availability?location_id=%s&service_type_ids=%s&from=%s&to=%s\n' \
+    "$hcm" "$services" "$day" "$day" >"${D}/availability.txt"
+bench_paths "GET work-orders open" "${D}/wo.txt"
+bench_paths "GET vehicles/{id}" "${D}/vehicles.txt"
+bench_paths "GET customers?q=" "${D}/customers.txt"
+bench_paths "GET availability 1 day" "${D}/availability.txt"
 
 stop_server
 
@@ -279,18 +401,21 @@ mkdir -p "$results_dir"
 results="${results_dir}/bench-server-$(date +%Y%m%d-%H%M%S).txt"
 {
     echo "voltbay bench-server: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, ${secs}s each," \
-        "wrk -t2 -c32, pgbench -S -c8 -j2 scale 10"
+        "wrk -t2 -c32, pgbench -S -c32 -j2 scale 10, demo-data --scale ${SCALE} x ${PER_CUSTOMER}"
     echo "commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)$(
         git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
-    printf '%-24s %12s %10s %10s %11s %7s\n' name "req/s|TPS" "p50 ms" "p99 ms" "vs pgbench" errors
+    printf '%-24s %12s %10s %10s %11s %7s %10s\n' name "req/s|TPS" "p50 ms" "p99 ms" "vs pgbench" errors \
+        "stmts/req"
     for ((i = 0; i < ${#names[@]}; i++)); do
         rate="$(awk -v r="${rates[i]}" \
-            'BEGIN { if (r ~ /^[0-9.]+$/) printf "%.1f", r; else printf "?" }')"
+            'BEGIN { if (r ~ /^[0-9.]+$/) printf "%.1f", r; else printf "%s", r }')"
         ratio="$(awk -v r="${rates[i]}" -v t="${pg_tps:-0}" \
             'BEGIN { if (t + 0 > 0 && r ~ /^[0-9.]+$/) printf "%.2f", r / t; else printf "?" }')"
-        printf '%-24s %12s %10s %10s %11s %7s\n' \
-            "${names[i]}" "$rate" "${p50s[i]}" "${p99s[i]}" "$ratio" "${errs[i]}"
+        printf '%-24s %12s %10s %10s %11s %7s %10s\n' \
+            "${names[i]}" "$rate" "${p50s[i]}" "${p99s[i]}" "$ratio" "${errs[i]}" "${stmts[i]}"
     done
+    echo "stmts/req: PostgreSQL statements sent per request (pg_stat_statements top level, BEGIN/COMMIT" \
+        "included, the server's background work too; ~ = transactions per request without it)"
 } | tee "$results"
 echo "(saved to ${results})"
 
