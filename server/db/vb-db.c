@@ -36,6 +36,29 @@ code_for_sqlstate (const char *state)
   return VB_ERROR_INTERNAL;
 }
 
+/* 23503 from an INSERT/UPDATE (a reference to nothing), not from a DELETE
+ * of something still referenced. */
+static gboolean
+is_missing_reference (const char *state,
+                      const char *primary)
+{
+  return g_strcmp0 (state, "23503") == 0 && primary != NULL
+         && g_str_has_prefix (primary, "insert or update on table");
+}
+
+static char *
+reference_column (const char *constraint,
+                  const char *table)
+{
+  gsize prefix = table ? strlen (table) + 1 : 0;
+
+  if (constraint == NULL || table == NULL || !g_str_has_suffix (constraint, "_fkey")
+      || !g_str_has_prefix (constraint, table) || constraint[prefix - 1] != '_'
+      || strlen (constraint) <= prefix + strlen ("_fkey"))
+    return NULL;
+  return g_strndup (constraint + prefix, strlen (constraint) - prefix - strlen ("_fkey"));
+}
+
 GError *
 vb_db_error_from_result (PGresult *result,
                          PGconn   *pg)
@@ -44,6 +67,7 @@ vb_db_error_from_result (PGresult *result,
   const char *primary = result ? PQresultErrorField (result, PG_DIAG_MESSAGE_PRIMARY) : NULL;
   const char *constraint = result ? PQresultErrorField (result, PG_DIAG_CONSTRAINT_NAME) : NULL;
   const char *column = result ? PQresultErrorField (result, PG_DIAG_COLUMN_NAME) : NULL;
+  const char *table = result ? PQresultErrorField (result, PG_DIAG_TABLE_NAME) : NULL;
   VbErrorCode code = code_for_sqlstate (state);
   g_autofree char *conn_msg = NULL;
   GError *error;
@@ -55,6 +79,18 @@ vb_db_error_from_result (PGresult *result,
       /* Internals stay in the log; the client gets a generic message. */
       g_warning ("SQL error %s: %s", state ? state : "?", primary);
       return g_error_new_literal (VB_ERROR, VB_ERROR_INTERNAL, "Internal database error");
+    }
+  if (is_missing_reference (state, primary))
+    {
+      /* A write naming a record that does not exist is bad input (422),
+       * not a conflict; the column comes from PostgreSQL's default name
+       * TABLE_COLUMN_fkey. */
+      g_autofree char *field = reference_column (constraint, table);
+
+      error = g_error_new (VB_ERROR, VB_ERROR_VALIDATION, "No such record for %s", field ? field : "a reference");
+      if (field != NULL)
+        vb_error_set_field (error, field);
+      return error;
     }
   if (code == VB_ERROR_CONFLICT && constraint != NULL)
     error = g_error_new (VB_ERROR, code, "Conflicts with an existing record (%s)", constraint);

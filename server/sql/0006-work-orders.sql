@@ -37,7 +37,8 @@ CREATE TABLE attachments (
 CREATE INDEX attachments_sha256 ON attachments (sha256);
 
 ALTER TABLE certifications
-  ADD CONSTRAINT certifications_document FOREIGN KEY (document_attachment_id) REFERENCES attachments;
+  ADD CONSTRAINT certifications_document_attachment_id_fkey
+    FOREIGN KEY (document_attachment_id) REFERENCES attachments;
 
 -- ---------------------------------------------------------- work orders ---
 
@@ -860,22 +861,22 @@ CREATE FUNCTION vb_append_only () RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   -- Only a GDPR erasure (customers/{id}/erase) rewrites history: it scrubs
   -- personal text and keeps the facts.
-  IF current_setting('voltbay.gdpr_erase', true) = 'on' THEN
+  IF current_setting('voltbay.gdpr_erase', true) = 'on' AND TG_OP = 'UPDATE' THEN
     RETURN NEW;
   END IF;
   RAISE EXCEPTION '% rows are append-only', TG_TABLE_NAME USING ERRCODE = 'VB409';
 END $$;
-CREATE TRIGGER work_order_triages_append_only BEFORE UPDATE ON work_order_triages
+CREATE TRIGGER work_order_triages_append_only BEFORE UPDATE OR DELETE ON work_order_triages
   FOR EACH ROW EXECUTE FUNCTION vb_append_only();
-CREATE TRIGGER checklist_results_append_only BEFORE UPDATE ON checklist_results
+CREATE TRIGGER checklist_results_append_only BEFORE UPDATE OR DELETE ON checklist_results
   FOR EACH ROW EXECUTE FUNCTION vb_append_only();
-CREATE TRIGGER hv_record_steps_append_only BEFORE UPDATE ON hv_record_steps
+CREATE TRIGGER hv_record_steps_append_only BEFORE UPDATE OR DELETE ON hv_record_steps
   FOR EACH ROW EXECUTE FUNCTION vb_append_only();
-CREATE TRIGGER quality_checks_append_only BEFORE UPDATE ON quality_checks
+CREATE TRIGGER quality_checks_append_only BEFORE UPDATE OR DELETE ON quality_checks
   FOR EACH ROW EXECUTE FUNCTION vb_append_only();
-CREATE TRIGGER work_order_status_history_append_only BEFORE UPDATE ON work_order_status_history
+CREATE TRIGGER work_order_status_history_append_only BEFORE UPDATE OR DELETE ON work_order_status_history
   FOR EACH ROW EXECUTE FUNCTION vb_append_only();
-CREATE TRIGGER work_order_notes_append_only BEFORE UPDATE ON work_order_notes
+CREATE TRIGGER work_order_notes_append_only BEFORE UPDATE OR DELETE ON work_order_notes
   FOR EACH ROW EXECUTE FUNCTION vb_append_only();
 
 -- Versions and updated_at, audit, change feed.

@@ -243,6 +243,22 @@ test_leave (void)
   assert_recorded (server, manager, "staff_leave", id_of (leave), "update");
 }
 
+/* A real certification scan, uploaded as the admin; returns its id. */
+static char *
+upload_scan (VbTestServer *server,
+             const char   *token)
+{
+  static const char pdf[] = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+  g_autoptr(GBytes) body = g_bytes_new_static (pdf, sizeof pdf - 1);
+  guint status = 0;
+  g_autoptr(JsonNode) reply = vb_test_request_full (server, "POST",
+                                                    "/api/v1/attachments?purpose=certification&file_name=l4.pdf",
+                                                    token, "application/pdf", body, NULL, &status, NULL);
+
+  g_assert_cmpuint (status, ==, 201);
+  return g_strdup (json_object_get_string_member (vb_test_object (reply), "id"));
+}
+
 static void
 test_certifications (void)
 {
@@ -258,6 +274,7 @@ test_certifications (void)
   g_autofree char *later = date_in_days (200);
   g_autofree char *past = date_in_days (-1);
   g_autofree char *issued = date_in_days (-700);
+  g_autofree char *scan = upload_scan (server, admin);
   g_autofree char *body_soon = g_strdup_printf ("{\"user_id\": \"%s\", \"kind\": \"ASE L3\", \"hv_level\": 3,"
                                                 " \"issued_on\": \"%s\", \"expires_on\": \"%s\"}",
                                                 tech_id, issued, soon);
@@ -267,17 +284,24 @@ test_certifications (void)
   g_autofree char *body_past = g_strdup_printf ("{\"user_id\": \"%s\", \"kind\": \"IMI TechSafe L4\","
                                                 " \"hv_level\": 4, \"issued_on\": \"%s\","
                                                 " \"expires_on\": \"%s\","
-                                                " \"document_attachment_id\": \"0b9f6f3e-1c1e-4a8e-9d51-2b5d3c6c7a10\"}",
-                                                tech_id, issued, past);
+                                                " \"document_attachment_id\": \"%s\"}",
+                                                tech_id, issued, past, scan);
   g_autoptr(JsonNode) c_soon = vb_test_call (server, "POST", "/api/v1/staff/certifications", manager, body_soon, 201);
   g_autoptr(JsonNode) c_later = vb_test_call (server, "POST", "/api/v1/staff/certifications", manager, body_later, 201);
   g_autoptr(JsonNode) c_past = vb_test_call (server, "POST", "/api/v1/staff/certifications", admin, body_past, 201);
+  g_autofree char *body_bogus = g_strdup_printf ("{\"user_id\": \"%s\", \"kind\": \"ASE L3\", \"hv_level\": 3,"
+                                                 " \"issued_on\": \"%s\","
+                                                 " \"document_attachment_id\": \"0b9f6f3e-1c1e-4a8e-9d51-2b5d3c6c7a10\"}",
+                                                 tech_id, issued);
   g_autoptr(JsonNode) expiring = NULL;
   g_autoptr(JsonNode) changed = NULL;
   g_autofree char *path = g_strdup_printf ("/api/v1/staff/certifications/%s", id_of (c_later));
   JsonArray *items;
 
   g_assert_true (json_object_get_boolean_member (vb_test_object (c_past), "expired"));
+  /* A scan that does not exist is bad input naming the field. */
+  vb_test_call_error (server, "POST", "/api/v1/staff/certifications", admin, body_bogus, 422,
+                      "validation_failed", "document_attachment_id");
   g_assert_false (json_object_get_boolean_member (vb_test_object (c_soon), "expired"));
 
   /* expiring within 60 days (default): the soon one and the expired one, soonest first */
