@@ -6,7 +6,7 @@
  * ETag and safe headers, and who may read what (other location 404,
  * location-less certification scans, no permission 403).
  */
-#include "vb-test.h"
+#include "vb-test-floor.h"
 #include "vb-error.h"
 #include "vb-json.h"
 
@@ -14,12 +14,6 @@
 #include <string.h>
 
 #define MIB (1024 * 1024)
-
-static const char *
-id_of (JsonNode *node)
-{
-  return json_object_get_string_member (vb_test_object (node), "id");
-}
 
 /* A raw request: returns the reply bytes, status and headers. */
 static GBytes *
@@ -148,42 +142,25 @@ count_files (const char *dir)
 
 /* ----------------------------------------------------------- fixture --- */
 
+/* The floor (two technicians at HCM-1, one at HN-1) and its file store. */
 typedef struct
 {
-  VbTestServer *server;
-  char *admin;
-  char *a;
-  char *b;
-  char *manager;       /* HCM-1 */
-  char *desk;          /* HCM-1 */
-  char *tech;          /* HCM-1 */
-  char *tech2;         /* HCM-1 */
-  char *tech_b;        /* HN-1 */
+  VbTestFloor floor;
   char *store;         /* DATA_DIR/attachments */
 } Fx;
 
 static void
 fx_setup (Fx *fx)
 {
-  memset (fx, 0, sizeof *fx);
-  fx->server = vb_test_server_start (NULL);
-  fx->admin = vb_test_admin_token (fx->server, "admin@example.com", NULL);
-  fx->a = vb_test_create_location (fx->server, fx->admin, "HCM-1");
-  fx->b = vb_test_create_location (fx->server, fx->admin, "HN-1");
-  fx->manager = vb_test_user_token (fx->server, "manager@example.com", "manager", "HCM-1");
-  fx->desk = vb_test_user_token (fx->server, "desk@example.com", "reception", "HCM-1");
-  fx->tech = vb_test_user_token (fx->server, "tech@example.com", "technician", "HCM-1");
-  fx->tech2 = vb_test_user_token (fx->server, "tech2@example.com", "technician", "HCM-1");
-  fx->tech_b = vb_test_user_token (fx->server, "tech-b@example.com", "technician", "HN-1");
-  fx->store = g_build_filename (fx->server->data_dir, "attachments", NULL);
+  vb_test_floor_setup (&fx->floor, VB_TEST_FLOOR_TECH2 | VB_TEST_FLOOR_TECH_B);
+  fx->store = g_build_filename (fx->floor.server->data_dir, "attachments", NULL);
 }
 
 static void
 fx_clear (Fx *fx)
 {
-  vb_test_server_stop (fx->server);
-  g_free (fx->admin); g_free (fx->a); g_free (fx->b); g_free (fx->manager); g_free (fx->desk);
-  g_free (fx->tech); g_free (fx->tech2); g_free (fx->tech_b); g_free (fx->store);
+  vb_test_floor_clear (&fx->floor);
+  g_free (fx->store);
 }
 
 static char *
@@ -219,15 +196,15 @@ test_upload_and_serve (void)
 
   fx_setup (&fx);
   /* The claimed type is ignored: the bytes say JPEG. */
-  query = photo_query (&fx, fx.a, "d%C3%A9g%C3%A2t%20avant.jpg");
-  first = upload (fx.server, fx.tech, query, "application/octet-stream", jpeg, 201);
+  query = photo_query (&fx, fx.floor.a, "d%C3%A9g%C3%A2t%20avant.jpg");
+  first = upload (fx.floor.server, fx.floor.tech, query, "application/octet-stream", jpeg, 201);
   o = vb_test_object (first);
   g_assert_cmpstr (json_object_get_string_member (o, "content_type"), ==, "image/jpeg");
   g_assert_cmpstr (json_object_get_string_member (o, "sha256"), ==, sha);
   g_assert_cmpint (json_object_get_int_member (o, "size_bytes"), ==, 600);
   g_assert_cmpstr (json_object_get_string_member (o, "file_name"), ==, "dégât avant.jpg");
   g_assert_cmpstr (json_object_get_string_member (o, "purpose"), ==, "photo");
-  g_assert_cmpstr (json_object_get_string_member (o, "location_id"), ==, fx.a);
+  g_assert_cmpstr (json_object_get_string_member (o, "location_id"), ==, fx.floor.a);
 
   /* On disk under ab/cd/<sha256>, nothing left in tmp/. */
   {
@@ -244,20 +221,20 @@ test_upload_and_serve (void)
   g_assert_cmpuint (count_files (tmp_dir), ==, 0);
 
   /* The same bytes again: a second record, still one file. */
-  again = upload (fx.server, fx.manager, query, "image/jpeg", jpeg, 201);
-  g_assert_cmpstr (id_of (again), !=, id_of (first));
+  again = upload (fx.floor.server, fx.floor.manager, query, "image/jpeg", jpeg, 201);
+  g_assert_cmpstr (vb_test_id_of (again), !=, vb_test_id_of (first));
   g_assert_cmpstr (json_object_get_string_member (vb_test_object (again), "sha256"), ==, sha);
   g_assert_cmpuint (count_files (fx.store), ==, 1);
 
   /* PNG and PDF; 2 MiB is above max-body-kib but within this route's limit. */
   {
-    g_autoptr(JsonNode) p = upload (fx.server, fx.tech, "purpose=signature&location_id=PLACE", "image/png", png, 422);
-    g_autofree char *q_png = g_strdup_printf ("location_id=%s&purpose=signature", fx.a);
-    g_autofree char *q_pdf = g_strdup_printf ("location_id=%s&purpose=document&file_name=report.pdf", fx.a);
-    g_autoptr(JsonNode) stored_png = upload (fx.server, fx.tech, q_png, "text/plain", png, 201);
-    g_autoptr(JsonNode) stored_pdf = upload (fx.server, fx.desk, q_pdf, "application/pdf", pdf, 201);
+    g_autoptr(JsonNode) p = upload (fx.floor.server, fx.floor.tech, "purpose=signature&location_id=PLACE", "image/png", png, 422);
+    g_autofree char *q_png = g_strdup_printf ("location_id=%s&purpose=signature", fx.floor.a);
+    g_autofree char *q_pdf = g_strdup_printf ("location_id=%s&purpose=document&file_name=report.pdf", fx.floor.a);
+    g_autoptr(JsonNode) stored_png = upload (fx.floor.server, fx.floor.tech, q_png, "text/plain", png, 201);
+    g_autoptr(JsonNode) stored_pdf = upload (fx.floor.server, fx.floor.desk, q_pdf, "application/pdf", pdf, 201);
     g_autoptr(GBytes) big = tiny_jpeg (2 * MIB);
-    g_autoptr(JsonNode) stored_big = upload (fx.server, fx.tech, query, "image/jpeg", big, 201);
+    g_autoptr(JsonNode) stored_big = upload (fx.floor.server, fx.floor.tech, query, "image/jpeg", big, 201);
 
     vb_test_assert_error (p, "validation_failed", "location_id");
     g_assert_cmpstr (json_object_get_string_member (vb_test_object (stored_png), "content_type"), ==, "image/png");
@@ -267,8 +244,8 @@ test_upload_and_serve (void)
   }
 
   /* The content: sniffed type, ETag = sha256, private caching, nosniff, a safe name. */
-  content_path = g_strdup_printf ("/api/v1/attachments/%s/content", id_of (first));
-  served = raw_request (fx.server, "GET", content_path, fx.desk, NULL, NULL, NULL, &status, &headers);
+  content_path = g_strdup_printf ("/api/v1/attachments/%s/content", vb_test_id_of (first));
+  served = raw_request (fx.floor.server, "GET", content_path, fx.floor.desk, NULL, NULL, NULL, &status, &headers);
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpmem (g_bytes_get_data (served, NULL), g_bytes_get_size (served),
                    g_bytes_get_data (jpeg, NULL), g_bytes_get_size (jpeg));
@@ -282,21 +259,21 @@ test_upload_and_serve (void)
   g_assert_nonnull (strstr (soup_message_headers_get_one (headers, "Content-Disposition"),
                             "filename*=UTF-8''d%C3%A9g%C3%A2t%20avant.jpg"));
   {
-    g_autoptr(GBytes) not_modified = raw_request (fx.server, "GET", content_path, fx.desk, NULL, NULL, etag,
+    g_autoptr(GBytes) not_modified = raw_request (fx.floor.server, "GET", content_path, fx.floor.desk, NULL, NULL, etag,
                                                   &status, NULL);
     g_assert_cmpuint (status, ==, 304);
     g_assert_cmpuint (g_bytes_get_size (not_modified), ==, 0);
   }
   {
-    g_autofree char *meta_path = g_strdup_printf ("/api/v1/attachments/%s", id_of (first));
-    meta = vb_test_call (fx.server, "GET", meta_path, fx.tech2, NULL, 200);
+    g_autofree char *meta_path = g_strdup_printf ("/api/v1/attachments/%s", vb_test_id_of (first));
+    meta = vb_test_call (fx.floor.server, "GET", meta_path, fx.floor.tech2, NULL, 200);
     g_assert_cmpstr (json_object_get_string_member (vb_test_object (meta), "content_url"), ==, content_path);
   }
   /* JSON elsewhere keeps the global limit. */
   {
     g_autofree char *huge = g_strnfill (2 * MIB, ' ');
     g_autoptr(GBytes) body = g_bytes_new_take (g_steal_pointer (&huge), 2 * MIB);
-    g_autoptr(GBytes) reply = raw_request (fx.server, "POST", "/api/v1/customers", fx.desk, "application/json",
+    g_autoptr(GBytes) reply = raw_request (fx.floor.server, "POST", "/api/v1/customers", fx.floor.desk, "application/json",
                                            body, NULL, &status, NULL);
     g_assert_cmpuint (status, ==, 413);
   }
@@ -316,26 +293,26 @@ test_refused (void)
   g_autoptr(JsonNode) r1 = NULL, r2 = NULL, r3 = NULL, r4 = NULL, r5 = NULL, r6 = NULL, r7 = NULL;
 
   fx_setup (&fx);
-  query = photo_query (&fx, fx.a, "x.png");
-  r1 = upload (fx.server, fx.tech, query, "image/png", html, 415);
+  query = photo_query (&fx, fx.floor.a, "x.png");
+  r1 = upload (fx.floor.server, fx.floor.tech, query, "image/png", html, 415);
   vb_test_assert_error (r1, "unsupported_media_type", "content_type");
-  r2 = upload (fx.server, fx.tech, query, "image/png", elf, 415);
+  r2 = upload (fx.floor.server, fx.floor.tech, query, "image/png", elf, 415);
   vb_test_assert_error (r2, "unsupported_media_type", "content_type");
-  r3 = upload (fx.server, fx.tech, query, "image/jpeg", too_big, 413);
+  r3 = upload (fx.floor.server, fx.floor.tech, query, "image/jpeg", too_big, 413);
   vb_test_assert_error (r3, "payload_too_large", NULL);
-  r4 = upload (fx.server, fx.tech, query, "image/jpeg", empty, 422);
+  r4 = upload (fx.floor.server, fx.floor.tech, query, "image/jpeg", empty, 422);
   vb_test_assert_error (r4, "validation_failed", "content");
   {
-    g_autofree char *q = g_strdup_printf ("location_id=%s&purpose=selfie", fx.a);
-    r5 = upload (fx.server, fx.tech, q, "image/jpeg", jpeg, 422);
+    g_autofree char *q = g_strdup_printf ("location_id=%s&purpose=selfie", fx.floor.a);
+    r5 = upload (fx.floor.server, fx.floor.tech, q, "image/jpeg", jpeg, 422);
     vb_test_assert_error (r5, "validation_failed", "purpose");
   }
   {
-    g_autofree char *q = g_strdup_printf ("location_id=%s&purpose=photo&file_name=..%%2Fetc%%2Fpasswd", fx.a);
-    r6 = upload (fx.server, fx.tech, q, "image/jpeg", jpeg, 422);
+    g_autofree char *q = g_strdup_printf ("location_id=%s&purpose=photo&file_name=..%%2Fetc%%2Fpasswd", fx.floor.a);
+    r6 = upload (fx.floor.server, fx.floor.tech, q, "image/jpeg", jpeg, 422);
     vb_test_assert_error (r6, "validation_failed", "file_name");
   }
-  r7 = upload (fx.server, fx.tech, "purpose=photo", "image/jpeg", jpeg, 422);
+  r7 = upload (fx.floor.server, fx.floor.tech, "purpose=photo", "image/jpeg", jpeg, 422);
   vb_test_assert_error (r7, "validation_failed", "location_id");
   /* Nothing of it reached the store. */
   g_assert_cmpuint (count_files (fx.store), ==, 0);
@@ -360,51 +337,51 @@ test_scope (void)
   guint status = 0;
 
   fx_setup (&fx);
-  query = photo_query (&fx, fx.a, "door.jpg");
-  photo = upload (fx.server, fx.tech, query, "image/jpeg", jpeg, 201);
-  meta_path = g_strdup_printf ("/api/v1/attachments/%s", id_of (photo));
+  query = photo_query (&fx, fx.floor.a, "door.jpg");
+  photo = upload (fx.floor.server, fx.floor.tech, query, "image/jpeg", jpeg, 201);
+  meta_path = g_strdup_printf ("/api/v1/attachments/%s", vb_test_id_of (photo));
   content_path = g_strconcat (meta_path, "/content", NULL);
 
   /* Another location: 404 on both; may not upload there either. */
-  vb_test_call_error (fx.server, "GET", meta_path, fx.tech_b, NULL, 404, "not_found", NULL);
+  vb_test_call_error (fx.floor.server, "GET", meta_path, fx.floor.tech_b, NULL, 404, "not_found", NULL);
   {
-    g_autoptr(GBytes) r = raw_request (fx.server, "GET", content_path, fx.tech_b, NULL, NULL, NULL, &status, NULL);
+    g_autoptr(GBytes) r = raw_request (fx.floor.server, "GET", content_path, fx.floor.tech_b, NULL, NULL, NULL, &status, NULL);
     g_assert_cmpuint (status, ==, 404);
   }
-  query_b = photo_query (&fx, fx.b, "door.jpg");
-  refused = upload (fx.server, fx.tech, query_b, "image/jpeg", jpeg, 403);
+  query_b = photo_query (&fx, fx.floor.b, "door.jpg");
+  refused = upload (fx.floor.server, fx.floor.tech, query_b, "image/jpeg", jpeg, 403);
   vb_test_assert_error (refused, "forbidden", NULL);
 
   /* Every role of the location reads it. */
-  json_node_unref (vb_test_call (fx.server, "GET", meta_path, fx.tech2, NULL, 200));
-  json_node_unref (vb_test_call (fx.server, "GET", meta_path, fx.desk, NULL, 200));
+  json_node_unref (vb_test_call (fx.floor.server, "GET", meta_path, fx.floor.tech2, NULL, 200));
+  json_node_unref (vb_test_call (fx.floor.server, "GET", meta_path, fx.floor.desk, NULL, 200));
   {
-    g_autoptr(GBytes) r = raw_request (fx.server, "GET", content_path, fx.tech2, NULL, NULL, NULL, &status, NULL);
+    g_autoptr(GBytes) r = raw_request (fx.floor.server, "GET", content_path, fx.floor.tech2, NULL, NULL, NULL, &status, NULL);
     g_assert_cmpuint (status, ==, 200);
   }
   /* Without attachments permissions: 403; without a token: 401. */
-  json_node_unref (vb_test_call (fx.server, "POST", "/api/v1/roles", fx.admin,
+  json_node_unref (vb_test_call (fx.floor.server, "POST", "/api/v1/roles", fx.floor.admin,
                                  "{\"name\": \"viewer\", \"permissions\": [\"work_orders.read\"]}", 201));
-  viewer = vb_test_user_token (fx.server, "viewer@example.com", "viewer", "HCM-1");
-  vb_test_call_error (fx.server, "GET", meta_path, viewer, NULL, 403, "forbidden", NULL);
+  viewer = vb_test_user_token (fx.floor.server, "viewer@example.com", "viewer", "HCM-1");
+  vb_test_call_error (fx.floor.server, "GET", meta_path, viewer, NULL, 403, "forbidden", NULL);
   {
-    g_autoptr(JsonNode) r = upload (fx.server, viewer, query, "image/jpeg", jpeg, 403);
-    g_autoptr(GBytes) c = raw_request (fx.server, "GET", content_path, NULL, NULL, NULL, NULL, &status, NULL);
+    g_autoptr(JsonNode) r = upload (fx.floor.server, viewer, query, "image/jpeg", jpeg, 403);
+    g_autoptr(GBytes) c = raw_request (fx.floor.server, "GET", content_path, NULL, NULL, NULL, NULL, &status, NULL);
     g_assert_cmpuint (status, ==, 401);
   }
 
   /* A certification scan without a location: its uploader and staff.read everywhere. */
-  cert = upload (fx.server, fx.tech, "purpose=certification&file_name=hv-level-2.pdf", "application/pdf", pdf, 201);
+  cert = upload (fx.floor.server, fx.floor.tech, "purpose=certification&file_name=hv-level-2.pdf", "application/pdf", pdf, 201);
   g_assert_true (json_object_get_null_member (vb_test_object (cert), "location_id"));
-  cert_path = g_strdup_printf ("/api/v1/attachments/%s", id_of (cert));
-  json_node_unref (vb_test_call (fx.server, "GET", cert_path, fx.tech, NULL, 200));
-  json_node_unref (vb_test_call (fx.server, "GET", cert_path, fx.admin, NULL, 200));
-  vb_test_call_error (fx.server, "GET", cert_path, fx.tech2, NULL, 404, "not_found", NULL);
-  vb_test_call_error (fx.server, "GET", cert_path, fx.manager, NULL, 404, "not_found", NULL);
+  cert_path = g_strdup_printf ("/api/v1/attachments/%s", vb_test_id_of (cert));
+  json_node_unref (vb_test_call (fx.floor.server, "GET", cert_path, fx.floor.tech, NULL, 200));
+  json_node_unref (vb_test_call (fx.floor.server, "GET", cert_path, fx.floor.admin, NULL, 200));
+  vb_test_call_error (fx.floor.server, "GET", cert_path, fx.floor.tech2, NULL, 404, "not_found", NULL);
+  vb_test_call_error (fx.floor.server, "GET", cert_path, fx.floor.manager, NULL, 404, "not_found", NULL);
   {
     g_autofree char *cert_content = g_strconcat (cert_path, "/content", NULL);
     g_autoptr(SoupMessageHeaders) headers = NULL;
-    g_autoptr(GBytes) r = raw_request (fx.server, "GET", cert_content, fx.admin, NULL, NULL, NULL, &status, &headers);
+    g_autoptr(GBytes) r = raw_request (fx.floor.server, "GET", cert_content, fx.floor.admin, NULL, NULL, NULL, &status, &headers);
     g_assert_cmpuint (status, ==, 200);
     g_assert_cmpstr (soup_message_headers_get_content_type (headers, NULL), ==, "application/pdf");
     g_assert_true (g_str_has_prefix (soup_message_headers_get_one (headers, "Content-Disposition"), "attachment;"));
@@ -412,11 +389,11 @@ test_scope (void)
 
   /* Not audit-free: uploads are in the audit log and the change feed. */
   {
-    g_autoptr(VbDbConn) db = vb_test_server_db (fx.server);
+    g_autoptr(VbDbConn) db = vb_test_server_db (fx.floor.server);
     g_autoptr(GError) error = NULL;
     g_autoptr(PGresult) res = vb_db_execv (db, &error,
       "SELECT count(*) FROM audit_log WHERE entity = 'attachments' AND entity_id = $1 AND actor_id IS NOT NULL",
-      id_of (photo));
+      vb_test_id_of (photo));
     g_assert_no_error (error);
     g_assert_cmpint (vb_db_get_int (res, 0, 0), ==, 1);
   }

@@ -4,71 +4,11 @@
  * location, the expiring-certifications listing, vb_user_hv_level(), and
  * every mutation in the change feed and the audit trail.
  */
-#include "vb-test.h"
+#include "vb-test-floor.h"
 #include "vb-error.h"
 #include "vb-json.h"
 
 #include <string.h>
-
-static const char *
-id_of (JsonNode *node)
-{
-  return json_object_get_string_member (vb_test_object (node), "id");
-}
-
-/* Does the change feed (read as token) hold an op of entity/id? */
-static gboolean
-feed_has (VbTestServer *server,
-          const char   *token,
-          const char   *entity,
-          const char   *id,
-          const char   *op)
-{
-  g_autofree char *cursor = NULL;
-  gboolean found = FALSE;
-
-  for (;;)
-    {
-      g_autofree char *path = cursor ? g_strdup_printf ("/api/v1/changes?limit=500&since=%s", cursor)
-                                     : g_strdup ("/api/v1/changes?limit=500");
-      g_autoptr(JsonNode) reply = vb_test_call (server, "GET", path, token, NULL, 200);
-      JsonObject *o = vb_test_object (reply);
-      JsonArray *items = json_object_get_array_member (o, "items");
-
-      for (guint i = 0; i < json_array_get_length (items); i++)
-        {
-          JsonObject *item = json_array_get_object_element (items, i);
-          if (g_str_equal (json_object_get_string_member (item, "entity"), entity)
-              && g_str_equal (json_object_get_string_member (item, "id"), id)
-              && g_str_equal (json_object_get_string_member (item, "op"), op)
-              && (g_str_equal (op, "delete") || !json_object_get_null_member (item, "row")))
-            found = TRUE;
-        }
-      g_free (cursor);
-      cursor = g_strdup (json_object_get_string_member (o, "next_cursor"));
-      if (!json_object_get_boolean_member (o, "has_more"))
-        break;
-    }
-  return found;
-}
-
-/* audit_log rows of action on entity/id. */
-static gint64
-audit_count (VbTestServer *server,
-             const char   *entity,
-             const char   *id,
-             const char   *action)
-{
-  g_autoptr(VbDbConn) db = vb_test_server_db (server);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PGresult) res = vb_db_execv (db, &error,
-    "SELECT count(*) FROM audit_log WHERE entity = $1 AND entity_id = $2 AND action = $3"
-    "   AND actor_id IS NOT NULL AND request_id <> ''",
-    entity, id, action);
-
-  g_assert_no_error (error);
-  return vb_db_get_int (res, 0, 0);
-}
 
 /* Every mutation is in the feed and in the audit trail. */
 static void
@@ -78,17 +18,9 @@ assert_recorded (VbTestServer *server,
                  const char   *id,
                  const char   *action)
 {
-  g_assert_true (feed_has (server, token, entity, id,
-                           g_str_equal (action, "delete") ? "delete" : "upsert"));
-  g_assert_cmpint (audit_count (server, entity, id, action), >=, 1);
-}
-
-static char *
-me_id (VbTestServer *server,
-       const char   *token)
-{
-  g_autoptr(JsonNode) me = vb_test_call (server, "GET", "/api/v1/me", token, NULL, 200);
-  return g_strdup (id_of (me));
+  g_assert_true (vb_test_feed_has_row (server, token, entity, id,
+                                       g_str_equal (action, "delete") ? "delete" : "upsert"));
+  g_assert_cmpint (vb_test_audit_count (server, entity, id, action), >=, 1);
 }
 
 static guint
@@ -118,7 +50,7 @@ test_shifts (void)
   g_autofree char *manager = vb_test_user_token (server, "manager@example.com", "manager", "HCM-1");
   g_autofree char *desk = vb_test_user_token (server, "desk@example.com", "reception", "HCM-1");
   g_autofree char *tech = vb_test_user_token (server, "tech@example.com", "technician", "HCM-1");
-  g_autofree char *tech_id = me_id (server, tech);
+  g_autofree char *tech_id = vb_test_me_id (server, tech);
   g_autofree char *body = g_strdup_printf ("{\"user_id\": \"%s\", \"location_id\": \"%s\","
                                            " \"starts_at\": \"2026-12-01T01:00:00Z\","
                                            " \"ends_at\": \"2026-12-01T09:00:00Z\", \"notes\": \"early\"}",
@@ -146,7 +78,7 @@ test_shifts (void)
   g_autoptr(JsonNode) second = NULL;
   g_autoptr(JsonNode) moved = NULL;
   g_autoptr(JsonNode) b_shift = NULL;
-  g_autofree char *path = g_strdup_printf ("/api/v1/staff/shifts/%s", id_of (shift));
+  g_autofree char *path = g_strdup_printf ("/api/v1/staff/shifts/%s", vb_test_id_of (shift));
   g_autofree char *b_path = NULL;
   JsonObject *o = vb_test_object (shift);
 
@@ -181,7 +113,7 @@ test_shifts (void)
   vb_test_call_error (server, "GET", "/api/v1/staff/shifts", tech, NULL, 403, "forbidden", NULL);
   vb_test_call_error (server, "POST", "/api/v1/staff/shifts", manager, at_b, 403, "forbidden", NULL);
   b_shift = vb_test_call (server, "POST", "/api/v1/staff/shifts", admin, at_b, 201);
-  b_path = g_strdup_printf ("/api/v1/staff/shifts/%s", id_of (b_shift));
+  b_path = g_strdup_printf ("/api/v1/staff/shifts/%s", vb_test_id_of (b_shift));
   vb_test_call_error (server, "PATCH", b_path, manager, "{\"version\": 1, \"notes\": \"mine\"}", 403, "forbidden", NULL);
   {
     g_autofree char *move = g_strdup_printf ("{\"version\": 2, \"location_id\": \"%s\"}", b);
@@ -196,10 +128,10 @@ test_shifts (void)
     g_assert_cmpuint (count_items (server, filtered, admin), ==, 1);
   }
 
-  assert_recorded (server, manager, "shifts", id_of (shift), "insert");
-  assert_recorded (server, manager, "shifts", id_of (shift), "update");
-  assert_recorded (server, manager, "shifts", id_of (second), "insert");
-  g_assert_false (feed_has (server, manager, "shifts", id_of (b_shift), "upsert"));
+  assert_recorded (server, manager, "shifts", vb_test_id_of (shift), "insert");
+  assert_recorded (server, manager, "shifts", vb_test_id_of (shift), "update");
+  assert_recorded (server, manager, "shifts", vb_test_id_of (second), "insert");
+  g_assert_false (vb_test_feed_has_row (server, manager, "shifts", vb_test_id_of (b_shift), "upsert"));
 }
 
 static void
@@ -222,7 +154,7 @@ test_leave (void)
                                                 " \"kind\": \"sick\"}", tech_id, a);
   g_autoptr(JsonNode) leave = vb_test_call (server, "POST", "/api/v1/staff/leave", manager, body, 201);
   g_autoptr(JsonNode) changed = NULL;
-  g_autofree char *path = g_strdup_printf ("/api/v1/staff/leave/%s", id_of (leave));
+  g_autofree char *path = g_strdup_printf ("/api/v1/staff/leave/%s", vb_test_id_of (leave));
 
   g_assert_cmpstr (json_object_get_string_member (vb_test_object (leave), "from"), ==, "2026-12-24");
   g_assert_cmpstr (json_object_get_string_member (vb_test_object (leave), "to"), ==, "2026-12-28");
@@ -239,8 +171,8 @@ test_leave (void)
   g_assert_cmpuint (count_items (server, "/api/v1/staff/leave?from=2026-12-25&to=2026-12-26", desk), ==, 1);
   g_assert_cmpuint (count_items (server, "/api/v1/staff/leave?from=2027-01-01", desk), ==, 0);
 
-  assert_recorded (server, manager, "staff_leave", id_of (leave), "insert");
-  assert_recorded (server, manager, "staff_leave", id_of (leave), "update");
+  assert_recorded (server, manager, "staff_leave", vb_test_id_of (leave), "insert");
+  assert_recorded (server, manager, "staff_leave", vb_test_id_of (leave), "update");
 }
 
 /* A real certification scan, uploaded as the admin; returns its id. */
@@ -295,7 +227,7 @@ test_certifications (void)
                                                  tech_id, issued);
   g_autoptr(JsonNode) expiring = NULL;
   g_autoptr(JsonNode) changed = NULL;
-  g_autofree char *path = g_strdup_printf ("/api/v1/staff/certifications/%s", id_of (c_later));
+  g_autofree char *path = g_strdup_printf ("/api/v1/staff/certifications/%s", vb_test_id_of (c_later));
   JsonArray *items;
 
   g_assert_true (json_object_get_boolean_member (vb_test_object (c_past), "expired"));
@@ -309,10 +241,10 @@ test_certifications (void)
   items = json_object_get_array_member (vb_test_object (expiring), "items");
   g_assert_cmpuint (json_array_get_length (items), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "id"), ==,
-                   id_of (c_past));
+                   vb_test_id_of (c_past));
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (items, 0), "days_left"), ==, -1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 1), "id"), ==,
-                   id_of (c_soon));
+                   vb_test_id_of (c_soon));
   g_assert_cmpuint (count_items (server, "/api/v1/staff/certifications/expiring?days=365", desk), ==, 3);
   g_assert_cmpuint (count_items (server, "/api/v1/staff/certifications/expiring?days=0", admin), ==, 1);
   vb_test_call_error (server, "GET", "/api/v1/staff/certifications/expiring?days=soon", manager, NULL, 422,
@@ -359,8 +291,8 @@ test_certifications (void)
   }
 
   /* certifications are per person: location NULL in the feed (global readers) */
-  assert_recorded (server, admin, "certifications", id_of (c_soon), "insert");
-  assert_recorded (server, admin, "certifications", id_of (c_later), "update");
+  assert_recorded (server, admin, "certifications", vb_test_id_of (c_soon), "insert");
+  assert_recorded (server, admin, "certifications", vb_test_id_of (c_later), "update");
   (void) a;
   (void) b;
 }

@@ -9,284 +9,21 @@
  * change feed and audit_log.  Work orders are made in SQL (the triggers
  * accept that), the rest through the API.
  */
-#include "vb-test.h"
+#include "vb-test-floor.h"
 #include "vb-error.h"
 #include "vb-json.h"
 
 #include <string.h>
 
-typedef struct
-{
-  VbTestServer *server;
-  char *admin;
-  char *a;              /* HCM-1 */
-  char *b;              /* HN-1 */
-  char *manager;        /* manager at HCM-1 */
-  char *desk;           /* reception at HCM-1 */
-  char *tech;           /* technician at HCM-1 */
-  char *tech_id;
-  char *tech2;          /* another technician at HCM-1 */
-  char *tech2_id;
-  char *tech_b;         /* technician at HN-1 */
-  char *customer;
-  char *vehicle;
-  char *tire;           /* TIRE-ROTATION: tread (mm, min 0), 3 checks; HV 0 */
-  char *cabin;          /* CABIN-FILTER: photo, check */
-  char *battery;        /* HV-BATTERY-HEALTH: HV level 1 */
-} Fx;
-
-static const char *
-id_of (JsonNode *node)
-{
-  return json_object_get_string_member (vb_test_object (node), "id");
-}
-
-static const char *
-str_of (JsonNode   *node,
-        const char *member)
-{
-  return json_object_get_string_member (vb_test_object (node), member);
-}
-
-static char *
-me_id (VbTestServer *server,
-       const char   *token)
-{
-  g_autoptr(JsonNode) me = vb_test_call (server, "GET", "/api/v1/me", token, NULL, 200);
-  return g_strdup (id_of (me));
-}
-
-/* One SQL statement on the test database; the first value of the first row. */
-static char *
-sql (Fx         *fx,
-     const char *query,
-     const char *p1,
-     const char *p2,
-     const char *p3)
-{
-  g_autoptr(VbDbConn) db = vb_test_server_db (fx->server);
-  g_autoptr(GError) error = NULL;
-  const char *params[] = { p1, p2, p3 };
-  int n = p3 ? 3 : p2 ? 2 : p1 ? 1 : 0;
-  g_autoptr(PGresult) res = vb_db_exec (db, query, n, params, &error);
-
-  g_assert_no_error (error);
-  return PQntuples (res) > 0 && PQnfields (res) > 0 ? g_strdup (vb_db_get (res, 0, 0)) : NULL;
-}
-
-static gboolean
-feed_has (VbTestServer *server,
-          const char   *token,
-          const char   *entity,
-          const char   *id,
-          const char   *op)
-{
-  g_autofree char *cursor = NULL;
-  gboolean found = FALSE;
-
-  for (;;)
-    {
-      g_autofree char *path = cursor ? g_strdup_printf ("/api/v1/changes?limit=500&since=%s", cursor)
-                                     : g_strdup ("/api/v1/changes?limit=500");
-      g_autoptr(JsonNode) reply = vb_test_call (server, "GET", path, token, NULL, 200);
-      JsonObject *o = vb_test_object (reply);
-      JsonArray *items = json_object_get_array_member (o, "items");
-
-      for (guint i = 0; i < json_array_get_length (items); i++)
-        {
-          JsonObject *item = json_array_get_object_element (items, i);
-          if (g_str_equal (json_object_get_string_member (item, "entity"), entity)
-              && g_str_equal (json_object_get_string_member (item, "id"), id)
-              && g_str_equal (json_object_get_string_member (item, "op"), op))
-            found = TRUE;
-        }
-      g_free (cursor);
-      cursor = g_strdup (json_object_get_string_member (o, "next_cursor"));
-      if (!json_object_get_boolean_member (o, "has_more"))
-        break;
-    }
-  return found;
-}
-
-static gint64
-audit_count (Fx         *fx,
-             const char *entity,
-             const char *id,
-             const char *action)
-{
-  g_autofree char *n = sql (fx,
-    "SELECT count(*) FROM audit_log WHERE entity = $1 AND entity_id = $2 AND action = $3"
-    "   AND actor_id IS NOT NULL AND request_id <> ''",
-    entity, id, action);
-  return g_ascii_strtoll (n, NULL, 10);
-}
-
-static char *
-service_id (Fx         *fx,
-            const char *code)
-{
-  return sql (fx, "SELECT id FROM service_types WHERE code = $1", code, NULL, NULL);
-}
-
-static void
-certify (Fx         *fx,
-         const char *user_id,
-         int         level,
-         const char *issued_on,
-         const char *expires_on)
-{
-  g_autofree char *body = g_strdup_printf ("{\"user_id\": \"%s\", \"kind\": \"IMI TechSafe\", \"hv_level\": %d,"
-                                           " \"issued_on\": \"%s\", \"expires_on\": %s%s%s}",
-                                           user_id, level, issued_on, expires_on ? "\"" : "",
-                                           expires_on ? expires_on : "null", expires_on ? "\"" : "");
-  json_node_unref (vb_test_call (fx->server, "POST", "/api/v1/staff/certifications", fx->manager, body, 201));
-}
-
-static void
-fx_setup (Fx *fx)
-{
-  g_autofree char *body = NULL;
-
-  memset (fx, 0, sizeof *fx);
-  fx->server = vb_test_server_start (NULL);
-  fx->admin = vb_test_admin_token (fx->server, "admin@example.com", NULL);
-  fx->a = vb_test_create_location (fx->server, fx->admin, "HCM-1");
-  fx->b = vb_test_create_location (fx->server, fx->admin, "HN-1");
-  fx->manager = vb_test_user_token (fx->server, "manager@example.com", "manager", "HCM-1");
-  fx->desk = vb_test_user_token (fx->server, "desk@example.com", "reception", "HCM-1");
-  fx->tech = vb_test_user_token (fx->server, "tech@example.com", "technician", "HCM-1");
-  fx->tech_id = me_id (fx->server, fx->tech);
-  fx->tech2 = vb_test_user_token (fx->server, "tech2@example.com", "technician", "HCM-1");
-  fx->tech2_id = me_id (fx->server, fx->tech2);
-  fx->tech_b = vb_test_user_token (fx->server, "techb@example.com", "technician", "HN-1");
-  body = g_strdup_printf ("{\"preferred_location_id\": \"%s\", \"kind\": \"person\","
-                          " \"given_name\": \"Minh\", \"family_name\": \"Nguyen\","
-                          " \"phones\": [\"0901234567\"]}", fx->a);
-  {
-    g_autoptr(JsonNode) c = vb_test_call (fx->server, "POST", "/api/v1/customers", fx->desk, body, 201);
-    fx->customer = g_strdup (id_of (c));
-  }
-  g_free (body);
-  body = g_strdup_printf ("{\"customer_id\": \"%s\", \"plate\": \"51H-123.45\", \"make\": \"VinFast\","
-                          " \"model\": \"VF 8\"}", fx->customer);
-  {
-    g_autoptr(JsonNode) v = vb_test_call (fx->server, "POST", "/api/v1/vehicles", fx->desk, body, 201);
-    fx->vehicle = g_strdup (id_of (v));
-  }
-  fx->tire = service_id (fx, "TIRE-ROTATION");
-  fx->cabin = service_id (fx, "CABIN-FILTER");
-  fx->battery = service_id (fx, "HV-BATTERY-HEALTH");
-}
-
-static void
-fx_clear (Fx *fx)
-{
-  vb_test_server_stop (fx->server);
-  g_free (fx->admin); g_free (fx->a); g_free (fx->b); g_free (fx->manager); g_free (fx->desk);
-  g_free (fx->tech); g_free (fx->tech_id); g_free (fx->tech2); g_free (fx->tech2_id); g_free (fx->tech_b);
-  g_free (fx->customer); g_free (fx->vehicle); g_free (fx->tire); g_free (fx->cabin); g_free (fx->battery);
-}
-
-/* A work order at HCM-1, triaged and diagnosing (status NULL keeps checked_in). */
-static char *
-work_order (Fx         *fx,
-            const char *status)
-{
-  char *id = sql (fx, "INSERT INTO work_orders (location_id, customer_id, vehicle_id)"
-                      " VALUES ($1::uuid, $2::uuid, $3::uuid) RETURNING id",
-                  fx->a, fx->customer, fx->vehicle);
-  if (status != NULL)
-    g_free (sql (fx, "UPDATE work_orders SET triage_passed = true, status = $2 WHERE id = $1::uuid",
-                 id, status, NULL));
-  return id;
-}
-
-static JsonNode *
-task_call (Fx         *fx,
-           const char *method,
-           const char *token,
-           const char *task,
-           const char *suffix,
-           const char *body,
-           guint       expect)
-{
-  g_autofree char *path = g_strdup_printf ("/api/v1/tasks/%s%s", task, suffix);
-  return vb_test_call (fx->server, method, path, token, body, expect);
-}
-
-static char *
-add_task (Fx         *fx,
-          const char *order,
-          const char *token,
-          const char *body)
-{
-  g_autofree char *path = g_strdup_printf ("/api/v1/work-orders/%s/tasks", order);
-  g_autoptr(JsonNode) task = vb_test_call (fx->server, "POST", path, token, body, 201);
-  return g_strdup (id_of (task));
-}
-
-/* A task of service (technician may be NULL), added by reception. */
-static char *
-service_task (Fx         *fx,
-              const char *order,
-              const char *service,
-              const char *technician)
-{
-  g_autofree char *body = technician
-    ? g_strdup_printf ("{\"service_type_id\": \"%s\", \"technician_id\": \"%s\"}", service, technician)
-    : g_strdup_printf ("{\"service_type_id\": \"%s\"}", service);
-  return add_task (fx, order, fx->desk, body);
-}
-
-/* The id of the checklist step at position (1-based). */
-static char *
-step_at (Fx         *fx,
-         const char *task,
-         int         position)
-{
-  g_autofree char *pos = g_strdup_printf ("%d", position);
-  return sql (fx, "SELECT s.id FROM work_order_tasks t JOIN service_type_steps s ON s.service_type_id = t.service_type_id"
-                  " WHERE t.id = $1::uuid AND s.position = $2::int", task, pos, NULL);
-}
-
-static JsonNode *
-record (Fx         *fx,
-        const char *token,
-        const char *task,
-        const char *body,
-        guint       expect)
-{
-  g_autofree char *path = g_strdup_printf ("/api/v1/tasks/%s/checklist-results", task);
-  return vb_test_call (fx->server, "POST", path, token, body, expect);
-}
-
-static void
-record_error (Fx         *fx,
-              const char *token,
-              const char *task,
-              const char *body,
-              guint       expect,
-              const char *code,
-              const char *field)
-{
-  g_autofree char *path = g_strdup_printf ("/api/v1/tasks/%s/checklist-results", task);
-  vb_test_call_error (fx->server, "POST", path, token, body, expect, code, field);
-}
-
-static char *
-attachment (Fx *fx)
-{
-  return sql (fx, "INSERT INTO attachments (location_id, purpose, sha256, content_type, size_bytes)"
-                  " VALUES ($1::uuid, 'photo', repeat('a', 64), 'image/jpeg', 1000) RETURNING id",
-              fx->a, NULL, NULL);
-}
+/* Both technicians of HCM-1, one of HN-1 and the customer's vehicle. */
+#define FLOOR (VB_TEST_FLOOR_TECH2 | VB_TEST_FLOOR_TECH_B | VB_TEST_FLOOR_CUSTOMER)
 
 /* ----------------------------------------------------------------- CRUD --- */
 
 static void
 test_task_crud_and_claim (void)
 {
-  Fx fx;
+  VbTestFloor fx;
   g_autofree char *order = NULL;
   g_autofree char *path = NULL;
   g_autofree char *body = NULL;
@@ -297,8 +34,8 @@ test_task_crud_and_claim (void)
   g_autoptr(JsonNode) patched = NULL;
   JsonArray *items;
 
-  fx_setup (&fx);
-  order = work_order (&fx, "diagnosing");
+  vb_test_floor_setup (&fx, FLOOR);
+  order = vb_test_floor_order (&fx, "diagnosing");
   path = g_strdup_printf ("/api/v1/work-orders/%s/tasks", order);
 
   /* title is required unless a service type names the task. */
@@ -311,31 +48,31 @@ test_task_crud_and_claim (void)
 
   /* Defaults from the service type; position after the last task. */
   body = g_strdup_printf ("{\"service_type_id\": \"%s\"}", fx.tire);
-  task = add_task (&fx, order, fx.desk, body);
+  task = vb_test_floor_add_task (&fx, order, fx.desk, body);
   {
     g_autofree char *task_path = g_strdup_printf ("/api/v1/tasks/%s", task);
     got = vb_test_call (fx.server, "GET", task_path, fx.tech, NULL, 200);
   }
-  g_assert_cmpstr (str_of (got, "title"), ==, "Tire rotation");
+  g_assert_cmpstr (vb_test_str_of (got, "title"), ==, "Tire rotation");
   g_assert_cmpint (json_object_get_int_member (vb_test_object (got), "estimated_tenths"), ==, 5);
   g_assert_cmpint (json_object_get_int_member (vb_test_object (got), "position"), ==, 1);
   g_assert_cmpint (json_object_get_int_member (vb_test_object (got), "required_hv_level"), ==, 0);
   g_assert_cmpint (json_object_get_int_member (vb_test_object (got), "checklist_steps"), ==, 4);
-  g_assert_cmpstr (str_of (got, "priority"), ==, "normal");
-  g_assert_cmpstr (str_of (got, "status"), ==, "pending");
+  g_assert_cmpstr (vb_test_str_of (got, "priority"), ==, "normal");
+  g_assert_cmpstr (vb_test_str_of (got, "status"), ==, "pending");
   g_assert_true (json_object_get_null_member (vb_test_object (got), "technician_id"));
-  g_assert_true (feed_has (fx.server, fx.manager, "work_order_tasks", task, "upsert"));
-  g_assert_cmpint (audit_count (&fx, "work_order_tasks", task, "insert"), ==, 1);
+  g_assert_true (vb_test_feed_has (fx.server, fx.manager, "work_order_tasks", task, "upsert"));
+  g_assert_cmpint (vb_test_audit_count (fx.server, "work_order_tasks", task, "insert"), ==, 1);
 
   /* An HV task: a technician whose level-1 certification expired cannot
    * be assigned (422 technician_id), also not by PATCH; a valid one can. */
-  certify (&fx, fx.tech_id, 1, "2019-01-01", "2020-01-01");
+  vb_test_floor_certify (&fx, fx.tech_id, 1, "2019-01-01", "2020-01-01");
   g_free (body);
   body = g_strdup_printf ("{\"service_type_id\": \"%s\", \"technician_id\": \"%s\"}", fx.battery, fx.tech_id);
   vb_test_call_error (fx.server, "POST", path, fx.desk, body, 422, "validation_failed", "technician_id");
   g_free (body);
   body = g_strdup_printf ("{\"service_type_id\": \"%s\", \"title\": \"Battery report\", \"priority\": \"high\"}", fx.battery);
-  hv_task = add_task (&fx, order, fx.desk, body);
+  hv_task = vb_test_floor_add_task (&fx, order, fx.desk, body);
   {
     g_autofree char *hv_path = g_strdup_printf ("/api/v1/tasks/%s", hv_task);
     g_autofree char *assign = g_strdup_printf ("{\"version\": 1, \"technician_id\": \"%s\"}", fx.tech_id);
@@ -344,12 +81,12 @@ test_task_crud_and_claim (void)
 
     vb_test_call_error (fx.server, "PATCH", hv_path, fx.desk, assign, 422, "validation_failed", "technician_id");
     vb_test_call_error (fx.server, "POST", claim, fx.tech, NULL, 422, "validation_failed", "technician_id");
-    certify (&fx, fx.tech_id, 1, "2024-01-01", NULL);
+    vb_test_floor_certify (&fx, fx.tech_id, 1, "2024-01-01", NULL);
     assigned = vb_test_call (fx.server, "PATCH", hv_path, fx.desk, assign, 200);
-    g_assert_cmpstr (str_of (assigned, "technician_id"), ==, fx.tech_id);
+    g_assert_cmpstr (vb_test_str_of (assigned, "technician_id"), ==, fx.tech_id);
     g_assert_cmpint (json_object_get_int_member (vb_test_object (assigned), "position"), ==, 2);
     g_assert_cmpint (json_object_get_int_member (vb_test_object (assigned), "required_hv_level"), ==, 1);
-    g_assert_cmpstr (str_of (assigned, "title"), ==, "Battery report");
+    g_assert_cmpstr (vb_test_str_of (assigned, "title"), ==, "Battery report");
   }
 
   /* The work order's tasks, in order. */
@@ -367,14 +104,14 @@ test_task_crud_and_claim (void)
     patched = vb_test_call (fx.server, "PATCH", task_path, fx.desk,
                             "{\"version\": 1, \"title\": \"Rotate tires\", \"priority\": \"urgent\","
                             " \"promised_at\": \"2030-01-01T10:00:00Z\"}", 200);
-    g_assert_cmpstr (str_of (patched, "title"), ==, "Rotate tires");
+    g_assert_cmpstr (vb_test_str_of (patched, "title"), ==, "Rotate tires");
     g_assert_cmpint (json_object_get_int_member (vb_test_object (patched), "version"), ==, 2);
     vb_test_call_error (fx.server, "PATCH", task_path, fx.desk, "{\"version\": 1, \"title\": \"y\"}",
                         409, "version_conflict", NULL);
     vb_test_call_error (fx.server, "PATCH", task_path, fx.desk, "{\"version\": 2, \"status\": \"finished\"}",
                         422, "validation_failed", "status");
-    g_assert_true (feed_has (fx.server, fx.manager, "work_order_tasks", task, "upsert"));
-    g_assert_cmpint (audit_count (&fx, "work_order_tasks", task, "update"), ==, 1);
+    g_assert_true (vb_test_feed_has (fx.server, fx.manager, "work_order_tasks", task, "upsert"));
+    g_assert_cmpint (vb_test_audit_count (fx.server, "work_order_tasks", task, "update"), ==, 1);
 
     /* Other location: 404; reception may not claim (no work_orders.technical). */
     vb_test_call_error (fx.server, "GET", task_path, fx.tech_b, NULL, 404, "not_found", NULL);
@@ -391,7 +128,7 @@ test_task_crud_and_claim (void)
     vb_test_call_error (fx.server, "POST", claim, fx.desk, NULL, 403, "forbidden", NULL);
     vb_test_call_error (fx.server, "POST", claim, fx.tech_b, NULL, 404, "not_found", NULL);
     claimed = vb_test_call (fx.server, "POST", claim, fx.tech2, NULL, 200);
-    g_assert_cmpstr (str_of (claimed, "technician_id"), ==, fx.tech2_id);
+    g_assert_cmpstr (vb_test_str_of (claimed, "technician_id"), ==, fx.tech2_id);
     again = vb_test_call (fx.server, "POST", claim, fx.tech2, NULL, 200);
     g_assert_cmpint (json_object_get_int_member (vb_test_object (again), "version"), ==,
                      json_object_get_int_member (vb_test_object (claimed), "version"));
@@ -399,21 +136,21 @@ test_task_crud_and_claim (void)
   }
 
   /* No new tasks on a cancelled order. */
-  g_free (sql (&fx, "UPDATE work_orders SET status = 'cancelled', status_reason = 'customer left' WHERE id = $1::uuid",
-               order, NULL, NULL));
+  g_free (vb_test_sql (fx.server, "UPDATE work_orders SET status = 'cancelled', status_reason = 'customer left' WHERE id = $1::uuid",
+                       order, NULL));
   vb_test_call_error (fx.server, "POST", path, fx.desk, "{\"title\": \"late\"}", 409, "conflict", "status");
-  fx_clear (&fx);
+  vb_test_floor_clear (&fx);
 }
 
 /* ---------------------------------------------------------------- queue --- */
 
 static char *
-queue_task (Fx         *fx,
-            const char *order,
-            const char *title,
-            const char *priority,
-            const char *promised_at,
-            const char *technician)
+queue_task (VbTestFloor *fx,
+            const char  *order,
+            const char  *title,
+            const char  *priority,
+            const char  *promised_at,
+            const char  *technician)
 {
   g_autoptr(GString) body = g_string_new (NULL);
 
@@ -423,7 +160,7 @@ queue_task (Fx         *fx,
   if (technician != NULL)
     g_string_append_printf (body, ", \"technician_id\": \"%s\"", technician);
   g_string_append (body, "}");
-  return add_task (fx, order, fx->desk, body->str);
+  return vb_test_floor_add_task (fx, order, fx->desk, body->str);
 }
 
 static void
@@ -442,7 +179,7 @@ assert_titles (JsonNode   *reply,
 static void
 test_work_queue (void)
 {
-  Fx fx;
+  VbTestFloor fx;
   g_autofree char *old = NULL;
   g_autofree char *mid = NULL;
   g_autofree char *recent = NULL;
@@ -458,14 +195,14 @@ test_work_queue (void)
   JsonObject *first;
   JsonObject *summary;
 
-  fx_setup (&fx);
-  old = work_order (&fx, "diagnosing");
-  mid = work_order (&fx, "diagnosing");
-  recent = work_order (&fx, "checked_in");
-  closed = work_order (&fx, "diagnosing");
-  g_free (sql (&fx, "UPDATE work_orders SET checked_in_at = now() - interval '3 hours' WHERE id = $1::uuid", old, NULL, NULL));
-  g_free (sql (&fx, "UPDATE work_orders SET checked_in_at = now() - interval '2 hours',"
-                    " promised_at = '2030-01-01T09:00:00Z' WHERE id = $1::uuid", mid, NULL, NULL));
+  vb_test_floor_setup (&fx, FLOOR);
+  old = vb_test_floor_order (&fx, "diagnosing");
+  mid = vb_test_floor_order (&fx, "diagnosing");
+  recent = vb_test_floor_order (&fx, "checked_in");
+  closed = vb_test_floor_order (&fx, "diagnosing");
+  g_free (vb_test_sql (fx.server, "UPDATE work_orders SET checked_in_at = now() - interval '3 hours' WHERE id = $1::uuid", old, NULL));
+  g_free (vb_test_sql (fx.server, "UPDATE work_orders SET checked_in_at = now() - interval '2 hours',"
+                       " promised_at = '2030-01-01T09:00:00Z' WHERE id = $1::uuid", mid, NULL));
 
   g_free (queue_task (&fx, recent, "recent-normal", "normal", NULL, NULL));
   g_free (queue_task (&fx, old, "old-normal", "normal", NULL, fx.tech_id));
@@ -481,8 +218,8 @@ test_work_queue (void)
                                    "{\"version\": 1, \"status\": \"cancelled\"}", 200));
   }
   g_free (queue_task (&fx, closed, "closed-urgent", "urgent", NULL, NULL));
-  g_free (sql (&fx, "UPDATE work_orders SET status = 'cancelled', status_reason = 'no' WHERE id = $1::uuid",
-               closed, NULL, NULL));
+  g_free (vb_test_sql (fx.server, "UPDATE work_orders SET status = 'cancelled', status_reason = 'no' WHERE id = $1::uuid",
+                       closed, NULL));
 
   /* Priority, then the promised time (task's, else the order's; none
    * last), then the oldest check-in. */
@@ -520,7 +257,7 @@ test_work_queue (void)
   /* Another location sees none of it. */
   other = vb_test_call (fx.server, "GET", "/api/v1/tasks", fx.tech_b, NULL, 200);
   assert_titles (other, "");
-  fx_clear (&fx);
+  vb_test_floor_clear (&fx);
 }
 
 /* ------------------------------------------------------------ checklist --- */
@@ -528,7 +265,7 @@ test_work_queue (void)
 static void
 test_checklist (void)
 {
-  Fx fx;
+  VbTestFloor fx;
   g_autofree char *order = NULL;
   g_autofree char *waiting = NULL;
   g_autofree char *task = NULL;
@@ -544,47 +281,47 @@ test_checklist (void)
   g_autoptr(JsonNode) checklist = NULL;
   JsonArray *steps;
 
-  fx_setup (&fx);
-  order = work_order (&fx, "diagnosing");
-  task = service_task (&fx, order, fx.tire, NULL);
-  tread = step_at (&fx, task, 1);
+  vb_test_floor_setup (&fx, FLOOR);
+  order = vb_test_floor_order (&fx, "diagnosing");
+  task = vb_test_floor_service_task (&fx, order, fx.tire, NULL);
+  tread = vb_test_floor_step_at (&fx, task, 1);
 
   /* Measurement: a value is needed; passed iff within min/max. */
   body = g_strdup_printf ("{\"step_id\": \"%s\"}", tread);
-  record_error (&fx, fx.tech, task, body, 422, "validation_failed", "value");
+  vb_test_floor_record_error (&fx, fx.tech, task, body, 422, "validation_failed", "value");
   g_free (body);
   body = g_strdup_printf ("{\"step_id\": \"%s\", \"value\": -0.5, \"passed\": true}", tread);
-  low = record (&fx, fx.tech, task, body, 201);
+  low = vb_test_floor_record (&fx, fx.tech, task, body, 201);
   g_assert_false (json_object_get_boolean_member (vb_test_object (low), "passed"));
-  g_assert_cmpstr (str_of (low, "unit"), ==, "mm");
+  g_assert_cmpstr (vb_test_str_of (low, "unit"), ==, "mm");
   g_free (body);
   body = g_strdup_printf ("{\"step_id\": \"%s\", \"value\": 4.2, \"unit\": \"mm\", \"conditions\": \"dry\"}", tread);
-  ok = record (&fx, fx.tech, task, body, 201);
+  ok = vb_test_floor_record (&fx, fx.tech, task, body, 201);
   g_assert_true (json_object_get_boolean_member (vb_test_object (ok), "passed"));
   g_assert_cmpfloat (json_object_get_double_member (vb_test_object (ok), "value"), ==, 4.2);
-  g_assert_true (feed_has (fx.server, fx.manager, "checklist_results", id_of (ok), "upsert"));
-  g_assert_cmpint (audit_count (&fx, "checklist_results", id_of (ok), "insert"), ==, 1);
+  g_assert_true (vb_test_feed_has (fx.server, fx.manager, "checklist_results", vb_test_id_of (ok), "upsert"));
+  g_assert_cmpint (vb_test_audit_count (fx.server, "checklist_results", vb_test_id_of (ok), "insert"), ==, 1);
   g_free (body);
   body = g_strdup_printf ("{\"step_id\": \"%s\", \"value\": 4, \"unit\": \"in\"}", tread);
-  record_error (&fx, fx.tech, task, body, 422, "validation_failed", "unit");
+  vb_test_floor_record_error (&fx, fx.tech, task, body, 422, "validation_failed", "unit");
 
   /* Check: passed is needed.  A step of another service: 422 step_id. */
   {
-    g_autofree char *rotate = step_at (&fx, task, 2);
+    g_autofree char *rotate = vb_test_floor_step_at (&fx, task, 2);
     g_autofree char *check = g_strdup_printf ("{\"step_id\": \"%s\"}", rotate);
-    g_autofree char *foreign = sql (&fx, "SELECT id FROM service_type_steps WHERE service_type_id = $1::uuid"
-                                         " AND position = 1", fx.cabin, NULL, NULL);
+    g_autofree char *foreign = vb_test_sql (fx.server, "SELECT id FROM service_type_steps WHERE service_type_id = $1::uuid"
+                                            " AND position = 1", fx.cabin, NULL);
     g_autofree char *wrong = g_strdup_printf ("{\"step_id\": \"%s\", \"passed\": true}", foreign);
 
-    record_error (&fx, fx.tech, task, check, 422, "validation_failed", "passed");
-    record_error (&fx, fx.tech, task, wrong, 422, "validation_failed", "step_id");
+    vb_test_floor_record_error (&fx, fx.tech, task, check, 422, "validation_failed", "passed");
+    vb_test_floor_record_error (&fx, fx.tech, task, wrong, 422, "validation_failed", "step_id");
   }
 
   /* Roles and locations: reception 403, another location 404. */
   g_free (body);
   body = g_strdup_printf ("{\"step_id\": \"%s\", \"value\": 5}", tread);
-  record_error (&fx, fx.desk, task, body, 403, "forbidden", NULL);
-  record_error (&fx, fx.tech_b, task, body, 404, "not_found", NULL);
+  vb_test_floor_record_error (&fx, fx.desk, task, body, 403, "forbidden", NULL);
+  vb_test_floor_record_error (&fx, fx.tech_b, task, body, 404, "not_found", NULL);
 
   /* Done is refused while a step has no result. */
   {
@@ -595,40 +332,40 @@ test_checklist (void)
                         409, "conflict", "status");
     for (int position = 2; position <= 4; position++)
       {
-        g_autofree char *step = step_at (&fx, task, position);
+        g_autofree char *step = vb_test_floor_step_at (&fx, task, position);
         g_autofree char *check = g_strdup_printf ("{\"step_id\": \"%s\", \"passed\": true}", step);
-        json_node_unref (record (&fx, fx.tech, task, check, 201));
+        json_node_unref (vb_test_floor_record (&fx, fx.tech, task, check, 201));
       }
-    checklist = task_call (&fx, "GET", fx.desk, task, "/checklist", NULL, 200);
+    checklist = vb_test_floor_task_call (&fx, "GET", fx.desk, task, "/checklist", NULL, 200);
     g_assert_true (json_object_get_boolean_member (vb_test_object (checklist), "complete"));
     steps = json_object_get_array_member (vb_test_object (checklist), "steps");
     g_assert_cmpuint (json_array_get_length (steps), ==, 4);
     /* The latest result of the tread step is the passed one. */
     g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
-                       json_array_get_object_element (steps, 0), "result"), "id"), ==, id_of (ok));
+                       json_array_get_object_element (steps, 0), "result"), "id"), ==, vb_test_id_of (ok));
     done = vb_test_call (fx.server, "PATCH", task_path, fx.tech, "{\"version\": 1, \"status\": \"done\"}", 200);
-    g_assert_cmpstr (str_of (done, "status"), ==, "done");
+    g_assert_cmpstr (vb_test_str_of (done, "status"), ==, "done");
     vb_test_call_error (fx.server, "PATCH", task_path, fx.tech, "{\"version\": 2, \"status\": \"pending\"}",
                         409, "conflict", "status");
     /* A done task takes no more results. */
-    record_error (&fx, fx.tech, task, body, 409, "conflict", "task_id");
+    vb_test_floor_record_error (&fx, fx.tech, task, body, 409, "conflict", "task_id");
   }
 
   /* Photo steps need an attachment (of this location). */
-  photo_task = service_task (&fx, order, fx.cabin, NULL);
+  photo_task = vb_test_floor_service_task (&fx, order, fx.cabin, NULL);
   {
-    g_autofree char *step = step_at (&fx, photo_task, 1);
+    g_autofree char *step = vb_test_floor_step_at (&fx, photo_task, 1);
     g_autofree char *none = g_strdup_printf ("{\"step_id\": \"%s\"}", step);
     g_autofree char *bogus = g_strdup_printf ("{\"step_id\": \"%s\", \"attachment_id\": \"%s\"}", step, order);
     g_autofree char *with = NULL;
     g_autoptr(JsonNode) shot = NULL;
 
-    photo = attachment (&fx);
+    photo = vb_test_floor_attachment (&fx);
     with = g_strdup_printf ("{\"step_id\": \"%s\", \"attachment_id\": \"%s\"}", step, photo);
-    record_error (&fx, fx.tech, photo_task, none, 422, "validation_failed", "attachment_id");
-    record_error (&fx, fx.tech, photo_task, bogus, 422, "validation_failed", "attachment_id");
-    shot = record (&fx, fx.tech, photo_task, with, 201);
-    g_assert_cmpstr (str_of (shot, "attachment_id"), ==, photo);
+    vb_test_floor_record_error (&fx, fx.tech, photo_task, none, 422, "validation_failed", "attachment_id");
+    vb_test_floor_record_error (&fx, fx.tech, photo_task, bogus, 422, "validation_failed", "attachment_id");
+    shot = vb_test_floor_record (&fx, fx.tech, photo_task, with, 201);
+    g_assert_cmpstr (vb_test_str_of (shot, "attachment_id"), ==, photo);
     g_assert_true (json_object_get_boolean_member (vb_test_object (shot), "passed"));
   }
 
@@ -651,11 +388,11 @@ test_checklist (void)
     g_autoptr(JsonNode) before = NULL;
     JsonArray *items;
 
-    mixed = g_strdup (id_of (st));
-    mixed_task = service_task (&fx, order, mixed, NULL);
-    s1 = step_at (&fx, mixed_task, 1);
-    s2 = step_at (&fx, mixed_task, 2);
-    s3 = step_at (&fx, mixed_task, 3);
+    mixed = g_strdup (vb_test_id_of (st));
+    mixed_task = vb_test_floor_service_task (&fx, order, mixed, NULL);
+    s1 = vb_test_floor_step_at (&fx, mixed_task, 1);
+    s2 = vb_test_floor_step_at (&fx, mixed_task, 2);
+    s3 = vb_test_floor_step_at (&fx, mixed_task, 3);
     b1 = g_strdup_printf ("{\"step_id\": \"%s\", \"passed\": true}", s1);
     b1_failed = g_strdup_printf ("{\"step_id\": \"%s\", \"passed\": false}", s1);
     b2 = g_strdup_printf ("{\"step_id\": \"%s\", \"passed\": true}", s2);
@@ -670,28 +407,28 @@ test_checklist (void)
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 2), "blocked_by"),
                      ==, "hv_safety_first");
 
-    record_error (&fx, fx.tech, mixed_task, b3, 409, "conflict", "step_id");
-    record_error (&fx, fx.tech, mixed_task, b2, 409, "conflict", "step_id");
-    json_node_unref (record (&fx, fx.tech, mixed_task, b1_failed, 201));
-    record_error (&fx, fx.tech, mixed_task, b2, 409, "conflict", "step_id");   /* step 1 failed */
-    json_node_unref (record (&fx, fx.tech, mixed_task, b1, 201));
-    record_error (&fx, fx.tech, mixed_task, b3, 409, "conflict", "step_id");
-    json_node_unref (record (&fx, fx.tech, mixed_task, b2, 201));
-    json_node_unref (record (&fx, fx.tech, mixed_task, b3, 201));
+    vb_test_floor_record_error (&fx, fx.tech, mixed_task, b3, 409, "conflict", "step_id");
+    vb_test_floor_record_error (&fx, fx.tech, mixed_task, b2, 409, "conflict", "step_id");
+    json_node_unref (vb_test_floor_record (&fx, fx.tech, mixed_task, b1_failed, 201));
+    vb_test_floor_record_error (&fx, fx.tech, mixed_task, b2, 409, "conflict", "step_id");   /* step 1 failed */
+    json_node_unref (vb_test_floor_record (&fx, fx.tech, mixed_task, b1, 201));
+    vb_test_floor_record_error (&fx, fx.tech, mixed_task, b3, 409, "conflict", "step_id");
+    json_node_unref (vb_test_floor_record (&fx, fx.tech, mixed_task, b2, 201));
+    json_node_unref (vb_test_floor_record (&fx, fx.tech, mixed_task, b3, 201));
   }
 
   /* Results are recorded while the car is worked on. */
-  waiting = work_order (&fx, NULL);
+  waiting = vb_test_floor_order (&fx, NULL);
   {
-    g_autofree char *t = service_task (&fx, waiting, fx.tire, NULL);
-    g_autofree char *s = step_at (&fx, t, 1);
+    g_autofree char *t = vb_test_floor_service_task (&fx, waiting, fx.tire, NULL);
+    g_autofree char *s = vb_test_floor_step_at (&fx, t, 1);
     g_autofree char *b = g_strdup_printf ("{\"step_id\": \"%s\", \"value\": 5}", s);
 
-    record_error (&fx, fx.tech, t, b, 409, "conflict", "status");
+    vb_test_floor_record_error (&fx, fx.tech, t, b, 409, "conflict", "status");
   }
 
-  list = task_call (&fx, "GET", fx.tech_b, task, "/checklist", NULL, 404);
-  fx_clear (&fx);
+  list = vb_test_floor_task_call (&fx, "GET", fx.tech_b, task, "/checklist", NULL, 404);
+  vb_test_floor_clear (&fx);
 }
 
 /* ------------------------------------------------------- quality checks --- */
@@ -699,7 +436,7 @@ test_checklist (void)
 static void
 test_quality_checks (void)
 {
-  Fx fx;
+  VbTestFloor fx;
   g_autofree char *order = NULL;
   g_autofree char *task = NULL;
   g_autofree char *path = NULL;
@@ -712,10 +449,10 @@ test_quality_checks (void)
   const char *bad_body = "{\"items\": [{\"name\": \"Torque wheel nuts\", \"value\": 120, \"unit\": \"N·m\", \"passed\": false}],"
                          " \"passed\": false, \"notes\": \"loose nut\"}";
 
-  fx_setup (&fx);
-  order = work_order (&fx, "diagnosing");
+  vb_test_floor_setup (&fx, FLOOR);
+  order = vb_test_floor_order (&fx, "diagnosing");
   path = g_strdup_printf ("/api/v1/work-orders/%s/quality-checks", order);
-  task = service_task (&fx, order, fx.tire, fx.tech_id);
+  task = vb_test_floor_service_task (&fx, order, fx.tire, fx.tech_id);
 
   /* Not in quality_check yet: 409 naming status. */
   vb_test_call_error (fx.server, "POST", path, fx.tech2, ok_body, 409, "conflict", "status");
@@ -723,14 +460,14 @@ test_quality_checks (void)
   /* The technician does the work, the order moves to quality_check. */
   for (int position = 1; position <= 4; position++)
     {
-      g_autofree char *step = step_at (&fx, task, position);
+      g_autofree char *step = vb_test_floor_step_at (&fx, task, position);
       g_autofree char *b = position == 1 ? g_strdup_printf ("{\"step_id\": \"%s\", \"value\": 6}", step)
                                          : g_strdup_printf ("{\"step_id\": \"%s\", \"passed\": true}", step);
-      json_node_unref (record (&fx, fx.tech, task, b, 201));
+      json_node_unref (vb_test_floor_record (&fx, fx.tech, task, b, 201));
     }
-  json_node_unref (task_call (&fx, "PATCH", fx.tech, task, "", "{\"version\": 1, \"status\": \"done\"}", 200));
-  g_free (sql (&fx, "UPDATE work_orders SET status = 'in_progress' WHERE id = $1::uuid", order, NULL, NULL));
-  g_free (sql (&fx, "UPDATE work_orders SET status = 'quality_check' WHERE id = $1::uuid", order, NULL, NULL));
+  json_node_unref (vb_test_floor_task_call (&fx, "PATCH", fx.tech, task, "", "{\"version\": 1, \"status\": \"done\"}", 200));
+  g_free (vb_test_sql (fx.server, "UPDATE work_orders SET status = 'in_progress' WHERE id = $1::uuid", order, NULL));
+  g_free (vb_test_sql (fx.server, "UPDATE work_orders SET status = 'quality_check' WHERE id = $1::uuid", order, NULL));
 
   /* Validation, roles, who. */
   vb_test_call_error (fx.server, "POST", path, fx.tech2, "{\"items\": [], \"passed\": false}",
@@ -747,19 +484,19 @@ test_quality_checks (void)
   /* A failed check, then a passed one; ready needs the newest passed. */
   failed = vb_test_call (fx.server, "POST", path, fx.tech2, bad_body, 201);
   g_assert_false (json_object_get_boolean_member (vb_test_object (failed), "passed"));
-  g_assert_cmpstr (str_of (failed, "checked_by"), ==, fx.tech2_id);
-  g_assert_true (feed_has (fx.server, fx.manager, "quality_checks", id_of (failed), "upsert"));
-  g_assert_cmpint (audit_count (&fx, "quality_checks", id_of (failed), "insert"), ==, 1);
+  g_assert_cmpstr (vb_test_str_of (failed, "checked_by"), ==, fx.tech2_id);
+  g_assert_true (vb_test_feed_has (fx.server, fx.manager, "quality_checks", vb_test_id_of (failed), "upsert"));
+  g_assert_cmpint (vb_test_audit_count (fx.server, "quality_checks", vb_test_id_of (failed), "insert"), ==, 1);
   passed = vb_test_call (fx.server, "POST", path, fx.manager, ok_body, 201);
   g_assert_true (json_object_get_boolean_member (vb_test_object (passed), "passed"));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (passed), "items")), ==, 2);
   list = vb_test_call (fx.server, "GET", path, fx.desk, NULL, 200);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (list), "items")), ==, 2);
   vb_test_call_error (fx.server, "GET", path, fx.tech_b, NULL, 404, "not_found", NULL);
-  g_free (sql (&fx, "UPDATE work_orders SET status = 'ready' WHERE id = $1::uuid", order, NULL, NULL));
-  state = sql (&fx, "SELECT status FROM work_orders WHERE id = $1::uuid", order, NULL, NULL);
+  g_free (vb_test_sql (fx.server, "UPDATE work_orders SET status = 'ready' WHERE id = $1::uuid", order, NULL));
+  state = vb_test_sql (fx.server, "SELECT status FROM work_orders WHERE id = $1::uuid", order, NULL);
   g_assert_cmpstr (state, ==, "ready");
-  fx_clear (&fx);
+  vb_test_floor_clear (&fx);
 }
 
 int

@@ -6,66 +6,11 @@
  * scoping, lists with embedded customer and vehicle, the change feed and
  * audit_log, and the GDPR export and erasure of a customer's work orders.
  */
-#include "vb-test.h"
+#include "vb-test-floor.h"
 #include "vb-error.h"
 #include "vb-json.h"
 
 #include <string.h>
-
-static const char *
-id_of (JsonNode *node)
-{
-  return json_object_get_string_member (vb_test_object (node), "id");
-}
-
-static const char *
-str_of (JsonNode   *node,
-        const char *member)
-{
-  return json_object_get_string_member (vb_test_object (node), member);
-}
-
-static char *
-me_id (VbTestServer *server,
-       const char   *token)
-{
-  g_autoptr(JsonNode) me = vb_test_call (server, "GET", "/api/v1/me", token, NULL, 200);
-  return g_strdup (id_of (me));
-}
-
-static gboolean
-feed_has (VbTestServer *server,
-          const char   *token,
-          const char   *entity,
-          const char   *id,
-          const char   *op)
-{
-  g_autofree char *cursor = NULL;
-  gboolean found = FALSE;
-
-  for (;;)
-    {
-      g_autofree char *path = cursor ? g_strdup_printf ("/api/v1/changes?limit=500&since=%s", cursor)
-                                     : g_strdup ("/api/v1/changes?limit=500");
-      g_autoptr(JsonNode) reply = vb_test_call (server, "GET", path, token, NULL, 200);
-      JsonObject *o = vb_test_object (reply);
-      JsonArray *items = json_object_get_array_member (o, "items");
-
-      for (guint i = 0; i < json_array_get_length (items); i++)
-        {
-          JsonObject *item = json_array_get_object_element (items, i);
-          if (g_str_equal (json_object_get_string_member (item, "entity"), entity)
-              && g_str_equal (json_object_get_string_member (item, "id"), id)
-              && g_str_equal (json_object_get_string_member (item, "op"), op))
-            found = TRUE;
-        }
-      g_free (cursor);
-      cursor = g_strdup (json_object_get_string_member (o, "next_cursor"));
-      if (!json_object_get_boolean_member (o, "has_more"))
-        break;
-    }
-  return found;
-}
 
 /* One value from the test's database (a single-row, single-column query). */
 static char *
@@ -91,74 +36,19 @@ db_count (VbTestServer *server,
   return g_ascii_strtoll (v, NULL, 10);
 }
 
-static gint64
-audit_count (VbTestServer *server,
-             const char   *entity,
-             const char   *id,
-             const char   *action)
-{
-  g_autoptr(VbDbConn) db = vb_test_server_db (server);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PGresult) res = vb_db_execv (db, &error,
-    "SELECT count(*) FROM audit_log WHERE entity = $1 AND entity_id = $2 AND action = $3"
-    "   AND actor_id IS NOT NULL AND request_id <> ''",
-    entity, id, action);
-
-  g_assert_no_error (error);
-  return vb_db_get_int (res, 0, 0);
-}
-
-/* The setup every test shares, through the API. */
+/* The floor (technician HV level 1) and what the work-order tests add. */
 typedef struct
 {
-  VbTestServer *server;
-  char *admin;
-  char *admin_id;
-  char *a;             /* HCM-1 */
-  char *b;             /* HN-1 */
-  char *manager;       /* manager at HCM-1 */
-  char *desk;          /* reception at HCM-1 */
+  VbTestFloor floor;
   char *desk_b;        /* reception at HN-1 */
-  char *tech;          /* technician at HCM-1, HV level 1 */
-  char *tech_id;
   char *tech3;         /* technician at HCM-1, HV level 3 */
   char *tech3_id;
-  char *tech_b;        /* technician at HN-1 only */
   char *bay;           /* Bay 1 at HCM-1 */
-  char *customer;
-  char *vehicle;
   char *customer_b;    /* a customer of HN-1 with a vehicle */
   char *vehicle_b;
-  char *tire;          /* TIRE-ROTATION: 5 tenths, HV 0 */
-  char *hv;            /* HV-BATTERY-HEALTH: HV 1 */
 } Fx;
 
-static char *
-service_id (Fx         *fx,
-            const char *code)
-{
-  g_autoptr(JsonNode) list = vb_test_call (fx->server, "GET", "/api/v1/service-types?limit=500", fx->admin, NULL, 200);
-  JsonArray *items = json_object_get_array_member (vb_test_object (list), "items");
-
-  for (guint i = 0; i < json_array_get_length (items); i++)
-    {
-      JsonObject *o = json_array_get_object_element (items, i);
-      if (g_str_equal (json_object_get_string_member (o, "code"), code))
-        return g_strdup (json_object_get_string_member (o, "id"));
-    }
-  g_assert_not_reached ();
-}
-
-static void
-certify (Fx         *fx,
-         const char *user_id,
-         int         level)
-{
-  g_autofree char *cert = g_strdup_printf ("{\"user_id\": \"%s\", \"kind\": \"HV level %d\", \"hv_level\": %d,"
-                                           " \"issued_on\": \"2020-01-01\"}", user_id, level, level);
-  json_node_unref (vb_test_call (fx->server, "POST", "/api/v1/staff/certifications", fx->admin, cert, 201));
-}
-
+/* A customer of location with a VinFast whose plate ends like its VIN. */
 static void
 create_customer (Fx          *fx,
                  const char  *location,
@@ -167,70 +57,43 @@ create_customer (Fx          *fx,
                  char       **customer,
                  char       **vehicle)
 {
-  g_autofree char *body = g_strdup_printf ("{\"preferred_location_id\": \"%s\", \"kind\": \"person\","
-                                           " \"given_name\": \"%s\", \"family_name\": \"Nguyen\","
-                                           " \"phones\": [\"0901234567\"]}", location, given);
-  g_autoptr(JsonNode) c = vb_test_call (fx->server, "POST", "/api/v1/customers", fx->admin, body, 201);
-  g_autofree char *vbody = g_strdup_printf ("{\"customer_id\": \"%s\", \"plate\": \"51K-%s\", \"vin\": \"%s\","
-                                            " \"make\": \"VinFast\", \"model\": \"VF 8\", \"year\": 2024,"
-                                            " \"hv_class\": 400}",
-                                            id_of (c), vin + 12, vin);
-  g_autoptr(JsonNode) v = vb_test_call (fx->server, "POST", "/api/v1/vehicles", fx->admin, vbody, 201);
+  g_autofree char *members = g_strdup_printf ("\"plate\": \"51K-%s\", \"vin\": \"%s\", \"make\": \"VinFast\","
+                                              " \"model\": \"VF 8\", \"year\": 2024, \"hv_class\": 400",
+                                              vin + 12, vin);
 
-  *customer = g_strdup (id_of (c));
-  *vehicle = g_strdup (id_of (v));
+  vb_test_floor_add_customer (&fx->floor, fx->floor.admin, location, given, members, customer, vehicle);
 }
 
 static void
 fx_setup (Fx *fx)
 {
-  g_autofree char *bay_path = NULL;
-
   memset (fx, 0, sizeof *fx);
-  fx->server = vb_test_server_start (NULL);
-  fx->admin = vb_test_admin_token (fx->server, "admin@example.com", NULL);
-  fx->admin_id = me_id (fx->server, fx->admin);
-  fx->a = vb_test_create_location (fx->server, fx->admin, "HCM-1");
-  fx->b = vb_test_create_location (fx->server, fx->admin, "HN-1");
-  fx->manager = vb_test_user_token (fx->server, "manager@example.com", "manager", "HCM-1");
-  fx->desk = vb_test_user_token (fx->server, "desk@example.com", "reception", "HCM-1");
-  fx->desk_b = vb_test_user_token (fx->server, "desk-b@example.com", "reception", "HN-1");
-  fx->tech = vb_test_user_token (fx->server, "tech@example.com", "technician", "HCM-1");
-  fx->tech_id = me_id (fx->server, fx->tech);
-  fx->tech3 = vb_test_user_token (fx->server, "tech3@example.com", "technician", "HCM-1");
-  fx->tech3_id = me_id (fx->server, fx->tech3);
-  fx->tech_b = vb_test_user_token (fx->server, "tech-b@example.com", "technician", "HN-1");
-  certify (fx, fx->tech_id, 1);
-  certify (fx, fx->tech3_id, 3);
-  bay_path = g_strdup_printf ("/api/v1/locations/%s/bays", fx->a);
-  {
-    g_autoptr(JsonNode) bay = vb_test_call (fx->server, "POST", bay_path, fx->admin,
-                                            "{\"name\": \"Bay 1\", \"capabilities\": [\"lift\", \"hv_certified\"]}", 201);
-    fx->bay = g_strdup (id_of (bay));
-  }
-  create_customer (fx, fx->a, "Minh", "LVSHFFAL1PS000001", &fx->customer, &fx->vehicle);
-  create_customer (fx, fx->b, "Lan", "LVSHFFAL1PS000002", &fx->customer_b, &fx->vehicle_b);
-  fx->tire = service_id (fx, "TIRE-ROTATION");
-  fx->hv = service_id (fx, "HV-BATTERY-HEALTH");
+  vb_test_floor_setup (&fx->floor, VB_TEST_FLOOR_TECH_B);
+  fx->desk_b = vb_test_user_token (fx->floor.server, "desk-b@example.com", "reception", "HN-1");
+  fx->tech3 = vb_test_user_token (fx->floor.server, "tech3@example.com", "technician", "HCM-1");
+  fx->tech3_id = vb_test_me_id (fx->floor.server, fx->tech3);
+  vb_test_floor_certify (&fx->floor, fx->floor.tech_id, 1, "2020-01-01", NULL);
+  vb_test_floor_certify (&fx->floor, fx->tech3_id, 3, "2020-01-01", NULL);
+  fx->bay = vb_test_floor_add_bay (&fx->floor, "Bay 1", "[\"lift\", \"hv_certified\"]");
+  create_customer (fx, fx->floor.a, "Minh", "LVSHFFAL1PS000001", &fx->floor.customer, &fx->floor.vehicle);
+  create_customer (fx, fx->floor.b, "Lan", "LVSHFFAL1PS000002", &fx->customer_b, &fx->vehicle_b);
 }
 
 static void
 fx_clear (Fx *fx)
 {
-  vb_test_server_stop (fx->server);
-  g_free (fx->admin); g_free (fx->admin_id); g_free (fx->a); g_free (fx->b); g_free (fx->manager);
-  g_free (fx->desk); g_free (fx->desk_b); g_free (fx->tech); g_free (fx->tech_id); g_free (fx->tech3);
-  g_free (fx->tech3_id); g_free (fx->tech_b); g_free (fx->bay); g_free (fx->customer); g_free (fx->vehicle);
-  g_free (fx->customer_b); g_free (fx->vehicle_b); g_free (fx->tire); g_free (fx->hv);
+  vb_test_floor_clear (&fx->floor);
+  g_free (fx->desk_b); g_free (fx->tech3); g_free (fx->tech3_id); g_free (fx->bay);
+  g_free (fx->customer_b); g_free (fx->vehicle_b);
 }
 
-/* A walk-in check-in body at fx->a; extra: more members ("" or ", ..."). */
+/* A walk-in check-in body at fx->floor.a; extra: more members ("" or ", ..."). */
 static char *
 walk_in (Fx         *fx,
          const char *extra)
 {
   return g_strdup_printf ("{\"location_id\": \"%s\", \"customer_id\": \"%s\", \"vehicle_id\": \"%s\"%s}",
-                          fx->a, fx->customer, fx->vehicle, extra);
+                          fx->floor.a, fx->floor.customer, fx->floor.vehicle, extra);
 }
 
 static JsonNode *
@@ -239,7 +102,7 @@ check_in (Fx         *fx,
           const char *extra)
 {
   g_autofree char *body = walk_in (fx, extra);
-  return vb_test_call (fx->server, "POST", "/api/v1/work-orders", token, body, 201);
+  return vb_test_call (fx->floor.server, "POST", "/api/v1/work-orders", token, body, 201);
 }
 
 static JsonNode *
@@ -250,7 +113,7 @@ move (Fx         *fx,
       guint       expect)
 {
   g_autofree char *path = g_strdup_printf ("/api/v1/work-orders/%s/status", id);
-  return vb_test_call (fx->server, "POST", path, token, body, expect);
+  return vb_test_call (fx->floor.server, "POST", path, token, body, expect);
 }
 
 static void
@@ -259,9 +122,9 @@ move_to (Fx         *fx,
          const char *status)
 {
   g_autofree char *body = g_strdup_printf ("{\"status\": \"%s\"}", status);
-  g_autoptr(JsonNode) reply = move (fx, id, fx->desk, body, 200);
+  g_autoptr(JsonNode) reply = move (fx, id, fx->floor.desk, body, 200);
 
-  g_assert_cmpstr (str_of (reply, "status"), ==, status);
+  g_assert_cmpstr (vb_test_str_of (reply, "status"), ==, status);
 }
 
 static void
@@ -273,7 +136,7 @@ move_refused (Fx         *fx,
               const char *field)
 {
   g_autofree char *path = g_strdup_printf ("/api/v1/work-orders/%s/status", id);
-  vb_test_call_error (fx->server, "POST", path, fx->desk, body, expect, code, field);
+  vb_test_call_error (fx->floor.server, "POST", path, fx->floor.desk, body, expect, code, field);
 }
 
 static JsonNode *
@@ -284,7 +147,7 @@ triage (Fx         *fx,
         guint       expect)
 {
   g_autofree char *path = g_strdup_printf ("/api/v1/work-orders/%s/triage", id);
-  return vb_test_call (fx->server, "POST", path, token, body, expect);
+  return vb_test_call (fx->floor.server, "POST", path, token, body, expect);
 }
 
 #define TRIAGE_PASS \
@@ -304,7 +167,7 @@ list_find (Fx         *fx,
 {
   JsonArray *items;
 
-  *keep = vb_test_call (fx->server, "GET", path, token, NULL, 200);
+  *keep = vb_test_call (fx->floor.server, "GET", path, token, NULL, 200);
   items = json_object_get_array_member (vb_test_object (*keep), "items");
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
@@ -339,17 +202,17 @@ test_walk_in (void)
                            " \"software_version_in\": \"2.4.1\", \"priority\": \"high\","
                            " \"promised_at\": \"2030-01-01T10:00:00Z\", \"lead_technician_id\": \"%s\","
                            " \"damage_photo_ids\": [\"0b7c1a52-8a0e-4f38-9b1e-3f6a8a3c0b11\"]",
-                           fx.tire, fx.hv, fx.tech_id);
+                           fx.floor.tire, fx.floor.battery, fx.floor.tech_id);
   {
     g_autofree char *body = walk_in (&fx, extra);
     g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
     SoupMessageHeaders *headers = NULL;
     guint status = 0;
 
-    created = vb_test_request_full (fx.server, "POST", "/api/v1/work-orders", fx.desk, "application/json",
+    created = vb_test_request_full (fx.floor.server, "POST", "/api/v1/work-orders", fx.floor.desk, "application/json",
                                     bytes, NULL, &status, &headers);
     g_assert_cmpuint (status, ==, 201);
-    id = id_of (created);
+    id = vb_test_id_of (created);
     path = g_strdup_printf ("/api/v1/work-orders/%s", id);
     g_assert_cmpstr (soup_message_headers_get_one (headers, "Location"), ==, path);
     soup_message_headers_unref (headers);
@@ -370,110 +233,110 @@ test_walk_in (void)
   /* One task per service, in order, from the catalog. */
   tasks = json_object_get_array_member (o, "tasks");
   g_assert_cmpuint (json_array_get_length (tasks), ==, 2);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (tasks, 0), "service_type_id"), ==, fx.tire);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (tasks, 0), "service_type_id"), ==, fx.floor.tire);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (tasks, 0), "title"), ==, "Tire rotation");
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (tasks, 0), "position"), ==, 1);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (tasks, 0), "estimated_tenths"), ==, 5);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (tasks, 0), "required_hv_level"), ==, 0);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (tasks, 1), "service_type_id"), ==, fx.hv);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (tasks, 1), "service_type_id"), ==, fx.floor.battery);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (tasks, 1), "position"), ==, 2);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (tasks, 1), "required_hv_level"), ==, 1);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "status_history")), ==, 1);
 
   /* The odometer reading and the software version reached the vehicle. */
-  g_assert_cmpint (db_count (fx.server, "SELECT count(*) FROM odometer_readings WHERE vehicle_id = $1::uuid"
-                                        " AND odometer_km = 12000 AND source = 'reception'", fx.vehicle), ==, 1);
+  g_assert_cmpint (db_count (fx.floor.server, "SELECT count(*) FROM odometer_readings WHERE vehicle_id = $1::uuid"
+                                              " AND odometer_km = 12000 AND source = 'reception'", fx.floor.vehicle), ==, 1);
   {
-    g_autofree char *vpath = g_strdup_printf ("/api/v1/vehicles/%s", fx.vehicle);
-    vehicle = vb_test_call (fx.server, "GET", vpath, fx.desk, NULL, 200);
-    g_assert_cmpstr (str_of (vehicle, "software_version"), ==, "2.4.1");
+    g_autofree char *vpath = g_strdup_printf ("/api/v1/vehicles/%s", fx.floor.vehicle);
+    vehicle = vb_test_call (fx.floor.server, "GET", vpath, fx.floor.desk, NULL, 200);
+    g_assert_cmpstr (vb_test_str_of (vehicle, "software_version"), ==, "2.4.1");
   }
 
   /* GET is the same record. */
-  got = vb_test_call (fx.server, "GET", path, fx.tech, NULL, 200);
-  g_assert_cmpstr (id_of (got), ==, id);
+  got = vb_test_call (fx.floor.server, "GET", path, fx.floor.tech, NULL, 200);
+  g_assert_cmpstr (vb_test_id_of (got), ==, id);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (got), "tasks")), ==, 2);
 
   /* A lower odometer is refused naming odometer_km; nothing is created. */
   {
     g_autofree char *low = walk_in (&fx, ", \"odometer_km\": 11000");
-    vb_test_call_error (fx.server, "POST", "/api/v1/work-orders", fx.desk, low, 422, "validation_failed", "odometer_km");
-    g_assert_cmpint (db_count (fx.server, "SELECT count(*) FROM work_orders WHERE vehicle_id = $1::uuid", fx.vehicle), ==, 1);
+    vb_test_call_error (fx.floor.server, "POST", "/api/v1/work-orders", fx.floor.desk, low, 422, "validation_failed", "odometer_km");
+    g_assert_cmpint (db_count (fx.floor.server, "SELECT count(*) FROM work_orders WHERE vehicle_id = $1::uuid", fx.floor.vehicle), ==, 1);
   }
 
   /* Validation names the field. */
   {
     g_autofree char *bad_uuid = g_strdup_printf ("{\"location_id\": \"%s\", \"customer_id\": \"nope\", \"vehicle_id\": \"%s\"}",
-                                                 fx.a, fx.vehicle);
+                                                 fx.floor.a, fx.floor.vehicle);
     g_autofree char *soc = walk_in (&fx, ", \"soc_in_percent\": 101");
     g_autofree char *prio = walk_in (&fx, ", \"priority\": \"whenever\"");
     g_autofree char *svc = walk_in (&fx, ", \"service_type_ids\": [\"0b7c1a52-8a0e-4f38-9b1e-3f6a8a3c0b11\"]");
     g_autofree char *tri = walk_in (&fx, ", \"triage\": {\"smoke_or_smell\": false}");
     g_autofree char *lead = walk_in (&fx, ", \"lead_technician_id\": \"0b7c1a52-8a0e-4f38-9b1e-3f6a8a3c0b11\"");
     g_autofree char *other_vehicle = g_strdup_printf ("{\"location_id\": \"%s\", \"customer_id\": \"%s\", \"vehicle_id\": \"%s\"}",
-                                                      fx.a, fx.customer, fx.vehicle_b);
-    g_autofree char *no_location = g_strdup_printf ("{\"customer_id\": \"%s\", \"vehicle_id\": \"%s\"}", fx.customer, fx.vehicle);
+                                                      fx.floor.a, fx.floor.customer, fx.vehicle_b);
+    g_autofree char *no_location = g_strdup_printf ("{\"customer_id\": \"%s\", \"vehicle_id\": \"%s\"}", fx.floor.customer, fx.floor.vehicle);
 
-    vb_test_call_error (fx.server, "POST", "/api/v1/work-orders", fx.desk, bad_uuid, 422, "validation_failed", "customer_id");
-    vb_test_call_error (fx.server, "POST", "/api/v1/work-orders", fx.desk, soc, 422, "validation_failed", "soc_in_percent");
-    vb_test_call_error (fx.server, "POST", "/api/v1/work-orders", fx.desk, prio, 422, "validation_failed", "priority");
-    vb_test_call_error (fx.server, "POST", "/api/v1/work-orders", fx.desk, svc, 422, "validation_failed", "service_type_ids");
-    vb_test_call_error (fx.server, "POST", "/api/v1/work-orders", fx.desk, tri, 422, "validation_failed", "triage.burn_marks");
+    vb_test_call_error (fx.floor.server, "POST", "/api/v1/work-orders", fx.floor.desk, bad_uuid, 422, "validation_failed", "customer_id");
+    vb_test_call_error (fx.floor.server, "POST", "/api/v1/work-orders", fx.floor.desk, soc, 422, "validation_failed", "soc_in_percent");
+    vb_test_call_error (fx.floor.server, "POST", "/api/v1/work-orders", fx.floor.desk, prio, 422, "validation_failed", "priority");
+    vb_test_call_error (fx.floor.server, "POST", "/api/v1/work-orders", fx.floor.desk, svc, 422, "validation_failed", "service_type_ids");
+    vb_test_call_error (fx.floor.server, "POST", "/api/v1/work-orders", fx.floor.desk, tri, 422, "validation_failed", "triage.burn_marks");
     {
       /* The trigger's refusal (a failed triage must say where the car is
        * parked) names the nested member, and nothing is checked in. */
       g_autofree char *unparked = walk_in (&fx, ", \"triage\": {\"smoke_or_smell\": true, \"burn_marks\": false,"
                                                  " \"underbody_damage\": false, \"critical_fault\": false}");
-      vb_test_call_error (fx.server, "POST", "/api/v1/work-orders", fx.desk, unparked, 422, "validation_failed",
+      vb_test_call_error (fx.floor.server, "POST", "/api/v1/work-orders", fx.floor.desk, unparked, 422, "validation_failed",
                           "triage.parking_place");
-      g_assert_cmpint (db_count (fx.server, "SELECT count(*) FROM work_orders WHERE vehicle_id = $1::uuid",
-                                 fx.vehicle), ==, 1);
+      g_assert_cmpint (db_count (fx.floor.server, "SELECT count(*) FROM work_orders WHERE vehicle_id = $1::uuid",
+                                 fx.floor.vehicle), ==, 1);
     }
-    vb_test_call_error (fx.server, "POST", "/api/v1/work-orders", fx.desk, lead, 422, "validation_failed", "lead_technician_id");
-    vb_test_call_error (fx.server, "POST", "/api/v1/work-orders", fx.desk, other_vehicle, 422, "validation_failed", "vehicle_id");
-    vb_test_call_error (fx.server, "POST", "/api/v1/work-orders", fx.desk, no_location, 422, "validation_failed", "location_id");
-    vb_test_call_error (fx.server, "PATCH", path, fx.desk, "{\"version\": 1, \"soc_out_percent\": 101}",
+    vb_test_call_error (fx.floor.server, "POST", "/api/v1/work-orders", fx.floor.desk, lead, 422, "validation_failed", "lead_technician_id");
+    vb_test_call_error (fx.floor.server, "POST", "/api/v1/work-orders", fx.floor.desk, other_vehicle, 422, "validation_failed", "vehicle_id");
+    vb_test_call_error (fx.floor.server, "POST", "/api/v1/work-orders", fx.floor.desk, no_location, 422, "validation_failed", "location_id");
+    vb_test_call_error (fx.floor.server, "PATCH", path, fx.floor.desk, "{\"version\": 1, \"soc_out_percent\": 101}",
                         422, "validation_failed", "soc_out_percent");
-    vb_test_call_error (fx.server, "PATCH", path, fx.desk, "{\"concerns\": \"x\"}", 422, "validation_failed", "version");
-    vb_test_call_error (fx.server, "GET", "/api/v1/work-orders?status=flying", fx.desk, NULL, 422, "validation_failed", "status");
+    vb_test_call_error (fx.floor.server, "PATCH", path, fx.floor.desk, "{\"concerns\": \"x\"}", 422, "validation_failed", "version");
+    vb_test_call_error (fx.floor.server, "GET", "/api/v1/work-orders?status=flying", fx.floor.desk, NULL, 422, "validation_failed", "status");
   }
 
   /* PATCH: the form, the state of charge out, the version it leaves with. */
   {
-    g_autoptr(JsonNode) patched = vb_test_call (fx.server, "PATCH", path, fx.desk,
+    g_autoptr(JsonNode) patched = vb_test_call (fx.floor.server, "PATCH", path, fx.floor.desk,
       "{\"version\": 1, \"soc_out_percent\": 80, \"software_version_out\": \"2.5.0\","
       " \"parking_place\": \"P7\", \"odometer_km\": 12010}", 200);
     g_autoptr(JsonNode) v2 = NULL;
-    g_autofree char *vpath = g_strdup_printf ("/api/v1/vehicles/%s", fx.vehicle);
+    g_autofree char *vpath = g_strdup_printf ("/api/v1/vehicles/%s", fx.floor.vehicle);
 
     g_assert_cmpint (json_object_get_int_member (vb_test_object (patched), "version"), ==, 2);
     g_assert_cmpint (json_object_get_int_member (vb_test_object (patched), "soc_out_percent"), ==, 80);
-    g_assert_cmpstr (str_of (patched, "parking_place"), ==, "P7");
-    g_assert_cmpstr (str_of (patched, "concerns"), ==, "Noise when braking");
-    v2 = vb_test_call (fx.server, "GET", vpath, fx.desk, NULL, 200);
-    g_assert_cmpstr (str_of (v2, "software_version"), ==, "2.5.0");
-    g_assert_cmpint (db_count (fx.server, "SELECT count(*) FROM odometer_readings WHERE vehicle_id = $1::uuid",
-                               fx.vehicle), ==, 2);
-    vb_test_call_error (fx.server, "PATCH", path, fx.desk, "{\"version\": 1, \"concerns\": \"x\"}",
+    g_assert_cmpstr (vb_test_str_of (patched, "parking_place"), ==, "P7");
+    g_assert_cmpstr (vb_test_str_of (patched, "concerns"), ==, "Noise when braking");
+    v2 = vb_test_call (fx.floor.server, "GET", vpath, fx.floor.desk, NULL, 200);
+    g_assert_cmpstr (vb_test_str_of (v2, "software_version"), ==, "2.5.0");
+    g_assert_cmpint (db_count (fx.floor.server, "SELECT count(*) FROM odometer_readings WHERE vehicle_id = $1::uuid",
+                               fx.floor.vehicle), ==, 2);
+    vb_test_call_error (fx.floor.server, "PATCH", path, fx.floor.desk, "{\"version\": 1, \"concerns\": \"x\"}",
                         409, "version_conflict", NULL);
-    vb_test_call_error (fx.server, "PATCH", path, fx.desk, "{\"version\": 2, \"odometer_km\": 100}",
+    vb_test_call_error (fx.floor.server, "PATCH", path, fx.floor.desk, "{\"version\": 2, \"odometer_km\": 100}",
                         422, "validation_failed", "odometer_km");
   }
 
   /* The open list embeds the customer and the vehicle. */
-  item = list_find (&fx, fx.desk, "/api/v1/work-orders?status=open&limit=50", id, &listed);
+  item = list_find (&fx, fx.floor.desk, "/api/v1/work-orders?status=open&limit=50", id, &listed);
   g_assert_nonnull (item);
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (item, "customer"), "id"), ==, fx.customer);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (item, "customer"), "id"), ==, fx.floor.customer);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (item, "vehicle"), "vin"),
                    ==, "LVSHFFAL1PS000001");
   g_assert_false (json_object_has_member (item, "tasks"));
 
   /* In the change feed and the audit trail, with its tasks. */
-  g_assert_true (feed_has (fx.server, fx.desk, "work_orders", id, "upsert"));
-  g_assert_true (feed_has (fx.server, fx.tech, "work_order_tasks",
-                           json_object_get_string_member (json_array_get_object_element (tasks, 0), "id"), "upsert"));
-  g_assert_cmpint (audit_count (fx.server, "work_orders", id, "insert"), ==, 1);
-  g_assert_cmpint (audit_count (fx.server, "work_orders", id, "update"), ==, 1);
+  g_assert_true (vb_test_feed_has (fx.floor.server, fx.floor.desk, "work_orders", id, "upsert"));
+  g_assert_true (vb_test_feed_has (fx.floor.server, fx.floor.tech, "work_order_tasks",
+                                   json_object_get_string_member (json_array_get_object_element (tasks, 0), "id"), "upsert"));
+  g_assert_cmpint (vb_test_audit_count (fx.floor.server, "work_orders", id, "insert"), ==, 1);
+  g_assert_cmpint (vb_test_audit_count (fx.floor.server, "work_orders", id, "update"), ==, 1);
   fx_clear (&fx);
 }
 
@@ -495,42 +358,42 @@ test_from_appointment (void)
   fx_setup (&fx);
   booking = g_strdup_printf ("{\"location_id\": \"%s\", \"customer_id\": \"%s\", \"vehicle_id\": \"%s\","
                              " \"service_type_ids\": [\"%s\"], \"bay_id\": \"%s\", \"starts_at\": \"%sT02:00:00Z\"}",
-                             fx.a, fx.customer, fx.vehicle, fx.tire, fx.bay, day);
-  appt = vb_test_call (fx.server, "POST", "/api/v1/appointments", fx.desk, booking, 201);
-  appt_path = g_strdup_printf ("/api/v1/appointments/%s", id_of (appt));
+                             fx.floor.a, fx.floor.customer, fx.floor.vehicle, fx.floor.tire, fx.bay, day);
+  appt = vb_test_call (fx.floor.server, "POST", "/api/v1/appointments", fx.floor.desk, booking, 201);
+  appt_path = g_strdup_printf ("/api/v1/appointments/%s", vb_test_id_of (appt));
 
   /* A reception user of another location may not check it in. */
-  body = g_strdup_printf ("{\"appointment_id\": \"%s\", \"odometer_km\": 5000, \"concerns\": \"service\"}", id_of (appt));
-  vb_test_call_error (fx.server, "POST", "/api/v1/work-orders", fx.desk_b, body, 403, "forbidden", NULL);
+  body = g_strdup_printf ("{\"appointment_id\": \"%s\", \"odometer_km\": 5000, \"concerns\": \"service\"}", vb_test_id_of (appt));
+  vb_test_call_error (fx.floor.server, "POST", "/api/v1/work-orders", fx.desk_b, body, 403, "forbidden", NULL);
 
-  created = vb_test_call (fx.server, "POST", "/api/v1/work-orders", fx.desk, body, 201);
+  created = vb_test_call (fx.floor.server, "POST", "/api/v1/work-orders", fx.floor.desk, body, 201);
   o = vb_test_object (created);
-  g_assert_cmpstr (json_object_get_string_member (o, "appointment_id"), ==, id_of (appt));
-  g_assert_cmpstr (json_object_get_string_member (o, "location_id"), ==, fx.a);
-  g_assert_cmpstr (json_object_get_string_member (o, "customer_id"), ==, fx.customer);
-  g_assert_cmpstr (json_object_get_string_member (o, "vehicle_id"), ==, fx.vehicle);
+  g_assert_cmpstr (json_object_get_string_member (o, "appointment_id"), ==, vb_test_id_of (appt));
+  g_assert_cmpstr (json_object_get_string_member (o, "location_id"), ==, fx.floor.a);
+  g_assert_cmpstr (json_object_get_string_member (o, "customer_id"), ==, fx.floor.customer);
+  g_assert_cmpstr (json_object_get_string_member (o, "vehicle_id"), ==, fx.floor.vehicle);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "tasks")), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_object_get_array_member (o, "tasks"), 0),
-                                                  "service_type_id"), ==, fx.tire);
-  after = vb_test_call (fx.server, "GET", appt_path, fx.desk, NULL, 200);
-  g_assert_cmpstr (str_of (after, "status"), ==, "checked_in");
-  g_assert_true (feed_has (fx.server, fx.desk, "appointments", id_of (appt), "upsert"));
+                                                  "service_type_id"), ==, fx.floor.tire);
+  after = vb_test_call (fx.floor.server, "GET", appt_path, fx.floor.desk, NULL, 200);
+  g_assert_cmpstr (vb_test_str_of (after, "status"), ==, "checked_in");
+  g_assert_true (vb_test_feed_has (fx.floor.server, fx.floor.desk, "appointments", vb_test_id_of (appt), "upsert"));
 
   /* Twice: 409 naming appointment_id; a cancelled one too. */
-  vb_test_call_error (fx.server, "POST", "/api/v1/work-orders", fx.desk, body, 409, "conflict", "appointment_id");
+  vb_test_call_error (fx.floor.server, "POST", "/api/v1/work-orders", fx.floor.desk, body, 409, "conflict", "appointment_id");
   {
     g_autofree char *other = g_strdup_printf ("{\"location_id\": \"%s\", \"customer_id\": \"%s\", \"vehicle_id\": \"%s\","
                                               " \"service_type_ids\": [\"%s\"], \"bay_id\": \"%s\", \"starts_at\": \"%sT03:00:00Z\"}",
-                                              fx.a, fx.customer, fx.vehicle, fx.tire, fx.bay, day);
-    g_autoptr(JsonNode) second = vb_test_call (fx.server, "POST", "/api/v1/appointments", fx.desk, other, 201);
-    g_autofree char *cancel = g_strdup_printf ("/api/v1/appointments/%s/cancel", id_of (second));
-    g_autofree char *again = g_strdup_printf ("{\"appointment_id\": \"%s\"}", id_of (second));
+                                              fx.floor.a, fx.floor.customer, fx.floor.vehicle, fx.floor.tire, fx.bay, day);
+    g_autoptr(JsonNode) second = vb_test_call (fx.floor.server, "POST", "/api/v1/appointments", fx.floor.desk, other, 201);
+    g_autofree char *cancel = g_strdup_printf ("/api/v1/appointments/%s/cancel", vb_test_id_of (second));
+    g_autofree char *again = g_strdup_printf ("{\"appointment_id\": \"%s\"}", vb_test_id_of (second));
 
-    json_node_unref (vb_test_call (fx.server, "POST", cancel, fx.desk, NULL, 200));
-    vb_test_call_error (fx.server, "POST", "/api/v1/work-orders", fx.desk, again, 409, "conflict", "appointment_id");
+    json_node_unref (vb_test_call (fx.floor.server, "POST", cancel, fx.floor.desk, NULL, 200));
+    vb_test_call_error (fx.floor.server, "POST", "/api/v1/work-orders", fx.floor.desk, again, 409, "conflict", "appointment_id");
   }
   /* An unknown appointment: 422. */
-  vb_test_call_error (fx.server, "POST", "/api/v1/work-orders", fx.desk,
+  vb_test_call_error (fx.floor.server, "POST", "/api/v1/work-orders", fx.floor.desk,
                       "{\"appointment_id\": \"0b7c1a52-8a0e-4f38-9b1e-3f6a8a3c0b11\"}", 422, "validation_failed", "appointment_id");
   fx_clear (&fx);
 }
@@ -552,8 +415,8 @@ test_status_machine (void)
   const char *id;
 
   fx_setup (&fx);
-  wo = check_in (&fx, fx.desk, "");
-  id = id_of (wo);
+  wo = check_in (&fx, fx.floor.desk, "");
+  id = vb_test_id_of (wo);
   path = g_strdup_printf ("/api/v1/work-orders/%s", id);
 
   /* Illegal moves and refusals before the triage. */
@@ -564,25 +427,25 @@ test_status_machine (void)
   move_refused (&fx, id, "{\"status\": \"flying\"}", 422, "validation_failed", "status");
   move_refused (&fx, id, "{\"status\": \"cancelled\"}", 422, "validation_failed", "reason");
   bay_body = g_strdup_printf ("{\"version\": 1, \"bay_id\": \"%s\"}", fx.bay);
-  vb_test_call_error (fx.server, "PATCH", path, fx.desk, bay_body, 409, "conflict", "bay_id");
+  vb_test_call_error (fx.floor.server, "PATCH", path, fx.floor.desk, bay_body, 409, "conflict", "bay_id");
 
   /* A passed triage opens the bay and diagnosing. */
-  passed = triage (&fx, id, fx.desk, TRIAGE_PASS, 200);
+  passed = triage (&fx, id, fx.floor.desk, TRIAGE_PASS, 200);
   g_assert_true (json_object_get_boolean_member (vb_test_object (passed), "triage_passed"));
-  g_assert_cmpstr (str_of (passed, "status"), ==, "checked_in");
+  g_assert_cmpstr (vb_test_str_of (passed, "status"), ==, "checked_in");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (passed), "triages")), ==, 1);
   g_free (bay_body);
   bay_body = g_strdup_printf ("{\"version\": %" G_GINT64_FORMAT ", \"bay_id\": \"%s\"}",
                               json_object_get_int_member (vb_test_object (passed), "version"), fx.bay);
-  json_node_unref (vb_test_call (fx.server, "PATCH", path, fx.desk, bay_body, 200));
+  json_node_unref (vb_test_call (fx.floor.server, "PATCH", path, fx.floor.desk, bay_body, 200));
 
   move_to (&fx, id, "diagnosing");
   move_to (&fx, id, "awaiting_approval");
   /* on_hold needs a reason and returns only where it came from. */
   move_refused (&fx, id, "{\"status\": \"on_hold\"}", 422, "validation_failed", "reason");
-  held = move (&fx, id, fx.desk, "{\"status\": \"on_hold\", \"reason\": \"waiting for the customer\"}", 200);
-  g_assert_cmpstr (str_of (held, "resume_status"), ==, "awaiting_approval");
-  g_assert_cmpstr (str_of (held, "status_reason"), ==, "waiting for the customer");
+  held = move (&fx, id, fx.floor.desk, "{\"status\": \"on_hold\", \"reason\": \"waiting for the customer\"}", 200);
+  g_assert_cmpstr (vb_test_str_of (held, "resume_status"), ==, "awaiting_approval");
+  g_assert_cmpstr (vb_test_str_of (held, "status_reason"), ==, "waiting for the customer");
   move_refused (&fx, id, "{\"status\": \"in_progress\"}", 409, "conflict", "status");
   move_refused (&fx, id, "{\"status\": \"diagnosing\"}", 409, "conflict", "status");
   /* A stale version guard. */
@@ -592,13 +455,13 @@ test_status_machine (void)
   move_to (&fx, id, "quality_check");
   /* ready needs a passed quality check by someone who did not work on it. */
   move_refused (&fx, id, "{\"status\": \"ready\"}", 409, "conflict", "status");
-  qc = db_value (fx.server,
+  qc = db_value (fx.floor.server,
                  "INSERT INTO quality_checks (work_order_id, items, passed, checked_by)"
                  " SELECT $1::uuid, '[]', true, id FROM users WHERE email = 'manager@example.com' RETURNING id",
                  id);
   move_to (&fx, id, "ready");
   move_to (&fx, id, "collected");
-  done = vb_test_call (fx.server, "GET", path, fx.tech, NULL, 200);
+  done = vb_test_call (fx.floor.server, "GET", path, fx.floor.tech, NULL, 200);
   g_assert_false (json_object_get_null_member (vb_test_object (done), "collected_at"));
   history = json_object_get_array_member (vb_test_object (done), "status_history");
   g_assert_cmpuint (json_array_get_length (history), ==, 9);
@@ -613,17 +476,17 @@ test_status_machine (void)
   {
     g_autofree char *late = g_strdup_printf ("{\"version\": %" G_GINT64_FORMAT ", \"concerns\": \"x\"}",
                                              json_object_get_int_member (vb_test_object (done), "version"));
-    vb_test_call_error (fx.server, "PATCH", path, fx.desk, late, 409, "conflict", "status");
+    vb_test_call_error (fx.floor.server, "PATCH", path, fx.floor.desk, late, 409, "conflict", "status");
   }
-  g_assert_true (feed_has (fx.server, fx.desk, "work_order_status_history",
-                           json_object_get_string_member (json_array_get_object_element (history, 8), "id"), "upsert"));
-  g_assert_cmpint (audit_count (fx.server, "work_orders", id, "update"), >=, 9);
+  g_assert_true (vb_test_feed_has (fx.floor.server, fx.floor.desk, "work_order_status_history",
+                                   json_object_get_string_member (json_array_get_object_element (history, 8), "id"), "upsert"));
+  g_assert_cmpint (vb_test_audit_count (fx.floor.server, "work_orders", id, "update"), >=, 9);
 
   /* quality_check needs every task done or cancelled. */
   {
-    g_autofree char *extra = g_strdup_printf (", \"service_type_ids\": [\"%s\"], \"triage\": " TRIAGE_PASS, fx.tire);
-    g_autoptr(JsonNode) second = check_in (&fx, fx.desk, extra);
-    const char *id2 = id_of (second);
+    g_autofree char *extra = g_strdup_printf (", \"service_type_ids\": [\"%s\"], \"triage\": " TRIAGE_PASS, fx.floor.tire);
+    g_autoptr(JsonNode) second = check_in (&fx, fx.floor.desk, extra);
+    const char *id2 = vb_test_id_of (second);
 
     g_assert_true (json_object_get_boolean_member (vb_test_object (second), "triage_passed"));
     move_to (&fx, id2, "diagnosing");
@@ -631,11 +494,11 @@ test_status_machine (void)
     move_refused (&fx, id2, "{\"status\": \"quality_check\"}", 409, "conflict", "status");
     /* in_progress cannot be cancelled directly; on hold, with a reason, it can. */
     move_refused (&fx, id2, "{\"status\": \"cancelled\", \"reason\": \"x\"}", 409, "conflict", "status");
-    json_node_unref (move (&fx, id2, fx.desk, "{\"status\": \"on_hold\", \"reason\": \"parts\"}", 200));
+    json_node_unref (move (&fx, id2, fx.floor.desk, "{\"status\": \"on_hold\", \"reason\": \"parts\"}", 200));
     move_refused (&fx, id2, "{\"status\": \"cancelled\", \"reason\": \"  \"}", 422, "validation_failed", "reason");
     {
-      g_autoptr(JsonNode) cancelled = move (&fx, id2, fx.desk, "{\"status\": \"cancelled\", \"reason\": \"customer declined\"}", 200);
-      g_assert_cmpstr (str_of (cancelled, "status_reason"), ==, "customer declined");
+      g_autoptr(JsonNode) cancelled = move (&fx, id2, fx.floor.desk, "{\"status\": \"cancelled\", \"reason\": \"customer declined\"}", 200);
+      g_assert_cmpstr (vb_test_str_of (cancelled, "status_reason"), ==, "customer declined");
     }
     move_refused (&fx, id2, "{\"status\": \"diagnosing\"}", 409, "conflict", "status");
   }
@@ -659,54 +522,54 @@ test_quarantine (void)
 
   fx_setup (&fx);
   /* A failed triage at check-in quarantines the car where it is parked. */
-  wo = check_in (&fx, fx.desk, ", \"triage\": " TRIAGE_SMOKE);
-  id = id_of (wo);
+  wo = check_in (&fx, fx.floor.desk, ", \"triage\": " TRIAGE_SMOKE);
+  id = vb_test_id_of (wo);
   path = g_strdup_printf ("/api/v1/work-orders/%s", id);
   clear = g_strdup_printf ("/api/v1/work-orders/%s/clear-quarantine", id);
-  g_assert_cmpstr (str_of (wo, "status"), ==, "quarantined");
+  g_assert_cmpstr (vb_test_str_of (wo, "status"), ==, "quarantined");
   g_assert_false (json_object_get_boolean_member (vb_test_object (wo), "triage_passed"));
-  g_assert_cmpstr (str_of (wo, "parking_place"), ==, "Quarantine lot Q1");
+  g_assert_cmpstr (vb_test_str_of (wo, "parking_place"), ==, "Quarantine lot Q1");
   history = json_object_get_array_member (vb_test_object (wo), "status_history");
   g_assert_cmpuint (json_array_get_length (history), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (history, 1), "to_status"), ==, "quarantined");
 
   /* Without a parking place a failed triage is refused. */
-  other = check_in (&fx, fx.desk, "");
+  other = check_in (&fx, fx.floor.desk, "");
   {
-    g_autofree char *tpath = g_strdup_printf ("/api/v1/work-orders/%s/triage", id_of (other));
-    vb_test_call_error (fx.server, "POST", tpath, fx.desk,
+    g_autofree char *tpath = g_strdup_printf ("/api/v1/work-orders/%s/triage", vb_test_id_of (other));
+    vb_test_call_error (fx.floor.server, "POST", tpath, fx.floor.desk,
                         "{\"smoke_or_smell\": false, \"burn_marks\": true, \"underbody_damage\": false,"
                         " \"critical_fault\": false}", 422, "validation_failed", "parking_place");
   }
-  g_assert_cmpint (db_count (fx.server, "SELECT count(*) FROM work_order_triages WHERE work_order_id = $1::uuid",
-                             id_of (other)), ==, 0);
+  g_assert_cmpint (db_count (fx.floor.server, "SELECT count(*) FROM work_order_triages WHERE work_order_id = $1::uuid",
+                             vb_test_id_of (other)), ==, 0);
 
   /* Quarantined: no diagnosing, no bay, a passing triage does not release it. */
   move_refused (&fx, id, "{\"status\": \"diagnosing\"}", 409, "conflict", "status");
   bay_body = g_strdup_printf ("{\"version\": %" G_GINT64_FORMAT ", \"bay_id\": \"%s\"}",
                               json_object_get_int_member (vb_test_object (wo), "version"), fx.bay);
-  vb_test_call_error (fx.server, "PATCH", path, fx.desk, bay_body, 409, "conflict", "bay_id");
-  json_node_unref (triage (&fx, id, fx.desk, TRIAGE_PASS, 409));
+  vb_test_call_error (fx.floor.server, "PATCH", path, fx.floor.desk, bay_body, 409, "conflict", "bay_id");
+  json_node_unref (triage (&fx, id, fx.floor.desk, TRIAGE_PASS, 409));
 
   /* Who clears: not reception (no work_orders.technical), not HV level 1,
    * not a technician of another location; a valid HV level 3 technician does. */
-  vb_test_call_error (fx.server, "POST", clear, fx.desk, "{\"notes\": \"looks fine\"}", 403, "forbidden", NULL);
-  vb_test_call_error (fx.server, "POST", clear, fx.tech, "{\"notes\": \"looks fine\"}", 403, "forbidden", NULL);
-  vb_test_call_error (fx.server, "POST", clear, fx.tech_b, "{\"notes\": \"looks fine\"}", 404, "not_found", NULL);
-  cleared = vb_test_call (fx.server, "POST", clear, fx.tech3, "{\"notes\": \"Insulation 550 MOhm, no thermal event\"}", 200);
-  g_assert_cmpstr (str_of (cleared, "status"), ==, "checked_in");
-  g_assert_cmpstr (str_of (cleared, "quarantine_cleared_by"), ==, fx.tech3_id);
+  vb_test_call_error (fx.floor.server, "POST", clear, fx.floor.desk, "{\"notes\": \"looks fine\"}", 403, "forbidden", NULL);
+  vb_test_call_error (fx.floor.server, "POST", clear, fx.floor.tech, "{\"notes\": \"looks fine\"}", 403, "forbidden", NULL);
+  vb_test_call_error (fx.floor.server, "POST", clear, fx.floor.tech_b, "{\"notes\": \"looks fine\"}", 404, "not_found", NULL);
+  cleared = vb_test_call (fx.floor.server, "POST", clear, fx.tech3, "{\"notes\": \"Insulation 550 MOhm, no thermal event\"}", 200);
+  g_assert_cmpstr (vb_test_str_of (cleared, "status"), ==, "checked_in");
+  g_assert_cmpstr (vb_test_str_of (cleared, "quarantine_cleared_by"), ==, fx.tech3_id);
   g_assert_false (json_object_get_null_member (vb_test_object (cleared), "quarantine_cleared_at"));
-  vb_test_call_error (fx.server, "POST", clear, fx.tech3, NULL, 409, "conflict", "status");
+  vb_test_call_error (fx.floor.server, "POST", clear, fx.tech3, NULL, 409, "conflict", "status");
   /* Now the bay and diagnosing. */
   g_free (bay_body);
   bay_body = g_strdup_printf ("{\"version\": %" G_GINT64_FORMAT ", \"bay_id\": \"%s\"}",
                               json_object_get_int_member (vb_test_object (cleared), "version"), fx.bay);
-  json_node_unref (vb_test_call (fx.server, "PATCH", path, fx.tech, bay_body, 200));
+  json_node_unref (vb_test_call (fx.floor.server, "PATCH", path, fx.floor.tech, bay_body, 200));
   move_to (&fx, id, "diagnosing");
-  g_assert_true (feed_has (fx.server, fx.tech, "work_orders", id, "upsert"));
-  g_assert_cmpint (db_count (fx.server, "SELECT count(*) FROM audit_log WHERE entity = 'work_order_triages'"
-                                        " AND after ->> 'work_order_id' = $1 AND action = 'insert'", id), ==, 1);
+  g_assert_true (vb_test_feed_has (fx.floor.server, fx.floor.tech, "work_orders", id, "upsert"));
+  g_assert_cmpint (db_count (fx.floor.server, "SELECT count(*) FROM audit_log WHERE entity = 'work_order_triages'"
+                                              " AND after ->> 'work_order_id' = $1 AND action = 'insert'", id), ==, 1);
   fx_clear (&fx);
 }
 
@@ -730,55 +593,55 @@ test_scope_and_lists (void)
   const char *id;
 
   fx_setup (&fx);
-  wo = check_in (&fx, fx.tech, "");   /* technicians check cars in too */
-  id = id_of (wo);
+  wo = check_in (&fx, fx.floor.tech, "");   /* technicians check cars in too */
+  id = vb_test_id_of (wo);
   path = g_strdup_printf ("/api/v1/work-orders/%s", id);
   body_b = g_strdup_printf ("{\"location_id\": \"%s\", \"customer_id\": \"%s\", \"vehicle_id\": \"%s\"}",
-                            fx.b, fx.customer_b, fx.vehicle_b);
-  wo_b = vb_test_call (fx.server, "POST", "/api/v1/work-orders", fx.desk_b, body_b, 201);
+                            fx.floor.b, fx.customer_b, fx.vehicle_b);
+  wo_b = vb_test_call (fx.floor.server, "POST", "/api/v1/work-orders", fx.desk_b, body_b, 201);
   g_assert_cmpint (json_object_get_int_member (vb_test_object (wo_b), "number"), ==, 1);   /* per location */
 
   /* Another location's staff: 404 reading, 403 writing there. */
-  vb_test_call_error (fx.server, "GET", path, fx.desk_b, NULL, 404, "not_found", NULL);
-  vb_test_call_error (fx.server, "GET", path, fx.tech_b, NULL, 404, "not_found", NULL);
+  vb_test_call_error (fx.floor.server, "GET", path, fx.desk_b, NULL, 404, "not_found", NULL);
+  vb_test_call_error (fx.floor.server, "GET", path, fx.floor.tech_b, NULL, 404, "not_found", NULL);
   {
     g_autofree char *status_path = g_strdup_printf ("%s/status", path);
     g_autofree char *triage_path = g_strdup_printf ("%s/triage", path);
-    vb_test_call_error (fx.server, "POST", status_path, fx.desk_b, "{\"status\": \"cancelled\", \"reason\": \"x\"}",
+    vb_test_call_error (fx.floor.server, "POST", status_path, fx.desk_b, "{\"status\": \"cancelled\", \"reason\": \"x\"}",
                         404, "not_found", NULL);
-    vb_test_call_error (fx.server, "POST", triage_path, fx.tech_b, TRIAGE_PASS, 404, "not_found", NULL);
-    vb_test_call_error (fx.server, "PATCH", path, fx.desk_b, "{\"version\": 1, \"concerns\": \"x\"}", 404, "not_found", NULL);
+    vb_test_call_error (fx.floor.server, "POST", triage_path, fx.floor.tech_b, TRIAGE_PASS, 404, "not_found", NULL);
+    vb_test_call_error (fx.floor.server, "PATCH", path, fx.desk_b, "{\"version\": 1, \"concerns\": \"x\"}", 404, "not_found", NULL);
   }
   {
     g_autofree char *at_a = walk_in (&fx, "");
-    vb_test_call_error (fx.server, "POST", "/api/v1/work-orders", fx.desk_b, at_a, 403, "forbidden", NULL);
-    vb_test_call_error (fx.server, "POST", "/api/v1/work-orders", fx.tech_b, at_a, 403, "forbidden", NULL);
+    vb_test_call_error (fx.floor.server, "POST", "/api/v1/work-orders", fx.desk_b, at_a, 403, "forbidden", NULL);
+    vb_test_call_error (fx.floor.server, "POST", "/api/v1/work-orders", fx.floor.tech_b, at_a, 403, "forbidden", NULL);
   }
-  vb_test_call_error (fx.server, "GET", "/api/v1/work-orders/not-a-uuid", fx.desk, NULL, 404, "not_found", NULL);
-  vb_test_call_error (fx.server, "GET", "/api/v1/work-orders", NULL, NULL, 401, "unauthenticated", NULL);
+  vb_test_call_error (fx.floor.server, "GET", "/api/v1/work-orders/not-a-uuid", fx.floor.desk, NULL, 404, "not_found", NULL);
+  vb_test_call_error (fx.floor.server, "GET", "/api/v1/work-orders", NULL, NULL, 401, "unauthenticated", NULL);
 
   /* Lists: each location sees its own; the admin sees both. */
-  g_assert_nonnull (list_find (&fx, fx.desk, "/api/v1/work-orders", id, &k1));
-  g_assert_null (list_find (&fx, fx.desk, "/api/v1/work-orders", id_of (wo_b), &k2));
+  g_assert_nonnull (list_find (&fx, fx.floor.desk, "/api/v1/work-orders", id, &k1));
+  g_assert_null (list_find (&fx, fx.floor.desk, "/api/v1/work-orders", vb_test_id_of (wo_b), &k2));
   g_assert_null (list_find (&fx, fx.desk_b, "/api/v1/work-orders?status=open", id, &k3));
-  list_b = g_strdup_printf ("/api/v1/work-orders?location_id=%s", fx.b);
+  list_b = g_strdup_printf ("/api/v1/work-orders?location_id=%s", fx.floor.b);
   g_clear_pointer (&k3, json_node_unref);
-  g_assert_null (list_find (&fx, fx.desk, list_b, id_of (wo_b), &k3));
-  g_assert_nonnull (list_find (&fx, fx.admin, list_b, id_of (wo_b), &k4));
-  g_assert_null (list_find (&fx, fx.admin, list_b, id, &k5));
-  g_assert_false (feed_has (fx.server, fx.desk_b, "work_orders", id, "upsert"));
-  g_assert_true (feed_has (fx.server, fx.desk_b, "work_orders", id_of (wo_b), "upsert"));
+  g_assert_null (list_find (&fx, fx.floor.desk, list_b, vb_test_id_of (wo_b), &k3));
+  g_assert_nonnull (list_find (&fx, fx.floor.admin, list_b, vb_test_id_of (wo_b), &k4));
+  g_assert_null (list_find (&fx, fx.floor.admin, list_b, id, &k5));
+  g_assert_false (vb_test_feed_has (fx.floor.server, fx.desk_b, "work_orders", id, "upsert"));
+  g_assert_true (vb_test_feed_has (fx.floor.server, fx.desk_b, "work_orders", vb_test_id_of (wo_b), "upsert"));
 
   /* Paging newest first, filters, search. */
   {
-    g_autoptr(JsonNode) second = check_in (&fx, fx.desk, ", \"priority\": \"low\"");
-    g_autoptr(JsonNode) third = check_in (&fx, fx.desk, "");
-    g_autoptr(JsonNode) page1 = vb_test_call (fx.server, "GET", "/api/v1/work-orders?limit=2", fx.desk, NULL, 200);
+    g_autoptr(JsonNode) second = check_in (&fx, fx.floor.desk, ", \"priority\": \"low\"");
+    g_autoptr(JsonNode) third = check_in (&fx, fx.floor.desk, "");
+    g_autoptr(JsonNode) page1 = vb_test_call (fx.floor.server, "GET", "/api/v1/work-orders?limit=2", fx.floor.desk, NULL, 200);
     JsonArray *items = json_object_get_array_member (vb_test_object (page1), "items");
     const char *cursor = json_object_get_string_member (vb_test_object (page1), "next_cursor");
     g_autofree char *next = NULL;
     g_autoptr(JsonNode) page2 = NULL;
-    g_autofree char *by_customer = g_strdup_printf ("/api/v1/work-orders?customer_id=%s&status=open", fx.customer);
+    g_autofree char *by_customer = g_strdup_printf ("/api/v1/work-orders?customer_id=%s&status=open", fx.floor.customer);
     g_autofree char *by_vehicle_b = g_strdup_printf ("/api/v1/work-orders?vehicle_id=%s", fx.vehicle_b);
     g_autoptr(JsonNode) mine = NULL;
     g_autoptr(JsonNode) theirs = NULL;
@@ -786,32 +649,32 @@ test_scope_and_lists (void)
     g_autoptr(JsonNode) cancelled = NULL;
 
     g_assert_cmpuint (json_array_get_length (items), ==, 2);
-    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "id"), ==, id_of (third));
-    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 1), "id"), ==, id_of (second));
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "id"), ==, vb_test_id_of (third));
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 1), "id"), ==, vb_test_id_of (second));
     g_assert_nonnull (cursor);
     next = g_strdup_printf ("/api/v1/work-orders?limit=2&cursor=%s", cursor);
-    page2 = vb_test_call (fx.server, "GET", next, fx.desk, NULL, 200);
+    page2 = vb_test_call (fx.floor.server, "GET", next, fx.floor.desk, NULL, 200);
     items = json_object_get_array_member (vb_test_object (page2), "items");
     g_assert_cmpuint (json_array_get_length (items), ==, 1);
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "id"), ==, id);
     g_assert_true (json_object_get_null_member (vb_test_object (page2), "next_cursor"));
-    vb_test_call_error (fx.server, "GET", "/api/v1/work-orders?cursor=bm9wZQ", fx.desk, NULL, 422, "validation_failed", "cursor");
+    vb_test_call_error (fx.floor.server, "GET", "/api/v1/work-orders?cursor=bm9wZQ", fx.floor.desk, NULL, 422, "validation_failed", "cursor");
 
-    mine = vb_test_call (fx.server, "GET", by_customer, fx.desk, NULL, 200);
+    mine = vb_test_call (fx.floor.server, "GET", by_customer, fx.floor.desk, NULL, 200);
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (mine), "items")), ==, 3);
-    theirs = vb_test_call (fx.server, "GET", by_vehicle_b, fx.desk, NULL, 200);
+    theirs = vb_test_call (fx.floor.server, "GET", by_vehicle_b, fx.floor.desk, NULL, 200);
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (theirs), "items")), ==, 0);
-    g_assert_nonnull (list_find (&fx, fx.desk, "/api/v1/work-orders?q=51K-00001", id, &found));
+    g_assert_nonnull (list_find (&fx, fx.floor.desk, "/api/v1/work-orders?q=51K-00001", id, &found));
     g_clear_pointer (&found, json_node_unref);
-    g_assert_nonnull (list_find (&fx, fx.desk, "/api/v1/work-orders?q=minh", id, &found));
+    g_assert_nonnull (list_find (&fx, fx.floor.desk, "/api/v1/work-orders?q=minh", id, &found));
     g_clear_pointer (&found, json_node_unref);
-    g_assert_null (list_find (&fx, fx.desk, "/api/v1/work-orders?q=nobody-at-all", id, &found));
-    json_node_unref (move (&fx, id_of (second), fx.desk, "{\"status\": \"cancelled\", \"reason\": \"duplicate\"}", 200));
-    g_assert_null (list_find (&fx, fx.desk, "/api/v1/work-orders?status=open", id_of (second), &k6));
-    g_assert_nonnull (list_find (&fx, fx.desk, "/api/v1/work-orders?status=cancelled", id_of (second), &cancelled));
+    g_assert_null (list_find (&fx, fx.floor.desk, "/api/v1/work-orders?q=nobody-at-all", id, &found));
+    json_node_unref (move (&fx, vb_test_id_of (second), fx.floor.desk, "{\"status\": \"cancelled\", \"reason\": \"duplicate\"}", 200));
+    g_assert_null (list_find (&fx, fx.floor.desk, "/api/v1/work-orders?status=open", vb_test_id_of (second), &k6));
+    g_assert_nonnull (list_find (&fx, fx.floor.desk, "/api/v1/work-orders?status=cancelled", vb_test_id_of (second), &cancelled));
     {
-      g_autofree char *by_tech = g_strdup_printf ("/api/v1/work-orders?technician_id=%s", fx.tech_id);
-      g_autoptr(JsonNode) none = vb_test_call (fx.server, "GET", by_tech, fx.desk, NULL, 200);
+      g_autofree char *by_tech = g_strdup_printf ("/api/v1/work-orders?technician_id=%s", fx.floor.tech_id);
+      g_autoptr(JsonNode) none = vb_test_call (fx.floor.server, "GET", by_tech, fx.floor.desk, NULL, 200);
       g_assert_cmpuint (json_array_get_length (json_object_get_array_member (vb_test_object (none), "items")), ==, 0);
     }
   }
@@ -837,19 +700,19 @@ test_gdpr (void)
   const char *id;
 
   fx_setup (&fx);
-  wo = check_in (&fx, fx.desk, ", \"concerns\": \"Secret-Concern\", \"damage_notes\": \"Secret-Damage\","
-                               " \"items_left\": \"Secret-Items\", \"parking_place\": \"Secret-Place\","
-                               " \"triage\": {\"smoke_or_smell\": true, \"burn_marks\": false,"
-                               " \"underbody_damage\": false, \"critical_fault\": false,"
-                               " \"parking_place\": \"Q2\", \"notes\": \"Secret-Triage\"}");
-  id = id_of (wo);
+  wo = check_in (&fx, fx.floor.desk, ", \"concerns\": \"Secret-Concern\", \"damage_notes\": \"Secret-Damage\","
+                                     " \"items_left\": \"Secret-Items\", \"parking_place\": \"Secret-Place\","
+                                     " \"triage\": {\"smoke_or_smell\": true, \"burn_marks\": false,"
+                                     " \"underbody_damage\": false, \"critical_fault\": false,"
+                                     " \"parking_place\": \"Q2\", \"notes\": \"Secret-Triage\"}");
+  id = vb_test_id_of (wo);
   path = g_strdup_printf ("/api/v1/work-orders/%s", id);
-  note = db_value (fx.server,
+  note = db_value (fx.floor.server,
                    "INSERT INTO work_order_notes (work_order_id, body) VALUES ($1::uuid, 'Secret-Note') RETURNING id", id);
 
   /* The export holds the work orders with triages and notes. */
-  export_path = g_strdup_printf ("/api/v1/customers/%s/export", fx.customer);
-  exported = vb_test_call (fx.server, "GET", export_path, fx.admin, NULL, 200);
+  export_path = g_strdup_printf ("/api/v1/customers/%s/export", fx.floor.customer);
+  exported = vb_test_call (fx.floor.server, "GET", export_path, fx.floor.admin, NULL, 200);
   orders = json_object_get_array_member (vb_test_object (exported), "work_orders");
   g_assert_cmpuint (json_array_get_length (orders), ==, 1);
   order = json_array_get_object_element (orders, 0);
@@ -861,14 +724,14 @@ test_gdpr (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (order, "status_history")), ==, 2);
 
   /* Erasure keeps the work order (and its state), scrubs the free text. */
-  erase_path = g_strdup_printf ("/api/v1/customers/%s/erase", fx.customer);
-  erased = vb_test_call (fx.server, "POST", erase_path, fx.admin, "{}", 200);
-  after = vb_test_call (fx.server, "GET", path, fx.admin, NULL, 200);
-  g_assert_cmpstr (str_of (after, "status"), ==, "quarantined");
-  g_assert_cmpstr (str_of (after, "concerns"), ==, "");
-  g_assert_cmpstr (str_of (after, "damage_notes"), ==, "");
-  g_assert_cmpstr (str_of (after, "items_left"), ==, "");
-  g_assert_cmpstr (str_of (after, "parking_place"), ==, "");
+  erase_path = g_strdup_printf ("/api/v1/customers/%s/erase", fx.floor.customer);
+  erased = vb_test_call (fx.floor.server, "POST", erase_path, fx.floor.admin, "{}", 200);
+  after = vb_test_call (fx.floor.server, "GET", path, fx.floor.admin, NULL, 200);
+  g_assert_cmpstr (vb_test_str_of (after, "status"), ==, "quarantined");
+  g_assert_cmpstr (vb_test_str_of (after, "concerns"), ==, "");
+  g_assert_cmpstr (vb_test_str_of (after, "damage_notes"), ==, "");
+  g_assert_cmpstr (vb_test_str_of (after, "items_left"), ==, "");
+  g_assert_cmpstr (vb_test_str_of (after, "parking_place"), ==, "");
   g_assert_true (json_object_get_boolean_member (json_object_get_object_member (vb_test_object (after), "customer"), "erased"));
   {
     JsonArray *triages = json_object_get_array_member (vb_test_object (after), "triages");
@@ -876,15 +739,15 @@ test_gdpr (void)
     g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (triages, 0), "notes"), ==, "");
     g_assert_false (json_object_get_boolean_member (json_array_get_object_element (triages, 0), "passed"));
   }
-  g_assert_cmpint (db_count (fx.server, "SELECT count(*) FROM work_order_notes WHERE id = $1::uuid AND body = '[erased]'",
+  g_assert_cmpint (db_count (fx.floor.server, "SELECT count(*) FROM work_order_notes WHERE id = $1::uuid AND body = '[erased]'",
                              note), ==, 1);
   /* No copy of the text left in the change feed's JSON. */
-  g_assert_cmpint (db_count (fx.server, "SELECT count(*) FROM change_log WHERE row::text LIKE '%' || $1 || '%'",
+  g_assert_cmpint (db_count (fx.floor.server, "SELECT count(*) FROM change_log WHERE row::text LIKE '%' || $1 || '%'",
                              "Secret-"), ==, 0);
-  g_assert_cmpint (db_count (fx.server, "SELECT count(*) FROM work_orders WHERE customer_id = $1::uuid", fx.customer), ==, 1);
+  g_assert_cmpint (db_count (fx.floor.server, "SELECT count(*) FROM work_orders WHERE customer_id = $1::uuid", fx.floor.customer), ==, 1);
   /* Erasing again changes nothing. */
-  json_node_unref (vb_test_call (fx.server, "POST", erase_path, fx.admin, "{}", 200));
-  g_assert_cmpint (db_count (fx.server, "SELECT count(*) FROM work_order_triages WHERE work_order_id = $1::uuid", id), ==, 1);
+  json_node_unref (vb_test_call (fx.floor.server, "POST", erase_path, fx.floor.admin, "{}", 200));
+  g_assert_cmpint (db_count (fx.floor.server, "SELECT count(*) FROM work_order_triages WHERE work_order_id = $1::uuid", id), ==, 1);
   fx_clear (&fx);
 }
 
