@@ -137,7 +137,16 @@ GPtrArray      *vb_cache_search           (VbCache      *self,
                                            guint         limit);
 /* SHA-256 hex over the sorted "entity id version" lines of the server
  * rows of the given entities (NULL: all) — what the server has, if the
- * cache is in sync (tests compare it with the database). */
+ * cache is in sync (tests compare it with the database).  Exactly:
+ * one line "ENTITY ID VERSION\n" (single spaces, VERSION in decimal) per
+ * record that has a server row and is not deleted (records only created
+ * here and tombstones are left out); the lines sorted in byte order
+ * (strcmp, PostgreSQL COLLATE "C") and concatenated; the SHA-256 of that
+ * in lowercase hex (of "" when there are none: e3b0c442…b855).  In SQL:
+ *   SELECT encode(sha256(convert_to(coalesce(string_agg(l, '' ORDER BY l
+ *            COLLATE "C"), ''), 'UTF8')), 'hex')
+ *   FROM (SELECT 'customers ' || id || ' ' || version || E'\n' AS l
+ *         FROM customers) s; */
 char           *vb_cache_checksum         (VbCache      *self,
                                            const char * const *entities);
 
@@ -146,6 +155,13 @@ char           *vb_cache_checksum         (VbCache      *self,
 /* A user's change: the record's local view and the outbox row in one
  * transaction.  Returns the outbox seq (> 0) only after COMMIT, so what
  * the UI acknowledges survives a crash; 0 with error otherwise.
+ * The local view: CREATE and APPEND make the record (entity, record_id)
+ * from fields if it has no view yet (else merge); UPDATE and ACTION merge
+ * fields (top-level members) into it, if it exists; method "DELETE"
+ * (not CREATE/APPEND) hides it.  fields may be NULL (an action whose
+ * effect only the server knows).  The entry's base is the record's
+ * values of fields' members before the change (UPDATE, ACTION; null for
+ * members it lacked) and base_version its pulled version (0: none).
  * fields: the record's members this change sets (for a create: the whole
  * new record including "id"); body: what to send (may equal fields; for
  * updates the caller includes "version": base version). */
@@ -162,12 +178,15 @@ gint64          vb_cache_enqueue          (VbCache      *self,
 VbOutboxEntry  *vb_cache_next_pending     (VbCache      *self);
 guint           vb_cache_count_pending    (VbCache      *self);
 /* Assigns (once, durably) the entry's Voltbay-Mutation number; a rebased
- * update gets a new one (renumber = TRUE). Returns the number, 0 on error. */
+ * update gets a new one (renumber = TRUE). Returns the number, 0 on error.
+ * Numbers come from one counter per cache file, from 1, strictly
+ * increasing across restarts (never reused, even after renumbering). */
 gint64          vb_cache_number_entry     (VbCache      *self,
                                            gint64        seq,
                                            gboolean      renumber,
                                            GError      **error);
-/* For a rebased update: the new body (with the server's current version). */
+/* For a rebased update: the new body (with the server's current version).
+ * Pending entries only (else VB_CACHE_ERROR_NOT_FOUND); emits nothing. */
 gboolean        vb_cache_set_entry_body   (VbCache      *self,
                                            gint64        seq,
                                            JsonObject   *body,
@@ -175,7 +194,10 @@ gboolean        vb_cache_set_entry_body   (VbCache      *self,
                                            GError      **error);
 /* The answer: applied (the record's local view stays until the pull brings
  * the server's row), or refused/conflict (kept as a problem; the record's
- * local view is recomputed without it; a refused create disappears). */
+ * local view is recomputed without it; a refused create disappears).
+ * Precisely: an applied change keeps showing while the record's pulled
+ * version is <= its base_version.  Finishing an entry again is allowed
+ * (the last answer wins).  Error VB_CACHE_ERROR_NOT_FOUND: no such seq. */
 gboolean        vb_cache_finish_entry     (VbCache      *self,
                                            gint64        seq,
                                            VbOutboxState state,
@@ -189,5 +211,11 @@ gboolean        vb_cache_dismiss_problem  (VbCache      *self,
                                            GError      **error);
 VbOutboxEntry  *vb_cache_get_entry        (VbCache      *self,
                                            gint64        seq);
+/* Whether the outbox holds a change of this record made here (any state;
+ * applied ones are kept a while): the notifier's "the user did this
+ * themselves".  Added for VbNotifier (issue #5, API for the apps). */
+gboolean        vb_cache_has_outbox_entry (VbCache      *self,
+                                           const char   *entity,
+                                           const char   *record_id);
 
 G_END_DECLS
