@@ -45,6 +45,7 @@ typedef struct
   char        *fingerprint;     /* set when the certificate was refused */
   char        *pinned;
   VbPinStatus  status;
+  gboolean     full;            /* request_full: every HTTP answer is a result */
 } RequestData;
 
 static void
@@ -377,6 +378,16 @@ send_and_read_cb (GObject      *object,
         }
     }
 
+  /* The outbox needs the status and headers of refusals too (request_full). */
+  if (data->full)
+    {
+      JsonNode *root = json_parser_get_root (parser);
+
+      g_task_return_pointer (task, root != NULL ? json_node_copy (root) : json_node_new (JSON_NODE_NULL),
+                             (GDestroyNotify) json_node_unref);
+      return;
+    }
+
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
       JsonNode *root = json_parser_get_root (parser);
@@ -449,6 +460,176 @@ vb_api_client_request_finish (VbApiClient   *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vb_api_client_request_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+vb_api_client_request_full_async (VbApiClient         *self,
+                                  const char          *method,
+                                  const char          *path,
+                                  const char          *body_json,
+                                  const char * const  *extra_headers,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  RequestData *data;
+
+  g_return_if_fail (VB_IS_API_CLIENT (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (path != NULL && path[0] == '/');
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vb_api_client_request_full_async);
+
+  if (self->server_url == NULL || (msg = new_message (self, method, path, FALSE, task)) == NULL)
+    {
+      g_task_return_new_error (task, VB_CLIENT_ERROR, VB_CLIENT_ERROR_INVALID_ADDRESS,
+                               _("Cannot make a request to %s%s"),
+                               self->server_url != NULL ? self->server_url : "", path);
+      return;
+    }
+  data = g_task_get_task_data (task);
+  data->full = TRUE;
+  for (guint i = 0; extra_headers != NULL && extra_headers[i] != NULL && extra_headers[i + 1] != NULL; i += 2)
+    soup_message_headers_replace (soup_message_get_request_headers (msg),
+                                  extra_headers[i], extra_headers[i + 1]);
+  /* Sent byte for byte: a retried mutation must be the same request. */
+  if (body_json != NULL)
+    soup_message_set_request_body_from_bytes (msg, "application/json",
+                                              g_bytes_new (body_json, strlen (body_json)));
+  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
+                                    send_and_read_cb, g_steal_pointer (&task));
+}
+
+JsonNode *
+vb_api_client_request_full_finish (VbApiClient         *self,
+                                   GAsyncResult        *result,
+                                   guint               *status,
+                                   SoupMessageHeaders **response_headers,
+                                   GError             **error)
+{
+  RequestData *data;
+  JsonNode *node;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vb_api_client_request_full_async, NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  node = g_task_propagate_pointer (G_TASK (result), error);
+  if (status != NULL)
+    *status = node != NULL && data != NULL ? soup_message_get_status (data->msg) : 0;
+  if (response_headers != NULL)
+    *response_headers = node != NULL && data != NULL
+                        ? soup_message_headers_ref (soup_message_get_response_headers (data->msg))
+                        : NULL;
+  return node;
+}
+
+/* Raw bytes (attachments): 2xx and 304 are results, other statuses errors. */
+static void
+send_and_read_bytes_cb (GObject      *object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RequestData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  guint status;
+
+  bytes = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  g_signal_handlers_disconnect_by_data (data->msg, task);
+  if (bytes == NULL)
+    {
+      GError *refused = certificate_error (data);
+
+      g_task_return_error (task, refused != NULL ? refused : g_steal_pointer (&error));
+      return;
+    }
+
+  status = soup_message_get_status (data->msg);
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status) && status != SOUP_STATUS_NOT_MODIFIED)
+    {
+      SoupMessageHeaders *headers = soup_message_get_response_headers (data->msg);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *root = NULL;
+      gsize length = 0;
+      const char *body = g_bytes_get_data (bytes, &length);
+
+      if (length > 0 &&
+          g_strcmp0 (soup_message_headers_get_content_type (headers, NULL), "application/json") == 0 &&
+          json_parser_load_from_data (parser, body, length, NULL))
+        root = json_parser_get_root (parser);
+      if (root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
+          json_object_has_member (json_node_get_object (root), "error"))
+        g_task_return_error (task, vb_error_from_json (root, status));
+      else
+        g_task_return_error (task, vb_error_for_http_status (status,
+                                                             soup_message_get_reason_phrase (data->msg)));
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&bytes), (GDestroyNotify) g_bytes_unref);
+}
+
+void
+vb_api_client_request_bytes_async (VbApiClient         *self,
+                                   const char          *method,
+                                   const char          *path,
+                                   const char * const  *extra_headers,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  SoupMessageHeaders *headers;
+
+  g_return_if_fail (VB_IS_API_CLIENT (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (path != NULL && path[0] == '/');
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vb_api_client_request_bytes_async);
+
+  if (self->server_url == NULL || (msg = new_message (self, method, path, FALSE, task)) == NULL)
+    {
+      g_task_return_new_error (task, VB_CLIENT_ERROR, VB_CLIENT_ERROR_INVALID_ADDRESS,
+                               _("Cannot make a request to %s%s"),
+                               self->server_url != NULL ? self->server_url : "", path);
+      return;
+    }
+  headers = soup_message_get_request_headers (msg);
+  soup_message_headers_replace (headers, "Accept", "*/*");
+  for (guint i = 0; extra_headers != NULL && extra_headers[i] != NULL && extra_headers[i + 1] != NULL; i += 2)
+    soup_message_headers_replace (headers, extra_headers[i], extra_headers[i + 1]);
+  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
+                                    send_and_read_bytes_cb, g_steal_pointer (&task));
+}
+
+GBytes *
+vb_api_client_request_bytes_finish (VbApiClient         *self,
+                                    GAsyncResult        *result,
+                                    guint               *status,
+                                    SoupMessageHeaders **response_headers,
+                                    GError             **error)
+{
+  RequestData *data;
+  GBytes *bytes;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vb_api_client_request_bytes_async, NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  bytes = g_task_propagate_pointer (G_TASK (result), error);
+  if (status != NULL)
+    *status = bytes != NULL && data != NULL ? soup_message_get_status (data->msg) : 0;
+  if (response_headers != NULL)
+    *response_headers = bytes != NULL && data != NULL
+                        ? soup_message_headers_ref (soup_message_get_response_headers (data->msg))
+                        : NULL;
+  return bytes;
 }
 
 static void

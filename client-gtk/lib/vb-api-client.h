@@ -42,6 +42,43 @@ JsonNode     *vb_api_client_request_finish           (VbApiClient          *self
                                                       GAsyncResult         *result,
                                                       GError              **error);
 
+/* One request for the outbox.  body_json is sent byte for byte (a retried
+ * mutation must be the same request); extra_headers are NULL-terminated
+ * name/value pairs, or NULL.  Every HTTP answer, refusals included, is a
+ * result: the parsed body (a null node for an empty one), its status and
+ * headers (unref them).  Only what never reached an answer is an error: no
+ * connection, a certificate that is not the pinned one, cancellation. */
+void          vb_api_client_request_full_async       (VbApiClient          *self,
+                                                      const char           *method,
+                                                      const char           *path,
+                                                      const char           *body_json,
+                                                      const char * const   *extra_headers,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+JsonNode     *vb_api_client_request_full_finish      (VbApiClient          *self,
+                                                      GAsyncResult         *result,
+                                                      guint                *status,
+                                                      SoupMessageHeaders  **response_headers,
+                                                      GError              **error);
+
+/* A request whose answer is raw bytes (attachment content), without a
+ * body; extra_headers as above (If-None-Match).  A 2xx or 304 answer is a
+ * result: its body (empty for 304), status and headers (unref them); any
+ * other status is its VbError, as for vb_api_client_request_async(). */
+void          vb_api_client_request_bytes_async      (VbApiClient          *self,
+                                                      const char           *method,
+                                                      const char           *path,
+                                                      const char * const   *extra_headers,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+GBytes       *vb_api_client_request_bytes_finish     (VbApiClient          *self,
+                                                      GAsyncResult         *result,
+                                                      guint                *status,
+                                                      SoupMessageHeaders  **response_headers,
+                                                      GError              **error);
+
 /* A WebSocket to path (ws/wss), the token on the handshake, same pinning. */
 void          vb_api_client_websocket_connect_async  (VbApiClient          *self,
                                                       const char           *path,

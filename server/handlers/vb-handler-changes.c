@@ -66,6 +66,15 @@ entry_to_json (PGresult *res,
   return node;
 }
 
+/* Whether the caller ($1) may see change c: the permission where the
+ * change belongs, or everywhere; location-less changes wherever held. */
+#define VISIBLE_SQL \
+  "EXISTS (SELECT 1 FROM role_assignments ra" \
+  "          JOIN role_permissions rp ON rp.role_id = ra.role_id" \
+  "         WHERE ra.user_id = $1::uuid AND rp.permission = c.permission" \
+  "           AND (c.location_id IS NULL OR ra.location_id IS NULL" \
+  "                OR ra.location_id = c.location_id))"
+
 static PGresult *
 scan (VbRequest       *req,
       const Position  *from,
@@ -82,11 +91,7 @@ scan (VbRequest       *req,
   return vb_db_execv (conn, error,
     "SELECT c.xid::text AS _xid, c.seq AS _seq, c.entity, c.entity_id AS id, c.version, c.op,"
     "       c.location_id, CASE WHEN c.visible THEN c.row END AS row, c.at, c.visible AS _visible"
-    "  FROM (SELECT c.*, EXISTS (SELECT 1 FROM role_assignments ra"
-    "                              JOIN role_permissions rp ON rp.role_id = ra.role_id"
-    "                             WHERE ra.user_id = $1::uuid AND rp.permission = c.permission"
-    "                               AND (c.location_id IS NULL OR ra.location_id IS NULL"
-    "                                    OR ra.location_id = c.location_id)) AS visible"
+    "  FROM (SELECT c.*, " VISIBLE_SQL " AS visible"
     "          FROM change_log c"
     "         WHERE (c.xid, c.seq) > ($2::xid8, $3::bigint)"
     "           AND c.xid < pg_snapshot_xmin(pg_current_snapshot())"
@@ -95,11 +100,41 @@ scan (VbRequest       *req,
     vb_request_get_principal (req)->user_id, xid, seq, limit);
 }
 
+/* ?with_remaining=true: how many rows the caller may see after `after`
+ * (below the same horizon), so a client can show "done / total" during a
+ * first sync.  A separate count, run only when asked: it reads the rest of
+ * the feed, which a client polling for new changes does not need. */
+static gboolean
+count_remaining (VbRequest       *req,
+                 const Position  *after,
+                 gint64          *remaining,
+                 GError         **error)
+{
+  VbDbConn *conn = vb_request_get_db (req, error);
+  g_autofree char *xid = g_strdup_printf ("%" G_GUINT64_FORMAT, after->xid);
+  g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, after->seq);
+  g_autoptr(PGresult) res = NULL;
+
+  if (conn == NULL)
+    return FALSE;
+  res = vb_db_execv (conn, error,
+    "SELECT count(*) FROM change_log c"
+    " WHERE (c.xid, c.seq) > ($2::xid8, $3::bigint)"
+    "   AND c.xid < pg_snapshot_xmin(pg_current_snapshot())"
+    "   AND " VISIBLE_SQL,
+    vb_request_get_principal (req)->user_id, xid, seq);
+  if (res == NULL)
+    return FALSE;
+  *remaining = vb_db_get_int (res, 0, 0);
+  return TRUE;
+}
+
 static void
 reply (VbRequest      *req,
        JsonNode       *items,
        const Position *next,
-       gboolean        has_more)
+       gboolean        has_more,
+       gint64          remaining)
 {
   g_autofree char *cursor = encode_position (next);
   JsonObject *root = json_object_new ();
@@ -108,6 +143,8 @@ reply (VbRequest      *req,
   json_object_set_member (root, "items", items);
   json_object_set_string_member (root, "next_cursor", cursor);
   json_object_set_boolean_member (root, "has_more", has_more);
+  if (remaining >= 0)
+    json_object_set_int_member (root, "remaining", remaining);
   json_node_take_object (node, root);
   vb_request_reply_json (req, 200, node);
 }
@@ -117,13 +154,16 @@ list_changes (VbRequest  *req,
               GError    **error)
 {
   Position pos;
+  const char *with_remaining = NULL;
+  gint64 remaining = -1;
   guint limit, window, returned = 0;
   g_autoptr(PGresult) res = NULL;
   JsonArray *items;
   JsonNode *node;
   int n, row;
 
-  if (!parse_cursor (req, &pos, error) || !vb_request_get_limit (req, &limit, error))
+  if (!parse_cursor (req, &pos, error) || !vb_request_get_limit (req, &limit, error)
+      || !vb_handler_bool_query (req, "with_remaining", &with_remaining, error))
     return FALSE;
   window = limit * SCAN_FACTOR;
   if ((res = scan (req, &pos, window, error)) == NULL)
@@ -141,9 +181,14 @@ list_changes (VbRequest  *req,
           returned++;
         }
     }
+  if (g_strcmp0 (with_remaining, "true") == 0 && !count_remaining (req, &pos, &remaining, error))
+    {
+      json_array_unref (items);
+      return FALSE;
+    }
   node = json_node_new (JSON_NODE_ARRAY);
   json_node_take_array (node, items);
-  reply (req, node, &pos, row < n || n == (int) window);
+  reply (req, node, &pos, row < n || n == (int) window, remaining);
   return TRUE;
 }
 

@@ -299,6 +299,20 @@ vb_test_server_kill (VbTestServer *server)
 }
 
 void
+vb_test_server_crash (VbTestServer *server)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (server->process == NULL)
+    return;
+  /* No shutdown path runs: requests in flight die mid-transaction. */
+  g_subprocess_send_signal (server->process, SIGKILL);
+  g_subprocess_wait (server->process, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&server->process);
+}
+
+void
 vb_test_server_restart (VbTestServer *server,
                         gboolean      new_certificate)
 {

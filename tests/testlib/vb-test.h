@@ -48,6 +48,9 @@ VbTestServer *vb_test_server_start_tls (void);
 VbTestServer *vb_test_server_start_peer (VbTestServer *first);
 /* SIGTERM and wait (asserting a clean exit); the database stays. */
 void          vb_test_server_kill      (VbTestServer *server);
+/* SIGKILL and wait (a crash: no clean exit expected); the database stays
+ * and vb_test_server_restart() starts it again. */
+void          vb_test_server_crash     (VbTestServer *server);
 /* Start again on the same port and database; new_certificate (TLS only)
  * makes the server generate a different certificate. */
 void          vb_test_server_restart   (VbTestServer *server,
