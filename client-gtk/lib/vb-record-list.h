@@ -1,0 +1,37 @@
+/* vb-record-list.h — a live GListModel of VbRecord over the offline cache. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "vb-cache.h"
+#include "vb-record.h"
+
+G_BEGIN_DECLS
+
+#define VB_TYPE_RECORD_LIST (vb_record_list_get_type ())
+G_DECLARE_FINAL_TYPE (VbRecordList, vb_record_list, VB, RECORD_LIST, GObject)
+
+/* The local views of entity (optionally of one location) ordered by
+ * order_field (a top-level member; NULL: id), kept up to date from the
+ * cache's ::changed.  A search text (vb_record_list_set_search) switches
+ * to full-text matches of the cache's search index, best first. */
+VbRecordList *vb_record_list_new           (VbCache      *cache,
+                                            const char   *entity,
+                                            const char   *location_id,
+                                            const char   *order_field,
+                                            gboolean      descending);
+VbCache      *vb_record_list_get_cache     (VbRecordList *self);
+const char   *vb_record_list_get_entity    (VbRecordList *self);
+const char   *vb_record_list_get_location_id (VbRecordList *self);
+/* NULL or "" (only blanks too): no search, the ordered list. */
+void          vb_record_list_set_search    (VbRecordList *self,
+                                            const char   *text);
+const char   *vb_record_list_get_search    (VbRecordList *self);
+/* Re-reads the cache now (normally done on ::changed). */
+void          vb_record_list_refresh       (VbRecordList *self);
+/* The record with this id, or NULL (borrowed). */
+VbRecord     *vb_record_list_find          (VbRecordList *self,
+                                            const char   *id,
+                                            guint        *position);
+
+G_END_DECLS
