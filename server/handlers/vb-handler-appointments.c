@@ -16,9 +16,6 @@
 #include "vb-error.h"
 #include "vb-json.h"
 
-#include <stdio.h>
-#include <string.h>
-
 static const char * const sources[] = { "desk", "phone", "online", "walk_in", NULL };
 
 #define APPOINTMENT_COLUMNS \
@@ -30,50 +27,6 @@ static const char * const sources[] = { "desk", "phone", "online", "walk_in", NU
   "SELECT " APPOINTMENT_COLUMNS " FROM appointments a WHERE a.id = $1::uuid"
 
 /* ------------------------------------------------------------ helpers --- */
-
-static gboolean
-forbidden (GError    **error,
-           const char *message)
-{
-  g_set_error_literal (error, VB_ERROR, VB_ERROR_FORBIDDEN, message);
-  return FALSE;
-}
-
-static gboolean
-is_date (const char *text)
-{
-  int y, m, d;
-  char tail;
-
-  return text != NULL && g_regex_match_simple ("^\\d{4}-\\d{2}-\\d{2}$", text, 0, 0)
-         && sscanf (text, "%d-%d-%d%c", &y, &m, &d, &tail) == 3 && g_date_valid_dmy (d, m, y);
-}
-
-static gboolean
-is_timestamp (const char *text)
-{
-  g_autoptr(GDateTime) dt = text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
-  return dt != NULL;
-}
-
-static const char *
-string_member (JsonObject *body,
-               const char *member)
-{
-  JsonNode *node = json_object_get_member (body, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
-present (JsonObject *body,
-         const char *member)
-{
-  JsonNode *node = json_object_get_member (body, member);
-  return node != NULL && !JSON_NODE_HOLDS_NULL (node);
-}
 
 /* A member that, when present and not null (or required), must be a UUID. */
 static gboolean
@@ -95,7 +48,7 @@ check_uuid (JsonObject  *body,
         }
       return TRUE;
     }
-  if ((text = string_member (body, member)) == NULL)
+  if ((text = vb_handler_string_member (body, member)) == NULL)
     {
       vb_set_validation_error (error, member, "%s must be a UUID", member);
       return FALSE;
@@ -113,7 +66,7 @@ check_timestamp (JsonObject  *body,
 
   if (node == NULL && !required)
     return TRUE;
-  if (!is_timestamp (string_member (body, member)))
+  if (!vb_handler_is_timestamp (vb_handler_string_member (body, member)))
     {
       vb_set_validation_error (error, member, "%s must be an RFC 3339 timestamp", member);
       return FALSE;
@@ -129,98 +82,52 @@ check_notes (JsonObject  *body,
 
   if (node == NULL)
     return TRUE;
-  if (string_member (body, "notes") == NULL)
+  if (vb_handler_string_member (body, "notes") == NULL)
     {
       vb_set_validation_error (error, "notes", "notes must be a string");
       return FALSE;
     }
-  return vb_validate_length (string_member (body, "notes"), "notes", 0, 2000, error);
+  return vb_validate_length (vb_handler_string_member (body, "notes"), "notes", 0, 2000, error);
 }
 
 /* 409s from the exclusion constraints name starts_at (the slot is taken). */
 static void
 name_conflict (GError *error)
 {
-  if (error == NULL || !g_error_matches (error, VB_ERROR, VB_ERROR_CONFLICT)
-      || vb_error_get_field (error) != NULL)
-    return;
-  if (strstr (error->message, "appointments_pkey") != NULL)
-    vb_error_set_field (error, "id");
-  else if (strstr (error->message, "no_overlap") != NULL)
-    {
-      g_free (error->message);
-      error->message = g_strdup ("The slot was taken: the bay or the technician is already booked then");
-      vb_error_set_field (error, "starts_at");
-    }
-}
-
-typedef struct
-{
-  const char *user_id;
-  const char *id;
-  char       *body;
-  char       *version;
-  const char *status;     /* cancel / no-show target */
-  JsonNode   *result;
-} Write;
-
-static void
-write_clear (Write *w)
-{
-  g_clear_pointer (&w->body, g_free);
-  g_clear_pointer (&w->version, g_free);
-  g_clear_pointer (&w->result, json_node_unref);
+  vb_handler_name_conflict (error, "appointments_pkey", "id", NULL);
+  vb_handler_name_conflict (error, "no_overlap", "starts_at",
+                            "The slot was taken: the bay or the technician is already booked then");
 }
 
 /* After a write matched no row: 404 (not visible), 403 (no write permission),
  * version conflict, or 409 for the wrong state. */
 static gboolean
 explain_no_row (VbDbConn    *conn,
-                Write       *w,
+                VbHandlerWrite *w,
                 const char  *state_message,
                 GError     **error)
 {
   g_autoptr(PGresult) res = vb_db_execv (conn, error,
     "SELECT " APPOINTMENT_COLUMNS ","
     "       vb_has_permission($2::uuid, 'appointments.read', a.location_id) AS _read,"
-    "       vb_has_permission($2::uuid, 'appointments.write', a.location_id) AS _write"
+    "       vb_has_permission($2::uuid, 'appointments.write', a.location_id) AS _may"
     "  FROM appointments a WHERE a.id = $1::uuid",
     w->id, w->user_id);
-  int cols;
 
-  if (res == NULL)
+  if (res == NULL
+      || !vb_handler_check_access (res, "appointment", "You may not change appointments of this location", error)
+      || !vb_handler_check_version (res, w->version, error))
     return FALSE;
-  cols = PQnfields (res);
-  if (PQntuples (res) == 0 || !vb_db_get_bool (res, 0, cols - 2))
-    return vb_handler_not_found (error, "appointment");
-  if (!vb_db_get_bool (res, 0, cols - 1))
-    return forbidden (error, "You may not change appointments of this location");
-  if (w->version != NULL && vb_db_get_int (res, 0, PQfnumber (res, "version")) != g_ascii_strtoll (w->version, NULL, 10))
-    {
-      g_propagate_error (error, vb_handler_version_conflict (vb_handler_row_to_json (res, 0)));
-      return FALSE;
-    }
-  {
-    GError *e = g_error_new (VB_ERROR, VB_ERROR_CONFLICT, "%s (status is %s)", state_message,
-                             vb_db_get (res, 0, PQfnumber (res, "status")));
-    vb_error_set_field (e, "status");
-    g_propagate_error (error, e);
-  }
-  return FALSE;
+  return vb_handler_conflict (error, "status", "%s (status is %s)", state_message,
+                              vb_db_get (res, 0, PQfnumber (res, "status")));
 }
 
 static gboolean
 fetch_result (VbDbConn  *conn,
-              Write     *w,
+              VbHandlerWrite *w,
               GError   **error)
 {
-  g_autoptr(PGresult) full = vb_db_execv (conn, error, GET_SQL, w->id);
-
-  if (full == NULL)
-    return FALSE;
-  g_clear_pointer (&w->result, json_node_unref);
-  w->result = vb_handler_row_to_json (full, 0);
-  return TRUE;
+  return vb_handler_fetch_row (conn, GET_SQL, w->id, "appointment", &w->result, error);
 }
 
 /* -------------------------------------------------------- availability --- */
@@ -269,12 +176,12 @@ get_availability (VbRequest  *req,
       vb_set_validation_error (error, "service_type_ids", "service_type_ids must list 1 to 20 ids");
       return FALSE;
     }
-  if (!is_date (from))
+  if (!vb_handler_is_date (from))
     {
       vb_set_validation_error (error, "from", "from must be a date YYYY-MM-DD");
       return FALSE;
     }
-  if (!is_date (to))
+  if (!vb_handler_is_date (to))
     {
       vb_set_validation_error (error, "to", "to must be a date YYYY-MM-DD");
       return FALSE;
@@ -303,7 +210,7 @@ get_availability (VbRequest  *req,
           vb_set_validation_error (error, "location_id", "No such location");
           return FALSE;
         }
-      return forbidden (error, "You may not see appointments of this location");
+      return vb_handler_forbidden (error, "You may not see appointments of this location");
     }
   if (!vb_db_get_bool (scope, 0, 2))
     {
@@ -393,12 +300,12 @@ list_appointments (VbRequest  *req,
       vb_set_validation_error (error, "status", "status must be one of booked, cancelled, no_show, checked_in");
       return FALSE;
     }
-  if (from != NULL && !is_date (from) && !is_timestamp (from))
+  if (from != NULL && !vb_handler_is_date (from) && !vb_handler_is_timestamp (from))
     {
       vb_set_validation_error (error, "from", "from must be a date or an RFC 3339 timestamp");
       return FALSE;
     }
-  if (to != NULL && !is_date (to) && !is_timestamp (to))
+  if (to != NULL && !vb_handler_is_date (to) && !vb_handler_is_timestamp (to))
     {
       vb_set_validation_error (error, "to", "to must be a date or an RFC 3339 timestamp");
       return FALSE;
@@ -439,21 +346,8 @@ static gboolean
 get_appointment (VbRequest  *req,
                  GError    **error)
 {
-  const char *id = vb_handler_uuid_param (req, "id", error);
-  g_autoptr(PGresult) res = NULL;
-  VbDbConn *conn;
-
-  if (id == NULL || (conn = vb_request_get_db (req, error)) == NULL)
-    return FALSE;
-  res = vb_db_execv (conn, error,
-    GET_SQL " AND vb_has_permission($2::uuid, 'appointments.read', a.location_id)",
-    id, vb_request_get_principal (req)->user_id);
-  if (res == NULL)
-    return FALSE;
-  if (PQntuples (res) == 0)
-    return vb_handler_not_found (error, "appointment");
-  vb_request_reply_json (req, 200, vb_handler_row_to_json (res, 0));
-  return TRUE;
+  return vb_handler_reply_row (req, GET_SQL " AND vb_has_permission($2::uuid, 'appointments.read', a.location_id)",
+                               "appointment", error);
 }
 
 /* ------------------------------------------------------------- create --- */
@@ -473,7 +367,7 @@ check_create (JsonObject  *body,
       || !check_uuid (body, "bay_id", TRUE, FALSE, error)
       || !check_uuid (body, "technician_id", FALSE, TRUE, error)
       || !check_timestamp (body, "starts_at", TRUE, error)
-      || (present (body, "ends_at") && !check_timestamp (body, "ends_at", TRUE, error))
+      || (vb_handler_has_member (body, "ends_at") && !check_timestamp (body, "ends_at", TRUE, error))
       || !check_notes (body, error))
     return FALSE;
   node = json_object_get_member (body, "service_type_ids");
@@ -495,8 +389,8 @@ check_create (JsonObject  *body,
           return FALSE;
         }
     }
-  if (present (body, "source")
-      && ((source = string_member (body, "source")) == NULL || !g_strv_contains (sources, source)))
+  if (vb_handler_has_member (body, "source")
+      && ((source = vb_handler_string_member (body, "source")) == NULL || !g_strv_contains (sources, source)))
     {
       vb_set_validation_error (error, "source", "source must be one of desk, phone, online, walk_in");
       return FALSE;
@@ -509,7 +403,7 @@ create_txn (VbDbConn  *conn,
             gpointer   user_data,
             GError   **error)
 {
-  Write *w = user_data;
+  VbHandlerWrite *w = user_data;
   g_autoptr(PGresult) scope = NULL;
   g_autoptr(PGresult) res = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -526,7 +420,7 @@ create_txn (VbDbConn  *conn,
       return FALSE;
     }
   if (!vb_db_get_bool (scope, 0, 1))
-    return forbidden (error, "You may not book appointments at this location");
+    return vb_handler_forbidden (error, "You may not book appointments at this location");
   res = vb_db_execv (conn, &local_error,
     "INSERT INTO appointments (id, location_id, customer_id, vehicle_id, service_type_ids, bay_id,"
     "                          technician_id, during, source, notes)"
@@ -549,39 +443,22 @@ create_txn (VbDbConn  *conn,
       return FALSE;
     }
   w->id = NULL;
-  {
-    g_autoptr(PGresult) full = vb_db_execv (conn, error, GET_SQL, vb_db_get (res, 0, 0));
-    if (full == NULL)
-      return FALSE;
-    g_clear_pointer (&w->result, json_node_unref);
-    w->result = vb_handler_row_to_json (full, 0);
-  }
-  return TRUE;
+  return vb_handler_fetch_row (conn, GET_SQL, vb_db_get (res, 0, 0), "appointment", &w->result, error);
 }
 
 static gboolean
 create_appointment (VbRequest  *req,
                     GError    **error)
 {
-  Write w = { 0 };
-  g_autoptr(JsonObject) body = vb_request_parse_body (req, error);
-  gboolean ok = FALSE;
+  g_auto(VbHandlerWrite) w = { 0 };
+  g_autoptr(JsonObject) body = NULL;
 
-  if (body != NULL && check_create (body, error))
-    {
-      w.user_id = vb_request_get_principal (req)->user_id;
-      w.body = vb_json_object_to_string (body, NULL);
-      ok = vb_request_transaction (req, create_txn, &w, error);
-    }
-  if (ok)
-    {
-      g_autofree char *location = g_strdup_printf ("/api/v1/appointments/%s",
-                                                   json_object_get_string_member (json_node_get_object (w.result), "id"));
-      vb_request_add_reply_header (req, "Location", location);
-      vb_request_reply_json (req, 201, g_steal_pointer (&w.result));
-    }
-  write_clear (&w);
-  return ok;
+  if ((body = vb_handler_read_body (req, FALSE, &w, error)) == NULL
+      || !check_create (body, error)
+      || !vb_request_transaction (req, create_txn, &w, error))
+    return FALSE;
+  vb_handler_reply_created (req, "/api/v1/appointments", &w.result);
+  return TRUE;
 }
 
 /* ------------------------------------------------------------- update --- */
@@ -591,7 +468,7 @@ update_txn (VbDbConn  *conn,
             gpointer   user_data,
             GError   **error)
 {
-  Write *w = user_data;
+  VbHandlerWrite *w = user_data;
   g_autoptr(PGresult) res = NULL;
   g_autoptr(GError) local_error = NULL;
 
@@ -627,47 +504,43 @@ static gboolean
 update_appointment (VbRequest  *req,
                     GError    **error)
 {
-  Write w = { 0 };
+  g_auto(VbHandlerWrite) w = { 0 };
   g_autoptr(JsonObject) body = NULL;
-  gint64 version = 0;
-  gboolean ok;
 
-  ok = (w.id = vb_handler_uuid_param (req, "id", error)) != NULL
-       && (body = vb_request_parse_body (req, error)) != NULL
-       && vb_handler_body_version (body, &version, error)
-       && check_timestamp (body, "starts_at", FALSE, error)
-       && check_timestamp (body, "ends_at", FALSE, error)
-       && check_uuid (body, "bay_id", FALSE, FALSE, error)
-       && check_uuid (body, "technician_id", FALSE, TRUE, error)
-       && check_notes (body, error);
-  if (ok)
-    {
-      w.user_id = vb_request_get_principal (req)->user_id;
-      w.version = g_strdup_printf ("%" G_GINT64_FORMAT, version);
-      w.body = vb_json_object_to_string (body, NULL);
-      ok = vb_request_transaction (req, update_txn, &w, error);
-    }
-  if (ok)
-    vb_request_reply_json (req, 200, g_steal_pointer (&w.result));
-  write_clear (&w);
-  return ok;
+  if ((w.id = vb_handler_uuid_param (req, "id", error)) == NULL
+      || (body = vb_handler_read_body (req, TRUE, &w, error)) == NULL
+      || !check_timestamp (body, "starts_at", FALSE, error)
+      || !check_timestamp (body, "ends_at", FALSE, error)
+      || !check_uuid (body, "bay_id", FALSE, FALSE, error)
+      || !check_uuid (body, "technician_id", FALSE, TRUE, error)
+      || !check_notes (body, error))
+    return FALSE;
+  return vb_handler_transact_reply (req, update_txn, &w, 200, &w.result, error);
 }
 
 /* ---------------------------------------------------- state changes --- */
+
+/* A cancel or no-show: the write and the status it sets. */
+typedef struct
+{
+  VbHandlerWrite  w;
+  const char     *status;
+} Transition;
 
 static gboolean
 transition_txn (VbDbConn  *conn,
                 gpointer   user_data,
                 GError   **error)
 {
-  Write *w = user_data;
+  Transition *t = user_data;
+  VbHandlerWrite *w = &t->w;
   g_autoptr(PGresult) res = vb_db_execv (conn, error,
     "UPDATE appointments AS t SET status = $3"
     " WHERE t.id = $1::uuid AND t.status = 'booked'"
     "   AND ($2::int IS NULL OR t.version = $2::int)"
     "   AND vb_has_permission($4::uuid, 'appointments.write', t.location_id)"
     " RETURNING t.id",
-    w->id, w->version, w->status, w->user_id);
+    w->id, w->version, t->status, w->user_id);
 
   if (res == NULL)
     return FALSE;
@@ -682,32 +555,17 @@ transition (VbRequest   *req,
             const char  *status,
             GError     **error)
 {
-  Write w = { 0 };
+  Transition t = { { 0 }, status };
   g_autoptr(JsonObject) body = NULL;
   gboolean ok;
 
-  if ((w.id = vb_handler_uuid_param (req, "id", error)) == NULL)
-    return FALSE;
-  if (vb_request_get_header (req, "Content-Length") != NULL
-      && g_ascii_strtoll (vb_request_get_header (req, "Content-Length"), NULL, 10) > 0)
-    {
-      gint64 version = 0;
-
-      if ((body = vb_request_parse_body (req, error)) == NULL)
-        return FALSE;
-      if (json_object_has_member (body, "version"))
-        {
-          if (!vb_handler_body_version (body, &version, error))
-            return FALSE;
-          w.version = g_strdup_printf ("%" G_GINT64_FORMAT, version);
-        }
-    }
-  w.user_id = vb_request_get_principal (req)->user_id;
-  w.status = status;
-  ok = vb_request_transaction (req, transition_txn, &w, error);
-  if (ok)
-    vb_request_reply_json (req, 200, g_steal_pointer (&w.result));
-  write_clear (&w);
+  t.w.user_id = vb_request_get_principal (req)->user_id;
+  ok = (t.w.id = vb_handler_uuid_param (req, "id", error)) != NULL
+       && (!vb_handler_has_body (req)
+           || ((body = vb_request_parse_body (req, error)) != NULL
+               && vb_handler_optional_version (body, &t.w.version, error)))
+       && vb_handler_transact_reply (req, transition_txn, &t, 200, &t.w.result, error);
+  vb_handler_write_clear (&t.w);
   return ok;
 }
 

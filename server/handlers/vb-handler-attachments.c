@@ -119,7 +119,6 @@ upload_txn (VbDbConn  *conn,
   Upload *u = user_data;
   g_autoptr(PGresult) scope = NULL;
   g_autoptr(PGresult) res = NULL;
-  g_autoptr(PGresult) full = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *sha256 = NULL;
   g_autofree char *size = g_strdup_printf ("%" G_GSIZE_FORMAT, g_bytes_get_size (u->content));
@@ -150,13 +149,8 @@ upload_txn (VbDbConn  *conn,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  full = vb_db_execv (conn, error, "SELECT " ATTACHMENT_COLUMNS " FROM attachments a WHERE a.id = $1::uuid",
-                      vb_db_get (res, 0, 0));
-  if (full == NULL)
-    return FALSE;
-  g_clear_pointer (&u->result, json_node_unref);
-  u->result = vb_handler_row_to_json (full, 0);
-  return TRUE;
+  return vb_handler_fetch_row (conn, "SELECT " ATTACHMENT_COLUMNS " FROM attachments a WHERE a.id = $1::uuid",
+                               vb_db_get (res, 0, 0), "attachment", &u->result, error);
 }
 
 static gboolean
@@ -207,12 +201,7 @@ static gboolean
 get_attachment (VbRequest  *req,
                 GError    **error)
 {
-  g_autoptr(PGresult) res = fetch_visible (req, error);
-
-  if (res == NULL)
-    return FALSE;
-  vb_request_reply_json (req, 200, vb_handler_row_to_json (res, 0));
-  return TRUE;
+  return vb_handler_reply_row (req, GET_VISIBLE_SQL, "attachment", error);
 }
 
 /* The name as ASCII letters, digits and ".-_" (any other character becomes

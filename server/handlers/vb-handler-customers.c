@@ -558,11 +558,7 @@ get_customer (VbRequest  *req,
   if (PQntuples (res) == 0)
     return vb_handler_not_found (error, "customer");
   if (!vb_db_get_bool (res, 0, PQfnumber (res, "_allowed")))
-    {
-      g_set_error_literal (error, VB_ERROR, VB_ERROR_FORBIDDEN,
-                           "This customer is outside the locations you may see");
-      return FALSE;
-    }
+    return vb_handler_forbidden (error, "This customer is outside the locations you may see");
   vb_request_reply_json (req, 200, vb_handler_row_to_json (res, 0));
   return TRUE;
 }
@@ -587,11 +583,7 @@ insert_customer_txn (VbDbConn  *conn,
       if (existing == NULL)
         return FALSE;
       if (PQntuples (existing) > 0)
-        {
-          g_propagate_error (error, vb_handler_field_error (VB_ERROR_CONFLICT, "id",
-                                                            "A customer with this id already exists"));
-          return FALSE;
-        }
+        return vb_handler_conflict (error, "id", "A customer with this id already exists");
     }
   res = vb_db_execv (conn, error,
     "INSERT INTO customers AS c (id, preferred_location_id, kind, given_name, family_name,"
@@ -816,11 +808,9 @@ export_customer (VbRequest  *req,
   g_auto(CustomerAction) a = { 0 };
 
   a.user_id = vb_request_get_principal (req)->user_id;
-  if ((a.id = vb_handler_uuid_param (req, "id", error)) == NULL
-      || !vb_request_transaction (req, export_customer_txn, &a, error))
+  if ((a.id = vb_handler_uuid_param (req, "id", error)) == NULL)
     return FALSE;
-  vb_request_reply_json (req, 200, g_steal_pointer (&a.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, export_customer_txn, &a, 200, &a.result, error);
 }
 
 /* The customer's work orders stay (a legal record) without the free text
@@ -931,11 +921,9 @@ erase_customer (VbRequest  *req,
   g_auto(CustomerAction) a = { 0 };
 
   a.user_id = vb_request_get_principal (req)->user_id;
-  if ((a.id = vb_handler_uuid_param (req, "id", error)) == NULL
-      || !vb_request_transaction (req, erase_customer_txn, &a, error))
+  if ((a.id = vb_handler_uuid_param (req, "id", error)) == NULL)
     return FALSE;
-  vb_request_reply_json (req, 200, g_steal_pointer (&a.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, erase_customer_txn, &a, 200, &a.result, error);
 }
 
 static const VbRoute customer_routes[] = {

@@ -22,8 +22,6 @@
 #include "vb-error.h"
 #include "vb-json.h"
 
-#include <string.h>
-
 static const char * const hv_steps[] = {
   "de_energize", "lockout", "capacitor_wait", "verify_absence", "insulation_test", "re_energize",
   "sign_off", NULL
@@ -53,34 +51,6 @@ static const char * const hv_steps[] = {
 
 /* ------------------------------------------------------------ helpers --- */
 
-/* 404 unless the row exists and the caller may read it (_read); 403
- * unless they may also write (_may).  Returns the row. */
-static PGresult *
-scope (VbDbConn    *conn,
-       const char  *scope_sql,
-       const char  *id,
-       const char  *user_id,
-       const char  *what,
-       const char  *refusal,
-       GError     **error)
-{
-  g_autoptr(PGresult) res = vb_db_execv (conn, error, scope_sql, id, user_id);
-
-  if (res == NULL)
-    return NULL;
-  if (PQntuples (res) == 0 || !vb_db_get_bool (res, 0, PQfnumber (res, "_read")))
-    {
-      vb_handler_not_found (error, what);
-      return NULL;
-    }
-  if (!vb_db_get_bool (res, 0, PQfnumber (res, "_may")))
-    {
-      vb_handler_forbidden (error, refusal);
-      return NULL;
-    }
-  return g_steal_pointer (&res);
-}
-
 /* The record with its steps (every attempt, in order). */
 static gboolean
 fetch_record (VbDbConn    *conn,
@@ -92,7 +62,6 @@ fetch_record (VbDbConn    *conn,
   g_autofree char *sql = g_strconcat ("SELECT " RECORD_COLUMNS " FROM hv_records h WHERE ", where_sql, NULL);
   g_autoptr(PGresult) record = vb_db_execv (conn, error, sql, id);
   g_autoptr(PGresult) steps = NULL;
-  JsonArray *array;
   JsonNode *node;
 
   if (record == NULL)
@@ -106,10 +75,7 @@ fetch_record (VbDbConn    *conn,
   if (steps == NULL)
     return FALSE;
   node = vb_handler_row_to_json (record, 0);
-  array = json_array_new ();
-  for (int i = 0; i < PQntuples (steps); i++)
-    json_array_add_element (array, vb_handler_row_to_json (steps, i));
-  json_object_set_array_member (json_node_get_object (node), "steps", array);
+  json_object_set_member (json_node_get_object (node), "steps", vb_handler_rows_to_json (steps));
   g_clear_pointer (result, json_node_unref);
   *result = node;
   return TRUE;
@@ -132,7 +98,7 @@ open_record_txn (VbDbConn  *conn,
   g_autoptr(PGresult) res = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  task = scope (conn,
+  task = vb_handler_scope (conn,
     "SELECT vb_has_permission($2::uuid, 'work_orders.read', t.location_id) AS _read,"
     "       vb_has_permission($2::uuid, 'work_orders.technical', t.location_id) AS _may"
     "  FROM work_order_tasks t WHERE t.id = $1::uuid",
@@ -151,12 +117,7 @@ open_record_txn (VbDbConn  *conn,
     w->parent_id, w->body, w->user_id);
   if (res == NULL)
     {
-      if (local_error->code == VB_ERROR_CONFLICT && strstr (local_error->message, "task_id_key") != NULL)
-        {
-          g_free (local_error->message);
-          local_error->message = g_strdup ("The task already has an HV record");
-          vb_error_set_field (local_error, "task_id");
-        }
+      vb_handler_name_conflict (local_error, "task_id_key", "task_id", "The task already has an HV record");
       vb_handler_conflict_field (local_error, "id");
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -174,8 +135,7 @@ open_record (VbRequest  *req,
   if ((w.parent_id = vb_handler_uuid_param (req, "id", error)) == NULL)
     return FALSE;
   /* The body is optional: {} opens the record with the defaults. */
-  if (vb_request_get_header (req, "content-length") != NULL
-      && g_ascii_strtoll (vb_request_get_header (req, "content-length"), NULL, 10) > 0)
+  if (vb_handler_has_body (req))
     {
       if ((body = vb_handler_read_body (req, FALSE, &w, error)) == NULL
           || !vb_handler_check_fields (body, record_fields, G_N_ELEMENTS (record_fields), TRUE, NULL, error))
@@ -192,46 +152,46 @@ open_record (VbRequest  *req,
   return TRUE;
 }
 
+/* GET of a record by the {id} of what scope_sql reads (404 unless the caller may). */
 static gboolean
-get_task_record (VbRequest  *req,
-                 GError    **error)
+reply_record (VbRequest   *req,
+              const char  *scope_sql,
+              const char  *what,
+              const char  *where_sql,
+              GError     **error)
 {
   const char *id = vb_handler_uuid_param (req, "id", error);
-  g_autoptr(PGresult) task = NULL;
+  g_autoptr(PGresult) scope = NULL;
   g_autoptr(JsonNode) result = NULL;
   VbDbConn *conn;
 
   if (id == NULL || (conn = vb_request_get_db (req, error)) == NULL)
     return FALSE;
-  task = scope (conn,
-    "SELECT vb_has_permission($2::uuid, 'work_orders.read', t.location_id) AS _read, true AS _may"
-    "  FROM work_order_tasks t WHERE t.id = $1::uuid",
-    id, vb_request_get_principal (req)->user_id, "task", "", error);
-  if (task == NULL || !fetch_record (conn, "h.task_id = $1::uuid", id, &result, error))
+  scope = vb_handler_scope (conn, scope_sql, id, vb_request_get_principal (req)->user_id, what, "", error);
+  if (scope == NULL || !fetch_record (conn, where_sql, id, &result, error))
     return FALSE;
   vb_request_reply_json (req, 200, g_steal_pointer (&result));
   return TRUE;
 }
 
 static gboolean
+get_task_record (VbRequest  *req,
+                 GError    **error)
+{
+  return reply_record (req,
+    "SELECT vb_has_permission($2::uuid, 'work_orders.read', t.location_id) AS _read, true AS _may"
+    "  FROM work_order_tasks t WHERE t.id = $1::uuid",
+    "task", "h.task_id = $1::uuid", error);
+}
+
+static gboolean
 get_record (VbRequest  *req,
             GError    **error)
 {
-  const char *id = vb_handler_uuid_param (req, "id", error);
-  g_autoptr(PGresult) record = NULL;
-  g_autoptr(JsonNode) result = NULL;
-  VbDbConn *conn;
-
-  if (id == NULL || (conn = vb_request_get_db (req, error)) == NULL)
-    return FALSE;
-  record = scope (conn,
+  return reply_record (req,
     "SELECT vb_has_permission($2::uuid, 'work_orders.read', h.location_id) AS _read, true AS _may"
     "  FROM hv_records h WHERE h.id = $1::uuid",
-    id, vb_request_get_principal (req)->user_id, "HV record", "", error);
-  if (record == NULL || !fetch_record (conn, "h.id = $1::uuid", id, &result, error))
-    return FALSE;
-  vb_request_reply_json (req, 200, g_steal_pointer (&result));
-  return TRUE;
+    "HV record", "h.id = $1::uuid", error);
 }
 
 /* -------------------------------------------------------------- steps --- */
@@ -312,7 +272,7 @@ record_step_txn (VbDbConn  *conn,
   JsonObject *summary;
   JsonObject *full_object;
 
-  record = scope (conn,
+  record = vb_handler_scope (conn,
     "SELECT vb_has_permission($2::uuid, 'work_orders.read', h.location_id) AS _read,"
     "       vb_has_permission($2::uuid, 'work_orders.technical', h.location_id) AS _may"
     "  FROM hv_records h WHERE h.id = $1::uuid",
@@ -338,13 +298,8 @@ record_step_txn (VbDbConn  *conn,
     w->parent_id, w->body, w->user_id);
   if (res == NULL)
     {
-      if (local_error->code == VB_ERROR_CONFLICT && strstr (local_error->message, "signature_id_fkey") != NULL)
-        {
-          local_error->code = VB_ERROR_VALIDATION;
-          g_free (local_error->message);
-          local_error->message = g_strdup ("signature_id names no such attachment");
-          vb_error_set_field (local_error, "signature_id");
-        }
+      vb_handler_missing_reference (local_error, "signature_id_fkey", "signature_id",
+                                    "signature_id names no such attachment");
       /* The unique index lets only one passed step of a kind through,
        * even when two devices send it at once. */
       vb_handler_conflict_field (local_error, "step");
@@ -376,11 +331,9 @@ record_step (VbRequest  *req,
 
   if ((w.parent_id = vb_handler_uuid_param (req, "id", error)) == NULL
       || (body = vb_handler_read_body (req, FALSE, &w, error)) == NULL
-      || !check_step (body, error)
-      || !vb_request_transaction (req, record_step_txn, &w, error))
+      || !check_step (body, error))
     return FALSE;
-  vb_request_reply_json (req, 201, g_steal_pointer (&w.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, record_step_txn, &w, 201, &w.result, error);
 }
 
 /* --------------------------------------------------------------- routes --- */

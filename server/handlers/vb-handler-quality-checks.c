@@ -30,15 +30,9 @@ scope (VbDbConn    *conn,
        const char  *refusal,
        GError     **error)
 {
-  g_autoptr(PGresult) res = vb_db_execv (conn, error, scope_sql, id, user_id);
+  g_autoptr(PGresult) res = vb_handler_scope (conn, scope_sql, id, user_id, "work order", refusal, error);
 
-  if (res == NULL)
-    return FALSE;
-  if (PQntuples (res) == 0 || !vb_db_get_bool (res, 0, PQfnumber (res, "_read")))
-    return vb_handler_not_found (error, "work order");
-  if (!vb_db_get_bool (res, 0, PQfnumber (res, "_may")))
-    return vb_handler_forbidden (error, refusal);
-  return TRUE;
+  return res != NULL;
 }
 
 static gboolean
@@ -47,8 +41,6 @@ list_checks (VbRequest  *req,
 {
   const char *id = vb_handler_uuid_param (req, "id", error);
   g_autoptr(PGresult) res = NULL;
-  JsonArray *items;
-  JsonNode *node;
   VbDbConn *conn;
 
   if (id == NULL || (conn = vb_request_get_db (req, error)) == NULL
@@ -62,12 +54,7 @@ list_checks (VbRequest  *req,
     " ORDER BY q.checked_at, q.id", id);
   if (res == NULL)
     return FALSE;
-  items = json_array_new ();
-  for (int i = 0; i < PQntuples (res); i++)
-    json_array_add_element (items, vb_handler_row_to_json (res, i));
-  node = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (node, items);
-  vb_handler_reply_list (req, node, NULL);
+  vb_handler_reply_rows (req, res);
   return TRUE;
 }
 
@@ -125,41 +112,12 @@ check_items (JsonObject  *body,
 }
 
 static gboolean
-check_photos (JsonObject  *body,
-              GError     **error)
-{
-  JsonNode *node = json_object_get_member (body, "photo_ids");
-  JsonArray *photos;
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (photos = json_node_get_array (node)) > 50)
-    {
-      vb_set_validation_error (error, "photo_ids", "photo_ids must be an array of at most 50 ids");
-      return FALSE;
-    }
-  for (guint i = 0; i < json_array_get_length (photos); i++)
-    {
-      JsonNode *e = json_array_get_element (photos, i);
-
-      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING
-          || !g_uuid_string_is_valid (json_node_get_string (e)))
-        {
-          vb_set_validation_error (error, "photo_ids", "photo_ids must hold UUIDs");
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-static gboolean
 create_check_txn (VbDbConn  *conn,
                   gpointer   user_data,
                   GError   **error)
 {
   VbHandlerWrite *w = user_data;
   g_autoptr(PGresult) res = NULL;
-  g_autoptr(PGresult) full = NULL;
   g_autoptr(GError) local_error = NULL;
 
   if (!scope (conn,
@@ -189,12 +147,8 @@ create_check_txn (VbDbConn  *conn,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  full = vb_db_execv (conn, error, "SELECT " CHECK_COLUMNS " FROM quality_checks q WHERE q.id = $1::uuid",
-                      vb_db_get (res, 0, 0));
-  if (full == NULL)
-    return FALSE;
-  w->result = vb_handler_row_to_json (full, 0);
-  return TRUE;
+  return vb_handler_fetch_row (conn, "SELECT " CHECK_COLUMNS " FROM quality_checks q WHERE q.id = $1::uuid",
+                               vb_db_get (res, 0, 0), "quality check", &w->result, error);
 }
 
 static gboolean
@@ -208,11 +162,9 @@ create_check (VbRequest  *req,
       || (body = vb_handler_read_body (req, FALSE, &w, error)) == NULL
       || !vb_handler_check_fields (body, check_fields, G_N_ELEMENTS (check_fields), TRUE, NULL, error)
       || !check_items (body, error)
-      || !check_photos (body, error)
-      || !vb_request_transaction (req, create_check_txn, &w, error))
+      || !vb_handler_check_uuid_array (body, "photo_ids", 50, NULL, error))
     return FALSE;
-  vb_request_reply_json (req, 201, g_steal_pointer (&w.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, create_check_txn, &w, 201, &w.result, error);
 }
 
 static const VbRoute quality_check_routes[] = {

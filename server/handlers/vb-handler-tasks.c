@@ -21,8 +21,6 @@
 #include "vb-error.h"
 #include "vb-json.h"
 
-#include <string.h>
-
 static const char * const priorities[] = { "low", "normal", "high", "urgent", NULL };
 static const char * const task_statuses[] = { "pending", "in_progress", "done", "cancelled", NULL };
 static const char * const open_statuses[] = { "pending", "in_progress", NULL };
@@ -49,35 +47,6 @@ static const char * const open_statuses[] = { "pending", "in_progress", NULL };
 
 /* ------------------------------------------------------------ helpers --- */
 
-/* Who may do what with one record.  scope_sql takes $1 id and $2 user and
- * returns the columns _read and _may (the permission the write needs);
- * the row is returned for the caller's other columns. */
-static PGresult *
-scope (VbDbConn    *conn,
-       const char  *scope_sql,
-       const char  *id,
-       const char  *user_id,
-       const char  *what,
-       const char  *refusal,
-       GError     **error)
-{
-  g_autoptr(PGresult) res = vb_db_execv (conn, error, scope_sql, id, user_id);
-
-  if (res == NULL)
-    return NULL;
-  if (PQntuples (res) == 0 || !vb_db_get_bool (res, 0, PQfnumber (res, "_read")))
-    {
-      vb_handler_not_found (error, what);
-      return NULL;
-    }
-  if (!vb_db_get_bool (res, 0, PQfnumber (res, "_may")))
-    {
-      vb_handler_forbidden (error, refusal);
-      return NULL;
-    }
-  return g_steal_pointer (&res);
-}
-
 #define TASK_SCOPE(permission) \
   "SELECT t.status, t.technician_id, t.required_hv_level," \
   "       (SELECT h.state FROM hv_records h WHERE h.task_id = t.id) AS hv_record_state," \
@@ -91,20 +60,9 @@ scope (VbDbConn    *conn,
   "       vb_has_permission($2::uuid, '" permission "', w.location_id) AS _may" \
   "  FROM work_orders w WHERE w.id = $1::uuid"
 
-/* A foreign key the body named is the client's mistake (422), not a clash. */
-static void
-missing_reference (GError     *error,
-                   const char *constraint,
-                   const char *field)
-{
-  if (error == NULL || !g_error_matches (error, VB_ERROR, VB_ERROR_CONFLICT)
-      || strstr (error->message, constraint) == NULL)
-    return;
-  error->code = VB_ERROR_VALIDATION;
-  g_free (error->message);
-  error->message = g_strdup_printf ("%s names no such record", field);
-  vb_error_set_field (error, field);
-}
+/* A missing technician or attachment is the client's mistake (422). */
+#define MISSING_REFERENCE(error, column) \
+  vb_handler_missing_reference ((error), column "_fkey", column, column " names no such record")
 
 static gboolean
 fetch_task (VbDbConn    *conn,
@@ -112,15 +70,7 @@ fetch_task (VbDbConn    *conn,
             JsonNode   **result,
             GError     **error)
 {
-  g_autoptr(PGresult) res = vb_db_execv (conn, error, TASK_SQL, id);
-
-  if (res == NULL)
-    return FALSE;
-  if (PQntuples (res) == 0)
-    return vb_handler_not_found (error, "task");
-  g_clear_pointer (result, json_node_unref);
-  *result = vb_handler_row_to_json (res, 0);
-  return TRUE;
+  return vb_handler_fetch_row (conn, TASK_SQL, id, "task", result, error);
 }
 
 /* ------------------------------------------------------------- tasks --- */
@@ -154,13 +104,11 @@ list_order_tasks (VbRequest  *req,
   const char *user_id = vb_request_get_principal (req)->user_id;
   g_autoptr(PGresult) order = NULL;
   g_autoptr(PGresult) res = NULL;
-  JsonArray *items;
-  JsonNode *node;
   VbDbConn *conn;
 
   if (id == NULL || (conn = vb_request_get_db (req, error)) == NULL)
     return FALSE;
-  order = scope (conn, ORDER_SCOPE ("work_orders.read"), id, user_id, "work order", "", error);
+  order = vb_handler_scope (conn, ORDER_SCOPE ("work_orders.read"), id, user_id, "work order", "", error);
   if (order == NULL)
     return FALSE;
   res = vb_db_execv (conn, error,
@@ -169,12 +117,7 @@ list_order_tasks (VbRequest  *req,
     id);
   if (res == NULL)
     return FALSE;
-  items = json_array_new ();
-  for (int i = 0; i < PQntuples (res); i++)
-    json_array_add_element (items, vb_handler_row_to_json (res, i));
-  node = json_node_new (JSON_NODE_ARRAY);
-  json_node_take_array (node, items);
-  vb_handler_reply_list (req, node, NULL);
+  vb_handler_reply_rows (req, res);
   return TRUE;
 }
 
@@ -189,8 +132,8 @@ create_task_txn (VbDbConn  *conn,
   g_autoptr(PGresult) res = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  order = scope (conn, ORDER_SCOPE ("work_orders.write"), w->parent_id, w->user_id, "work order",
-                 "You may not add tasks to work orders of this location", error);
+  order = vb_handler_scope (conn, ORDER_SCOPE ("work_orders.write"), w->parent_id, w->user_id, "work order",
+                            "You may not add tasks to work orders of this location", error);
   if (order == NULL)
     return FALSE;
   service = vb_db_execv (conn, error,
@@ -224,7 +167,7 @@ create_task_txn (VbDbConn  *conn,
     w->parent_id, w->body);
   if (res == NULL)
     {
-      missing_reference (local_error, "technician_id_fkey", "technician_id");
+      MISSING_REFERENCE (local_error, "technician_id");
       vb_handler_conflict_field (local_error, "id");
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -258,21 +201,8 @@ static gboolean
 get_task (VbRequest  *req,
           GError    **error)
 {
-  const char *id = vb_handler_uuid_param (req, "id", error);
-  g_autoptr(PGresult) res = NULL;
-  VbDbConn *conn;
-
-  if (id == NULL || (conn = vb_request_get_db (req, error)) == NULL)
-    return FALSE;
-  res = vb_db_execv (conn, error,
-    TASK_SQL " AND vb_has_permission($2::uuid, 'work_orders.read', t.location_id)",
-    id, vb_request_get_principal (req)->user_id);
-  if (res == NULL)
-    return FALSE;
-  if (PQntuples (res) == 0)
-    return vb_handler_not_found (error, "task");
-  vb_request_reply_json (req, 200, vb_handler_row_to_json (res, 0));
-  return TRUE;
+  return vb_handler_reply_row (req, TASK_SQL " AND vb_has_permission($2::uuid, 'work_orders.read', t.location_id)",
+                               "task", error);
 }
 
 #define KEEP(col, expr) \
@@ -289,8 +219,8 @@ update_task_txn (VbDbConn  *conn,
   g_autoptr(JsonNode) updated = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  task = scope (conn, TASK_SCOPE ("work_orders.write"), w->id, w->user_id, "task",
-                "You may not change tasks of this location", error);
+  task = vb_handler_scope (conn, TASK_SCOPE ("work_orders.write"), w->id, w->user_id, "task",
+                           "You may not change tasks of this location", error);
   if (task == NULL)
     return FALSE;
   res = vb_db_execv (conn, &local_error,
@@ -308,7 +238,7 @@ update_task_txn (VbDbConn  *conn,
     w->id, w->version, w->body);
   if (res == NULL)
     {
-      missing_reference (local_error, "technician_id_fkey", "technician_id");
+      MISSING_REFERENCE (local_error, "technician_id");
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
@@ -327,11 +257,9 @@ update_task (VbRequest  *req,
   if ((w.id = vb_handler_uuid_param (req, "id", error)) == NULL
       || (body = vb_handler_read_body (req, TRUE, &w, error)) == NULL
       || !vb_handler_check_fields (body, task_update_fields, G_N_ELEMENTS (task_update_fields),
-                                   FALSE, NULL, error)
-      || !vb_request_transaction (req, update_task_txn, &w, error))
+                                   FALSE, NULL, error))
     return FALSE;
-  vb_request_reply_json (req, 200, g_steal_pointer (&w.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, update_task_txn, &w, 200, &w.result, error);
 }
 
 static gboolean
@@ -344,18 +272,13 @@ claim_task_txn (VbDbConn  *conn,
   g_autoptr(PGresult) res = NULL;
   const char *status;
 
-  task = scope (conn, TASK_SCOPE ("work_orders.technical"), w->id, w->user_id, "task",
-                "Only technicians of this location claim tasks", error);
+  task = vb_handler_scope (conn, TASK_SCOPE ("work_orders.technical"), w->id, w->user_id, "task",
+                           "Only technicians of this location claim tasks", error);
   if (task == NULL)
     return FALSE;
   status = vb_db_get (task, 0, 0);
   if (!g_strv_contains (open_statuses, status))
-    {
-      GError *e = g_error_new (VB_ERROR, VB_ERROR_CONFLICT, "The task is %s", status);
-      vb_error_set_field (e, "status");
-      g_propagate_error (error, e);
-      return FALSE;
-    }
+    return vb_handler_conflict (error, "status", "The task is %s", status);
   /* Only an unassigned task (one already ours stays as it is): taking a
    * colleague's task is a reassignment, a PATCH by whoever plans the work.
    * The WHERE makes two technicians claiming at once safe: the second one
@@ -368,11 +291,7 @@ claim_task_txn (VbDbConn  *conn,
   if (res == NULL)
     return FALSE;
   if (PQntuples (res) == 0 && g_strcmp0 (vb_db_get (task, 0, 1), w->user_id) != 0)
-    {
-      g_propagate_error (error, vb_handler_field_error (VB_ERROR_CONFLICT, "technician_id",
-                                                        "Another technician has this task"));
-      return FALSE;
-    }
+    return vb_handler_conflict (error, "technician_id", "Another technician has this task");
   return fetch_task (conn, w->id, &w->result, error);
 }
 
@@ -385,10 +304,7 @@ claim_task (VbRequest  *req,
   if ((w.id = vb_handler_uuid_param (req, "id", error)) == NULL)
     return FALSE;
   w.user_id = vb_request_get_principal (req)->user_id;
-  if (!vb_request_transaction (req, claim_task_txn, &w, error))
-    return FALSE;
-  vb_request_reply_json (req, 200, g_steal_pointer (&w.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, claim_task_txn, &w, 200, &w.result, error);
 }
 
 /* -------------------------------------------------------- work queue --- */
@@ -507,8 +423,8 @@ get_checklist (VbRequest  *req,
 
   if (id == NULL || (conn = vb_request_get_db (req, error)) == NULL)
     return FALSE;
-  task = scope (conn, TASK_SCOPE ("work_orders.read"), id, vb_request_get_principal (req)->user_id,
-                "task", "", error);
+  task = vb_handler_scope (conn, TASK_SCOPE ("work_orders.read"), id, vb_request_get_principal (req)->user_id,
+                           "task", "", error);
   if (task == NULL)
     return FALSE;
   res = vb_db_execv (conn, error,
@@ -584,11 +500,10 @@ record_result_txn (VbDbConn  *conn,
   VbHandlerWrite *w = user_data;
   g_autoptr(PGresult) task = NULL;
   g_autoptr(PGresult) res = NULL;
-  g_autoptr(PGresult) full = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  task = scope (conn, TASK_SCOPE ("work_orders.technical"), w->parent_id, w->user_id, "task",
-                "Only technicians of this location record checklist results", error);
+  task = vb_handler_scope (conn, TASK_SCOPE ("work_orders.technical"), w->parent_id, w->user_id, "task",
+                           "Only technicians of this location record checklist results", error);
   if (task == NULL)
     return FALSE;
   res = vb_db_execv (conn, &local_error,
@@ -603,17 +518,13 @@ record_result_txn (VbDbConn  *conn,
     w->parent_id, w->body, w->user_id);
   if (res == NULL)
     {
-      missing_reference (local_error, "attachment_id_fkey", "attachment_id");
+      MISSING_REFERENCE (local_error, "attachment_id");
       vb_handler_conflict_field (local_error, "id");
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  full = vb_db_execv (conn, error, "SELECT " RESULT_COLUMNS " FROM checklist_results r WHERE r.id = $1::uuid",
-                      vb_db_get (res, 0, 0));
-  if (full == NULL)
-    return FALSE;
-  w->result = vb_handler_row_to_json (full, 0);
-  return TRUE;
+  return vb_handler_fetch_row (conn, "SELECT " RESULT_COLUMNS " FROM checklist_results r WHERE r.id = $1::uuid",
+                               vb_db_get (res, 0, 0), "checklist result", &w->result, error);
 }
 
 static gboolean
@@ -625,11 +536,9 @@ record_result (VbRequest  *req,
 
   if ((w.parent_id = vb_handler_uuid_param (req, "id", error)) == NULL
       || (body = vb_handler_read_body (req, FALSE, &w, error)) == NULL
-      || !vb_handler_check_fields (body, result_fields, G_N_ELEMENTS (result_fields), TRUE, NULL, error)
-      || !vb_request_transaction (req, record_result_txn, &w, error))
+      || !vb_handler_check_fields (body, result_fields, G_N_ELEMENTS (result_fields), TRUE, NULL, error))
     return FALSE;
-  vb_request_reply_json (req, 201, g_steal_pointer (&w.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, record_result_txn, &w, 201, &w.result, error);
 }
 
 /* --------------------------------------------------------------- routes --- */

@@ -20,8 +20,6 @@
 #include "vb-error.h"
 #include "vb-json.h"
 
-#include <string.h>
-
 #define ENTRY_COLUMNS \
   "e.id, e.location_id, e.technician_id, u.display_name AS technician_name, e.work_order_id," \
   " e.task_id, e.kind, e.started_at, e.ended_at, e.ended_at IS NULL AS running, e.tenths," \
@@ -71,13 +69,7 @@ fetch_result (VbDbConn       *conn,
               const char     *id,
               GError        **error)
 {
-  g_autoptr(PGresult) res = vb_db_execv (conn, error, GET_SQL, id);
-
-  if (res == NULL)
-    return FALSE;
-  g_clear_pointer (&w->result, json_node_unref);
-  w->result = vb_handler_row_to_json (res, 0);
-  return TRUE;
+  return vb_handler_fetch_row (conn, GET_SQL, id, "time entry", &w->result, error);
 }
 
 /* An overlap (23P01) names what collided; the primary key names id. */
@@ -86,17 +78,8 @@ name_conflict (GError     *error,
                const char *field,
                const char *message)
 {
-  if (error == NULL || !g_error_matches (error, VB_ERROR, VB_ERROR_CONFLICT)
-      || vb_error_get_field (error) != NULL)
-    return;
-  if (strstr (error->message, "time_entries_pkey") != NULL)
-    vb_error_set_field (error, "id");
-  else if (strstr (error->message, "no_overlap") != NULL)
-    {
-      g_free (error->message);
-      error->message = g_strdup (message);
-      vb_error_set_field (error, field);
-    }
+  vb_handler_name_conflict (error, "time_entries_pkey", "id", NULL);
+  vb_handler_name_conflict (error, "no_overlap", field, message);
 }
 
 /* After a write matched no row: 404 (not visible), 403 (not allowed),
@@ -109,27 +92,16 @@ explain_no_row (VbDbConn        *conn,
   g_autoptr(PGresult) res = vb_db_execv (conn, error,
     "SELECT " ENTRY_COLUMNS ","
     "       vb_has_permission($2::uuid, 'work_orders.read', e.location_id) AS _read,"
-    "       " MAY_WRITE_SQL ("$2::uuid") " AS _write"
+    "       " MAY_WRITE_SQL ("$2::uuid") " AS _may"
     "  FROM time_entries e JOIN users u ON u.id = e.technician_id WHERE e.id = $1::uuid",
     w->id, w->user_id);
-  int cols;
 
-  if (res == NULL)
+  if (res == NULL
+      || !vb_handler_check_access (res, "time entry",
+                                   "Changing another person's time needs staff.manage at the location", error)
+      || !vb_handler_check_version (res, w->version, error))
     return FALSE;
-  cols = PQnfields (res);
-  if (PQntuples (res) == 0 || !vb_db_get_bool (res, 0, cols - 2))
-    return vb_handler_not_found (error, "time entry");
-  if (!vb_db_get_bool (res, 0, cols - 1))
-    return vb_handler_forbidden (error, "Changing another person's time needs staff.manage at the location");
-  if (w->version != NULL
-      && vb_db_get_int (res, 0, PQfnumber (res, "version")) != g_ascii_strtoll (w->version, NULL, 10))
-    {
-      g_propagate_error (error, vb_handler_version_conflict (vb_handler_row_to_json (res, 0)));
-      return FALSE;
-    }
-  g_propagate_error (error, vb_handler_field_error (VB_ERROR_CONFLICT, "ended_at",
-                                                    "The clock is not running"));
-  return FALSE;
+  return vb_handler_conflict (error, "ended_at", "The clock is not running");
 }
 
 /* ------------------------------------------------------------- create --- */
@@ -338,33 +310,22 @@ clock_off (VbRequest  *req,
 {
   g_auto(VbHandlerWrite) w = { 0 };
   g_autoptr(JsonObject) body = NULL;
-  GBytes *raw = vb_request_get_body (req);
 
   if ((w.id = vb_handler_uuid_param (req, "id", error)) == NULL)
     return FALSE;
-  if (raw != NULL && g_bytes_get_size (raw) > 0)
+  if (vb_handler_has_body (req))
     {
-      gint64 version = 0;
-
       if ((body = vb_request_parse_body (req, error)) == NULL
           || !vb_handler_check_fields (body, clock_off_fields, G_N_ELEMENTS (clock_off_fields),
-                                       FALSE, NULL, error))
+                                       FALSE, NULL, error)
+          || !vb_handler_optional_version (body, &w.version, error))
         return FALSE;
-      if (json_object_has_member (body, "version"))
-        {
-          if (!vb_handler_body_version (body, &version, error))
-            return FALSE;
-          w.version = g_strdup_printf ("%" G_GINT64_FORMAT, version);
-        }
       w.body = vb_json_object_to_string (body, NULL);
     }
   else
     w.body = g_strdup ("{}");
   w.user_id = vb_request_get_principal (req)->user_id;
-  if (!vb_request_transaction (req, clock_off_txn, &w, error))
-    return FALSE;
-  vb_request_reply_json (req, 200, g_steal_pointer (&w.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, clock_off_txn, &w, 200, &w.result, error);
 }
 
 /* ------------------------------------------------------------- update --- */
@@ -409,11 +370,9 @@ update_entry (VbRequest  *req,
 
   if ((w.id = vb_handler_uuid_param (req, "id", error)) == NULL
       || (body = vb_handler_read_body (req, TRUE, &w, error)) == NULL
-      || !vb_handler_check_fields (body, update_fields, G_N_ELEMENTS (update_fields), FALSE, NULL, error)
-      || !vb_request_transaction (req, update_txn, &w, error))
+      || !vb_handler_check_fields (body, update_fields, G_N_ELEMENTS (update_fields), FALSE, NULL, error))
     return FALSE;
-  vb_request_reply_json (req, 200, g_steal_pointer (&w.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, update_txn, &w, 200, &w.result, error);
 }
 
 /* --------------------------------------------------------------- reads --- */
@@ -422,21 +381,8 @@ static gboolean
 get_entry (VbRequest  *req,
            GError    **error)
 {
-  const char *id = vb_handler_uuid_param (req, "id", error);
-  g_autoptr(PGresult) res = NULL;
-  VbDbConn *conn;
-
-  if (id == NULL || (conn = vb_request_get_db (req, error)) == NULL)
-    return FALSE;
-  res = vb_db_execv (conn, error,
-    GET_SQL " AND vb_has_permission($2::uuid, 'work_orders.read', e.location_id)",
-    id, vb_request_get_principal (req)->user_id);
-  if (res == NULL)
-    return FALSE;
-  if (PQntuples (res) == 0)
-    return vb_handler_not_found (error, "time entry");
-  vb_request_reply_json (req, 200, vb_handler_row_to_json (res, 0));
-  return TRUE;
+  return vb_handler_reply_row (req, GET_SQL " AND vb_has_permission($2::uuid, 'work_orders.read', e.location_id)",
+                               "time entry", error);
 }
 
 static gboolean
@@ -579,19 +525,7 @@ static gboolean
 get_labor (VbRequest  *req,
            GError    **error)
 {
-  const char *id = vb_handler_uuid_param (req, "id", error);
-  g_autoptr(PGresult) res = NULL;
-  VbDbConn *conn;
-
-  if (id == NULL || (conn = vb_request_get_db (req, error)) == NULL)
-    return FALSE;
-  res = vb_db_execv (conn, error, LABOR_SQL, id, vb_request_get_principal (req)->user_id);
-  if (res == NULL)
-    return FALSE;
-  if (PQntuples (res) == 0)
-    return vb_handler_not_found (error, "work order");
-  vb_request_reply_json (req, 200, vb_handler_row_to_json (res, 0));
-  return TRUE;
+  return vb_handler_reply_row (req, LABOR_SQL, "work order", error);
 }
 
 /* --------------------------------------------------------------- routes --- */

@@ -1,5 +1,5 @@
 /* vb-handler-util.c — shared handler helpers (ids, lists, cursors, rows, errors, guards,
- * body checks, versioned writes). */
+ * body checks, versioned writes, scoped reads and the replies after a write). */
 #include "vb-handler-util.h"
 #include "vb-error.h"
 #include "vb-db.h"
@@ -256,29 +256,20 @@ check_value (JsonNode             *node,
         break;
       return TRUE;
     case VB_HANDLER_FIELD_DATE:
-      {
-        int y, m, d;
-        char tail;
-        if (text != NULL && g_regex_match_simple ("^\\d{4}-\\d{2}-\\d{2}$", text, 0, 0)
-            && sscanf (text, "%d-%d-%d%c", &y, &m, &d, &tail) == 3
-            && g_date_valid_dmy (d, m, y))
-          return TRUE;
-        vb_set_validation_error (error, field_name, "%s must be a date YYYY-MM-DD", field_name);
-        return FALSE;
-      }
+      if (vb_handler_is_date (text))
+        return TRUE;
+      vb_set_validation_error (error, field_name, "%s must be a date YYYY-MM-DD", field_name);
+      return FALSE;
     case VB_HANDLER_FIELD_TIME:
       if (text != NULL && g_regex_match_simple ("^([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d)?$", text, 0, 0))
         return TRUE;
       vb_set_validation_error (error, field_name, "%s must be a time HH:MM", field_name);
       return FALSE;
     case VB_HANDLER_FIELD_TIMESTAMP:
-      {
-        g_autoptr(GDateTime) dt = text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
-        if (dt != NULL)
-          return TRUE;
-        vb_set_validation_error (error, field_name, "%s must be an RFC 3339 timestamp", field_name);
-        return FALSE;
-      }
+      if (vb_handler_is_timestamp (text))
+        return TRUE;
+      vb_set_validation_error (error, field_name, "%s must be an RFC 3339 timestamp", field_name);
+      return FALSE;
     case VB_HANDLER_FIELD_UUID:
       if (text == NULL)
         break;
@@ -440,4 +431,255 @@ vb_handler_reply_created (VbRequest   *req,
                                                json_object_get_string_member (json_node_get_object (*result), "id"));
   vb_request_add_reply_header (req, "Location", location);
   vb_request_reply_json (req, 201, g_steal_pointer (result));
+}
+
+const char *
+vb_handler_string_member (JsonObject *body,
+                          const char *member)
+{
+  JsonNode *node = json_object_get_member (body, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+gboolean
+vb_handler_is_date (const char *text)
+{
+  int y, m, d;
+  char tail;
+
+  /* The regex fixes the shape; sscanf and g_date_valid_dmy reject 2025-02-30. */
+  return text != NULL && g_regex_match_simple ("^\\d{4}-\\d{2}-\\d{2}$", text, 0, 0)
+         && sscanf (text, "%d-%d-%d%c", &y, &m, &d, &tail) == 3 && g_date_valid_dmy (d, m, y);
+}
+
+gboolean
+vb_handler_is_timestamp (const char *text)
+{
+  g_autoptr(GDateTime) dt = text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
+
+  return dt != NULL;
+}
+
+gboolean
+vb_handler_check_uuid_array (JsonObject  *body,
+                             const char  *member,
+                             guint        max,
+                             const char  *prefix,
+                             GError     **error)
+{
+  JsonNode *node = json_object_get_member (body, member);
+  g_autofree char *field = g_strconcat (prefix ? prefix : "", member, NULL);
+  JsonArray *array;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (array = json_node_get_array (node)) > max)
+    {
+      vb_set_validation_error (error, field, "%s must be an array of at most %u ids", field, max);
+      return FALSE;
+    }
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *e = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING
+          || !g_uuid_string_is_valid (json_node_get_string (e)))
+        {
+          vb_set_validation_error (error, field, "%s must hold UUIDs", field);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+vb_handler_has_body (VbRequest *req)
+{
+  GBytes *raw = vb_request_get_body (req);
+
+  return raw != NULL && g_bytes_get_size (raw) > 0;
+}
+
+gboolean
+vb_handler_optional_version (JsonObject  *body,
+                             char       **version,
+                             GError     **error)
+{
+  gint64 value = 0;
+
+  if (!json_object_has_member (body, "version"))
+    return TRUE;
+  /* Present but null is "required" too: a guard that guards nothing is a client bug. */
+  if (!vb_handler_body_version (body, &value, error))
+    return FALSE;
+  g_free (*version);
+  *version = g_strdup_printf ("%" G_GINT64_FORMAT, value);
+  return TRUE;
+}
+
+gboolean
+vb_handler_conflict (GError     **error,
+                     const char  *field,
+                     const char  *format,
+                     ...)
+{
+  va_list args;
+  GError *e;
+
+  va_start (args, format);
+  e = g_error_new_valist (VB_ERROR, VB_ERROR_CONFLICT, format, args);
+  va_end (args);
+  vb_error_set_field (e, field);
+  g_propagate_error (error, e);
+  return FALSE;
+}
+
+void
+vb_handler_name_conflict (GError     *error,
+                          const char *constraint,
+                          const char *field,
+                          const char *message)
+{
+  if (error == NULL || !g_error_matches (error, VB_ERROR, VB_ERROR_CONFLICT)
+      || vb_error_get_field (error) != NULL || strstr (error->message, constraint) == NULL)
+    return;
+  if (message != NULL)
+    {
+      g_free (error->message);
+      error->message = g_strdup (message);
+    }
+  vb_error_set_field (error, field);
+}
+
+void
+vb_handler_missing_reference (GError     *error,
+                              const char *constraint,
+                              const char *field,
+                              const char *message)
+{
+  if (error == NULL || !g_error_matches (error, VB_ERROR, VB_ERROR_CONFLICT)
+      || strstr (error->message, constraint) == NULL)
+    return;
+  /* A foreign key the body named is the client's mistake (422), not a clash. */
+  error->code = VB_ERROR_VALIDATION;
+  g_free (error->message);
+  error->message = g_strdup (message);
+  vb_error_set_field (error, field);
+}
+
+gboolean
+vb_handler_check_access (PGresult    *res,
+                         const char  *what,
+                         const char  *refusal,
+                         GError     **error)
+{
+  if (PQntuples (res) == 0 || !vb_db_get_bool (res, 0, PQfnumber (res, "_read")))
+    return vb_handler_not_found (error, what);
+  if (!vb_db_get_bool (res, 0, PQfnumber (res, "_may")))
+    return vb_handler_forbidden (error, refusal);
+  return TRUE;
+}
+
+PGresult *
+vb_handler_scope (VbDbConn    *conn,
+                  const char  *scope_sql,
+                  const char  *id,
+                  const char  *user_id,
+                  const char  *what,
+                  const char  *refusal,
+                  GError     **error)
+{
+  g_autoptr(PGresult) res = vb_db_execv (conn, error, scope_sql, id, user_id);
+
+  if (res == NULL || !vb_handler_check_access (res, what, refusal, error))
+    return NULL;
+  return g_steal_pointer (&res);
+}
+
+gboolean
+vb_handler_check_version (PGresult    *res,
+                          const char  *version,
+                          GError     **error)
+{
+  if (version == NULL
+      || vb_db_get_int (res, 0, PQfnumber (res, "version")) == g_ascii_strtoll (version, NULL, 10))
+    return TRUE;
+  g_propagate_error (error, vb_handler_version_conflict (vb_handler_row_to_json (res, 0)));
+  return FALSE;
+}
+
+gboolean
+vb_handler_fetch_row (VbDbConn    *conn,
+                      const char  *sql,
+                      const char  *id,
+                      const char  *what,
+                      JsonNode   **result,
+                      GError     **error)
+{
+  g_autoptr(PGresult) res = vb_db_execv (conn, error, sql, id);
+
+  if (res == NULL)
+    return FALSE;
+  if (PQntuples (res) == 0)
+    return vb_handler_not_found (error, what);
+  g_clear_pointer (result, json_node_unref);
+  *result = vb_handler_row_to_json (res, 0);
+  return TRUE;
+}
+
+gboolean
+vb_handler_reply_row (VbRequest   *req,
+                      const char  *sql,
+                      const char  *what,
+                      GError     **error)
+{
+  const char *id = vb_handler_uuid_param (req, "id", error);
+  g_autoptr(PGresult) res = NULL;
+  VbDbConn *conn;
+
+  if (id == NULL || (conn = vb_request_get_db (req, error)) == NULL)
+    return FALSE;
+  res = vb_db_execv (conn, error, sql, id, vb_request_get_principal (req)->user_id);
+  if (res == NULL)
+    return FALSE;
+  if (PQntuples (res) == 0)
+    return vb_handler_not_found (error, what);
+  vb_request_reply_json (req, 200, vb_handler_row_to_json (res, 0));
+  return TRUE;
+}
+
+JsonNode *
+vb_handler_rows_to_json (PGresult *res)
+{
+  JsonArray *items = json_array_new ();
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  for (int i = 0; i < PQntuples (res); i++)
+    json_array_add_element (items, vb_handler_row_to_json (res, i));
+  json_node_take_array (node, items);
+  return node;
+}
+
+void
+vb_handler_reply_rows (VbRequest *req,
+                       PGresult  *res)
+{
+  vb_handler_reply_list (req, vb_handler_rows_to_json (res), NULL);
+}
+
+gboolean
+vb_handler_transact_reply (VbRequest   *req,
+                           VbDbTxnFunc  txn,
+                           gpointer     user_data,
+                           guint        status,
+                           JsonNode   **result,
+                           GError     **error)
+{
+  if (!vb_request_transaction (req, txn, user_data, error))
+    return FALSE;
+  vb_request_reply_json (req, status, g_steal_pointer (result));
+  return TRUE;
 }

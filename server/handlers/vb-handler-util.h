@@ -133,4 +133,80 @@ void        vb_handler_reply_created (VbRequest   *req,
                                       const char  *collection_path,
                                       JsonNode   **result);
 
+/* A member's string value, or NULL when it is absent, null or not a string. */
+const char *vb_handler_string_member (JsonObject  *body,
+                                      const char  *member);
+/* TRUE if text (may be NULL) is a valid calendar date YYYY-MM-DD. */
+gboolean    vb_handler_is_date      (const char  *text);
+/* TRUE if text (may be NULL) is an RFC 3339 timestamp. */
+gboolean    vb_handler_is_timestamp (const char  *text);
+/* A member that, when present and not null, is an array of at most max UUIDs (422 naming prefix+member). */
+gboolean    vb_handler_check_uuid_array (JsonObject  *body,
+                                         const char  *member,
+                                         guint        max,
+                                         const char  *prefix,
+                                         GError     **error);
+/* TRUE if the request came with a non-empty body (for routes where it is optional). */
+gboolean    vb_handler_has_body     (VbRequest   *req);
+/* An optional "version" guard of body as text in *version (left NULL when the member is absent). */
+gboolean    vb_handler_optional_version (JsonObject  *body,
+                                         char       **version,
+                                         GError     **error);
+/* 409 naming field with a formatted message; always returns FALSE. */
+gboolean    vb_handler_conflict     (GError     **error,
+                                     const char  *field,
+                                     const char  *format,
+                                     ...) G_GNUC_PRINTF (3, 4);
+/* A conflict from constraint (not yet naming a field) names field, and says message if not NULL. */
+void        vb_handler_name_conflict (GError     *error,
+                                      const char *constraint,
+                                      const char *field,
+                                      const char *message);
+/* A conflict from the foreign key constraint becomes 422 naming field with message. */
+void        vb_handler_missing_reference (GError     *error,
+                                          const char *constraint,
+                                          const char *field,
+                                          const char *message);
+/* 404 "No such what" unless res has a row whose _read column is true, 403 refusal unless its _may is. */
+gboolean    vb_handler_check_access (PGresult    *res,
+                                     const char  *what,
+                                     const char  *refusal,
+                                     GError     **error);
+/* Runs scope_sql ($1 id, $2 user_id; columns _read and _may) and checks access; returns the row. */
+PGresult   *vb_handler_scope        (VbDbConn    *conn,
+                                     const char  *scope_sql,
+                                     const char  *id,
+                                     const char  *user_id,
+                                     const char  *what,
+                                     const char  *refusal,
+                                     GError     **error);
+/* 409 version_conflict with res's row unless version (NULL: no guard) is its "version" column. */
+gboolean    vb_handler_check_version (PGresult    *res,
+                                      const char  *version,
+                                      GError     **error);
+/* The row sql ($1 id) returns, replacing *result; 404 "No such what" without one. */
+gboolean    vb_handler_fetch_row    (VbDbConn    *conn,
+                                     const char  *sql,
+                                     const char  *id,
+                                     const char  *what,
+                                     JsonNode   **result,
+                                     GError     **error);
+/* GET of one record: replies the row sql returns for $1 the {id} parameter and $2 the caller (404 "No such what" without one). */
+gboolean    vb_handler_reply_row    (VbRequest   *req,
+                                     const char  *sql,
+                                     const char  *what,
+                                     GError     **error);
+/* Runs txn(user_data) in the request's transaction, then replies status with *result (taken). */
+gboolean    vb_handler_transact_reply (VbRequest   *req,
+                                       VbDbTxnFunc  txn,
+                                       gpointer     user_data,
+                                       guint        status,
+                                       JsonNode   **result,
+                                       GError     **error);
+/* Every row of res as an array. */
+JsonNode   *vb_handler_rows_to_json (PGresult    *res);
+/* An unpaged list of every row of res (next_cursor null). */
+void        vb_handler_reply_rows   (VbRequest   *req,
+                                     PGresult    *res);
+
 G_END_DECLS

@@ -17,7 +17,6 @@
 #include "vb-json.h"
 #include "vb-vin.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #define VEHICLE_COLUMNS \
@@ -161,18 +160,10 @@ validate_date (const char  *text,
                const char  *field,
                GError     **error)
 {
-  GDate date;
-
-  g_date_clear (&date, 1);
-  if (!g_regex_match_simple ("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text, 0, 0)
-      || (g_date_set_parse (&date, text), !g_date_valid (&date))
-      || g_date_get_day (&date) != (GDateDay) atoi (text + 8)
-      || g_date_get_month (&date) != (GDateMonth) atoi (text + 5))
-    {
-      vb_set_validation_error (error, field, "%s must be a date YYYY-MM-DD", field);
-      return FALSE;
-    }
-  return TRUE;
+  if (vb_handler_is_date (text))
+    return TRUE;
+  vb_set_validation_error (error, field, "%s must be a date YYYY-MM-DD", field);
+  return FALSE;
 }
 
 /* An optional RFC 3339 time, returned in UTC (NULL when absent). */
@@ -292,17 +283,9 @@ check_owner (VbDbConn    *conn,
       return FALSE;
     }
   if (!vb_db_get_bool (res, 0, 0))
-    {
-      g_set_error_literal (error, VB_ERROR, VB_ERROR_FORBIDDEN,
-                           "This customer is outside the locations where you may change vehicles");
-      return FALSE;
-    }
+    return vb_handler_forbidden (error, "This customer is outside the locations where you may change vehicles");
   if (vb_db_get_bool (res, 0, 1))
-    {
-      g_propagate_error (error, vb_handler_field_error (VB_ERROR_CONFLICT, "customer_id",
-                                                        "This customer has been erased"));
-      return FALSE;
-    }
+    return vb_handler_conflict (error, "customer_id", "This customer has been erased");
   return TRUE;
 }
 
@@ -427,11 +410,7 @@ get_vehicle (VbRequest  *req,
   if (PQntuples (res) == 0)
     return vb_handler_not_found (error, "vehicle");
   if (!vb_db_get_bool (res, 0, PQfnumber (res, "_allowed")))
-    {
-      g_set_error_literal (error, VB_ERROR, VB_ERROR_FORBIDDEN,
-                           "This vehicle is outside the locations you may see");
-      return FALSE;
-    }
+    return vb_handler_forbidden (error, "This vehicle is outside the locations you may see");
   vb_request_reply_json (req, 200, vb_handler_row_to_json (res, 0));
   return TRUE;
 }
@@ -456,11 +435,7 @@ insert_vehicle_txn (VbDbConn  *conn,
       if (existing == NULL)
         return FALSE;
       if (PQntuples (existing) > 0)
-        {
-          g_propagate_error (error, vb_handler_field_error (VB_ERROR_CONFLICT, "id",
-                                                            "A vehicle with this id already exists"));
-          return FALSE;
-        }
+        return vb_handler_conflict (error, "id", "A vehicle with this id already exists");
     }
   /* location_id is set from the owner by the vehicles_derive trigger. */
   res = vb_db_execv (conn, error,
@@ -568,11 +543,9 @@ update_vehicle (VbRequest  *req,
   if ((w.id = vb_handler_uuid_param (req, "id", error)) == NULL
       || (body = vb_request_parse_body (req, error)) == NULL
       || !vb_handler_body_version (body, &w.version, error)
-      || !read_fields (body, FALSE, &w, error)
-      || !vb_request_transaction (req, update_vehicle_txn, &w, error))
+      || !read_fields (body, FALSE, &w, error))
     return FALSE;
-  vb_request_reply_json (req, 200, g_steal_pointer (&w.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, update_vehicle_txn, &w, 200, &w.result, error);
 }
 
 /* ------------------------------------------------------------- readings --- */
@@ -618,11 +591,7 @@ list_readings (VbRequest   *req,
   if (PQntuples (vehicle) == 0)
     return vb_handler_not_found (error, "vehicle");
   if (!vb_db_get_bool (vehicle, 0, 0))
-    {
-      g_set_error_literal (error, VB_ERROR, VB_ERROR_FORBIDDEN,
-                           "This vehicle is outside the locations you may see");
-      return FALSE;
-    }
+    return vb_handler_forbidden (error, "This vehicle is outside the locations you may see");
   limit_text = g_strdup_printf ("%u", limit + 1);
   offset_text = g_strdup_printf ("%" G_GUINT64_FORMAT, offset);
   res = vb_db_execv (conn, error, sql, id, offset_text, limit_text);
@@ -705,11 +674,7 @@ check_reading_id (VbDbConn    *conn,
   if (res == NULL)
     return FALSE;
   if (PQntuples (res) > 0)
-    {
-      g_propagate_error (error, vb_handler_field_error (VB_ERROR_CONFLICT, "id",
-                                                        "A reading with this id already exists"));
-      return FALSE;
-    }
+    return vb_handler_conflict (error, "id", "A reading with this id already exists");
   return TRUE;
 }
 
@@ -817,10 +782,7 @@ create_odometer (VbRequest  *req,
       vb_set_validation_error (error, "reason", "a correction needs a reason");
       return FALSE;
     }
-  if (!vb_request_transaction (req, insert_odometer_txn, &w, error))
-    return FALSE;
-  vb_request_reply_json (req, 201, g_steal_pointer (&w.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, insert_odometer_txn, &w, 201, &w.result, error);
 }
 
 static gboolean
@@ -873,11 +835,9 @@ create_soh (VbRequest  *req,
   if (!read_decimal (body, "usable_kwh", 0.01, 9999.99, 2, &w.usable_kwh, error)
       || !read_time (body, "measured_at", &w.at, error)
       || !vb_json_optional_string (body, "method", &w.method, error)
-      || !check_enum (w.method, "method", methods, error)
-      || !vb_request_transaction (req, insert_soh_txn, &w, error))
+      || !check_enum (w.method, "method", methods, error))
     return FALSE;
-  vb_request_reply_json (req, 201, g_steal_pointer (&w.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, insert_soh_txn, &w, 201, &w.result, error);
 }
 
 static const VbRoute vehicle_routes[] = {

@@ -30,19 +30,15 @@ check_work_order (VbDbConn    *conn,
                   gboolean     write,
                   GError     **error)
 {
-  g_autoptr(PGresult) res = vb_db_execv (conn, error,
-    "SELECT vb_has_permission($2::uuid, 'work_orders.read', location_id),"
-    "       vb_has_permission($2::uuid, 'work_orders.write', location_id)"
-    "  FROM work_orders WHERE id = $1::uuid",
-    work_order_id, user_id);
+  g_autoptr(PGresult) res = vb_handler_scope (conn,
+    write ? "SELECT vb_has_permission($2::uuid, 'work_orders.read', location_id) AS _read,"
+            "       vb_has_permission($2::uuid, 'work_orders.write', location_id) AS _may"
+            "  FROM work_orders WHERE id = $1::uuid"
+          : "SELECT vb_has_permission($2::uuid, 'work_orders.read', location_id) AS _read, true AS _may"
+            "  FROM work_orders WHERE id = $1::uuid",
+    work_order_id, user_id, "work order", "You may not add notes to work orders of this location", error);
 
-  if (res == NULL)
-    return FALSE;
-  if (PQntuples (res) == 0 || !vb_db_get_bool (res, 0, 0))
-    return vb_handler_not_found (error, "work order");
-  if (write && !vb_db_get_bool (res, 0, 1))
-    return vb_handler_forbidden (error, "You may not add notes to work orders of this location");
-  return TRUE;
+  return res != NULL;
 }
 
 static gboolean
@@ -88,7 +84,6 @@ create_txn (VbDbConn  *conn,
 {
   VbHandlerWrite *w = user_data;
   g_autoptr(PGresult) res = NULL;
-  g_autoptr(PGresult) full = NULL;
   g_autoptr(GError) local_error = NULL;
 
   if (!check_work_order (conn, w->parent_id, w->user_id, TRUE, error))
@@ -105,14 +100,10 @@ create_txn (VbDbConn  *conn,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  full = vb_db_execv (conn, error,
+  return vb_handler_fetch_row (conn,
     "SELECT " NOTE_COLUMNS " FROM work_order_notes n LEFT JOIN users u ON u.id = n.author_id"
     " WHERE n.id = $1::uuid",
-    vb_db_get (res, 0, 0));
-  if (full == NULL)
-    return FALSE;
-  w->result = vb_handler_row_to_json (full, 0);
-  return TRUE;
+    vb_db_get (res, 0, 0), "note", &w->result, error);
 }
 
 static gboolean
@@ -124,12 +115,10 @@ create_note (VbRequest  *req,
 
   if ((w.parent_id = vb_handler_uuid_param (req, "id", error)) == NULL
       || (body = vb_handler_read_body (req, FALSE, &w, error)) == NULL
-      || !vb_handler_check_fields (body, note_fields, G_N_ELEMENTS (note_fields), TRUE, NULL, error)
-      || !vb_request_transaction (req, create_txn, &w, error))
+      || !vb_handler_check_fields (body, note_fields, G_N_ELEMENTS (note_fields), TRUE, NULL, error))
     return FALSE;
   /* No Location: a note has no address of its own (it is read in its list). */
-  vb_request_reply_json (req, 201, g_steal_pointer (&w.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, create_txn, &w, 201, &w.result, error);
 }
 
 static const VbRoute note_routes[] = {

@@ -23,8 +23,6 @@
 #include "vb-error.h"
 #include "vb-json.h"
 
-#include <string.h>
-
 static const char * const priorities[] = { "low", "normal", "high", "urgent", NULL };
 static const char * const statuses[] = {
   "checked_in", "quarantined", "diagnosing", "awaiting_approval", "in_progress", "on_hold",
@@ -123,15 +121,7 @@ fetch_order (VbDbConn    *conn,
              JsonNode   **result,
              GError     **error)
 {
-  g_autoptr(PGresult) res = vb_db_execv (conn, error, GET_SQL, id);
-
-  if (res == NULL)
-    return FALSE;
-  if (PQntuples (res) == 0)
-    return vb_handler_not_found (error, "work order");
-  g_clear_pointer (result, json_node_unref);
-  *result = vb_handler_row_to_json (res, 0);
-  return TRUE;
+  return vb_handler_fetch_row (conn, GET_SQL, id, "work order", result, error);
 }
 
 /* Locks the work order for a write by user_id: 404 if they cannot see it,
@@ -145,21 +135,15 @@ lock_order (VbDbConn    *conn,
             GError     **error)
 {
   g_autoptr(PGresult) res = vb_db_execv (conn, error,
-    "SELECT w.status, w.version, vb_has_permission($2::uuid, 'work_orders.read', w.location_id),"
-    "       vb_has_permission($2::uuid, $3, w.location_id)"
+    "SELECT w.status, w.version, vb_has_permission($2::uuid, 'work_orders.read', w.location_id) AS _read,"
+    "       vb_has_permission($2::uuid, $3, w.location_id) AS _may"
     "  FROM work_orders w WHERE w.id = $1::uuid FOR UPDATE",
     w->id, w->user_id, permission);
+  g_autofree char *refusal = g_strdup_printf ("You do not hold %s at this work order's location", permission);
 
-  if (res == NULL)
+  if (res == NULL || !vb_handler_check_access (res, "work order", refusal, error))
     return FALSE;
-  if (PQntuples (res) == 0 || !vb_db_get_bool (res, 0, 2))
-    return vb_handler_not_found (error, "work order");
-  if (!vb_db_get_bool (res, 0, 3))
-    {
-      g_set_error (error, VB_ERROR, VB_ERROR_FORBIDDEN,
-                   "You do not hold %s at this work order's location", permission);
-      return FALSE;
-    }
+  /* The conflict carries the full record (with embeds), not the locked row. */
   if (w->version != NULL && vb_db_get_int (res, 0, 1) != g_ascii_strtoll (w->version, NULL, 10))
     {
       g_autoptr(JsonNode) current = NULL;
@@ -171,39 +155,6 @@ lock_order (VbDbConn    *conn,
     }
   if (status != NULL)
     *status = g_strdup (vb_db_get (res, 0, 0));
-  return TRUE;
-}
-
-/* A member that must be an array of at most max UUIDs (or absent/null). */
-static gboolean
-check_uuid_array (JsonObject  *body,
-                  const char  *member,
-                  guint        max,
-                  const char  *prefix,
-                  GError     **error)
-{
-  JsonNode *node = json_object_get_member (body, member);
-  g_autofree char *field = g_strconcat (prefix ? prefix : "", member, NULL);
-  JsonArray *array;
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (array = json_node_get_array (node)) > max)
-    {
-      vb_set_validation_error (error, field, "%s must be an array of at most %u ids", field, max);
-      return FALSE;
-    }
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *e = json_array_get_element (array, i);
-
-      if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING
-          || !g_uuid_string_is_valid (json_node_get_string (e)))
-        {
-          vb_set_validation_error (error, field, "%s must hold UUIDs", field);
-          return FALSE;
-        }
-    }
   return TRUE;
 }
 
@@ -242,28 +193,12 @@ check_text_array (JsonObject  *body,
   return TRUE;
 }
 
-static const char *
-string_member (JsonObject *body,
-               const char *member)
-{
-  JsonNode *node = json_object_get_member (body, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 /* 409s from unique constraints name the member they are about. */
 static void
 name_conflict (GError *error)
 {
-  if (error == NULL || !g_error_matches (error, VB_ERROR, VB_ERROR_CONFLICT)
-      || vb_error_get_field (error) != NULL)
-    return;
-  if (strstr (error->message, "work_orders_pkey") != NULL)
-    vb_error_set_field (error, "id");
-  else if (strstr (error->message, "appointment_id") != NULL)
-    vb_error_set_field (error, "appointment_id");
+  vb_handler_name_conflict (error, "work_orders_pkey", "id", NULL);
+  vb_handler_name_conflict (error, "appointment_id", "appointment_id", NULL);
 }
 
 /* ------------------------------------------------------------ reception --- */
@@ -317,7 +252,7 @@ check_triage (JsonObject  *triage,
 {
   return vb_handler_check_fields (triage, triage_fields, G_N_ELEMENTS (triage_fields), TRUE, prefix, error)
          && check_text_array (triage, "fault_codes", 100, 50, prefix, error)
-         && check_uuid_array (triage, "photo_ids", 50, prefix, error);
+         && vb_handler_check_uuid_array (triage, "photo_ids", 50, prefix, error);
 }
 
 static gboolean
@@ -326,14 +261,14 @@ check_form (JsonObject  *body,
             GError     **error)
 {
   if (!vb_handler_check_fields (body, form_fields, G_N_ELEMENTS (form_fields), create, NULL, error)
-      || !check_uuid_array (body, "damage_photo_ids", 50, NULL, error))
+      || !vb_handler_check_uuid_array (body, "damage_photo_ids", 50, NULL, error))
     return FALSE;
   if (create)
     {
       JsonNode *triage = json_object_get_member (body, "triage");
 
       if (!vb_handler_check_fields (body, create_fields, G_N_ELEMENTS (create_fields), TRUE, NULL, error)
-          || !check_uuid_array (body, "service_type_ids", 20, NULL, error))
+          || !vb_handler_check_uuid_array (body, "service_type_ids", 20, NULL, error))
         return FALSE;
       if (!vb_handler_has_member (body, "appointment_id"))
         {
@@ -628,21 +563,8 @@ static gboolean
 get_work_order (VbRequest  *req,
                 GError    **error)
 {
-  const char *id = vb_handler_uuid_param (req, "id", error);
-  g_autoptr(PGresult) res = NULL;
-  VbDbConn *conn;
-
-  if (id == NULL || (conn = vb_request_get_db (req, error)) == NULL)
-    return FALSE;
-  res = vb_db_execv (conn, error,
-    GET_SQL " AND vb_has_permission($2::uuid, 'work_orders.read', w.location_id)",
-    id, vb_request_get_principal (req)->user_id);
-  if (res == NULL)
-    return FALSE;
-  if (PQntuples (res) == 0)
-    return vb_handler_not_found (error, "work order");
-  vb_request_reply_json (req, 200, vb_handler_row_to_json (res, 0));
-  return TRUE;
+  return vb_handler_reply_row (req, GET_SQL " AND vb_has_permission($2::uuid, 'work_orders.read', w.location_id)",
+                               "work order", error);
 }
 
 /* ------------------------------------------------------------ check-in --- */
@@ -659,7 +581,7 @@ take_appointment (VbDbConn    *conn,
     "SELECT a.location_id, a.customer_id, a.vehicle_id, a.status, to_json(a.service_type_ids),"
     "       vb_has_permission($2::uuid, 'work_orders.write', a.location_id)"
     "  FROM appointments a WHERE a.id = $1::uuid FOR UPDATE",
-    string_member (b, "appointment_id"), w->user_id);
+    vb_handler_string_member (b, "appointment_id"), w->user_id);
   const char *location;
 
   if (res == NULL)
@@ -670,7 +592,7 @@ take_appointment (VbDbConn    *conn,
       return FALSE;
     }
   location = vb_db_get (res, 0, 0);
-  if (vb_handler_has_member (b, "location_id") && g_strcmp0 (string_member (b, "location_id"), location) != 0)
+  if (vb_handler_has_member (b, "location_id") && g_strcmp0 (vb_handler_string_member (b, "location_id"), location) != 0)
     {
       vb_set_validation_error (error, "appointment_id", "The appointment is booked at another location");
       return FALSE;
@@ -678,12 +600,8 @@ take_appointment (VbDbConn    *conn,
   if (!vb_db_get_bool (res, 0, 5))
     return vb_handler_forbidden (error, "You may not check cars in at this location");
   if (g_strcmp0 (vb_db_get (res, 0, 3), "booked") != 0)
-    {
-      g_propagate_error (error, vb_handler_field_error (VB_ERROR_CONFLICT, "appointment_id",
-                                                        "Only a booked appointment can be checked in"));
-      return FALSE;
-    }
-  if (vb_handler_has_member (b, "customer_id") && g_strcmp0 (string_member (b, "customer_id"), vb_db_get (res, 0, 1)) != 0)
+    return vb_handler_conflict (error, "appointment_id", "Only a booked appointment can be checked in");
+  if (vb_handler_has_member (b, "customer_id") && g_strcmp0 (vb_handler_string_member (b, "customer_id"), vb_db_get (res, 0, 1)) != 0)
     {
       vb_set_validation_error (error, "customer_id", "customer_id differs from the appointment's");
       return FALSE;
@@ -761,7 +679,7 @@ create_txn (VbDbConn  *conn,
   g_autoptr(PGresult) res = NULL;
   g_autoptr(PGresult) tasks = NULL;
   g_autoptr(GError) local_error = NULL;
-  const char *appointment_id = string_member (b, "appointment_id");
+  const char *appointment_id = vb_handler_string_member (b, "appointment_id");
 
   g_clear_pointer (&w->created_id, g_free);
   if (appointment_id != NULL && !take_appointment (conn, w, error))
@@ -769,7 +687,7 @@ create_txn (VbDbConn  *conn,
   g_clear_pointer (&w->body_text, g_free);
   w->body_text = vb_json_object_to_string (b, NULL);
   if (!check_create_scope (conn, w, error)
-      || !check_references (conn, w->body_text, string_member (b, "location_id"), error))
+      || !check_references (conn, w->body_text, vb_handler_string_member (b, "location_id"), error))
     return FALSE;
 
   res = vb_db_execv (conn, &local_error,
@@ -817,10 +735,10 @@ create_txn (VbDbConn  *conn,
     {
       g_autofree char *km = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (b, "odometer_km"));
 
-      if (!record_odometer (conn, w->user_id, string_member (b, "vehicle_id"), km, error))
+      if (!record_odometer (conn, w->user_id, vb_handler_string_member (b, "vehicle_id"), km, error))
         return FALSE;
     }
-  if (!update_software_version (conn, string_member (b, "vehicle_id"), string_member (b, "software_version_in"), error))
+  if (!update_software_version (conn, vb_handler_string_member (b, "vehicle_id"), vb_handler_string_member (b, "software_version_in"), error))
     return FALSE;
   if (appointment_id != NULL)
     {
@@ -847,7 +765,7 @@ create_txn (VbDbConn  *conn,
         }
     }
   if (vb_handler_has_member (b, "bay_id")
-      && !assign_bay (conn, w->created_id, string_member (b, "bay_id"), error))
+      && !assign_bay (conn, w->created_id, vb_handler_string_member (b, "bay_id"), error))
     return FALSE;
   return fetch_order (conn, w->created_id, &w->result, error);
 }
@@ -888,11 +806,7 @@ update_txn (VbDbConn  *conn,
   if (!lock_order (conn, w, "work_orders.write", &status, error))
     return FALSE;
   if (g_str_equal (status, "collected") || g_str_equal (status, "cancelled"))
-    {
-      g_propagate_error (error, vb_handler_field_error (VB_ERROR_CONFLICT, "status",
-                                                        "A collected or cancelled work order is a closed record"));
-      return FALSE;
-    }
+    return vb_handler_conflict (error, "status", "A collected or cancelled work order is a closed record");
   res = vb_db_execv (conn, error,
     "SELECT location_id, vehicle_id, odometer_km FROM work_orders WHERE id = $1::uuid", w->id);
   if (res == NULL)
@@ -932,8 +846,8 @@ update_txn (VbDbConn  *conn,
   }
   /* What the car runs now: the version it left with, else the one it came in with. */
   if (!update_software_version (conn, vehicle_id,
-                                string_member (b, "software_version_out") ? string_member (b, "software_version_out")
-                                                                          : string_member (b, "software_version_in"),
+                                vb_handler_string_member (b, "software_version_out") ? vb_handler_string_member (b, "software_version_out")
+                                                                          : vb_handler_string_member (b, "software_version_in"),
                                 error))
     return FALSE;
   return fetch_order (conn, w->id, &w->result, error);
@@ -954,10 +868,7 @@ update_work_order (VbRequest  *req,
   w.user_id = vb_request_get_principal (req)->user_id;
   w.version = g_strdup_printf ("%" G_GINT64_FORMAT, version);
   w.body_text = vb_json_object_to_string (w.body, NULL);
-  if (!vb_request_transaction (req, update_txn, &w, error))
-    return FALSE;
-  vb_request_reply_json (req, 200, g_steal_pointer (&w.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, update_txn, &w, 200, &w.result, error);
 }
 
 /* ---------------------------------------------------------- state moves --- */
@@ -969,26 +880,19 @@ read_action_body (VbRequest   *req,
                   gboolean     required,
                   GError     **error)
 {
-  GBytes *raw = vb_request_get_body (req);
-  gint64 version = 0;
-
   w->user_id = vb_request_get_principal (req)->user_id;
   if ((w->id = vb_handler_uuid_param (req, "id", error)) == NULL)
     return FALSE;
-  if (!required && (raw == NULL || g_bytes_get_size (raw) == 0))
+  if (!required && !vb_handler_has_body (req))
     {
       w->body = json_object_new ();
       return TRUE;
     }
   if ((w->body = vb_request_parse_body (req, error)) == NULL)
     return FALSE;
-  if (json_object_has_member (w->body, "version") && !JSON_NODE_HOLDS_NULL (json_object_get_member (w->body, "version")))
-    {
-      if (!vb_handler_body_version (w->body, &version, error))
-        return FALSE;
-      w->version = g_strdup_printf ("%" G_GINT64_FORMAT, version);
-    }
-  return TRUE;
+  /* Here "version": null means no guard. */
+  return !vb_handler_has_member (w->body, "version")
+         || vb_handler_optional_version (w->body, &w->version, error);
 }
 
 static gboolean
@@ -1003,13 +907,7 @@ status_txn (VbDbConn  *conn,
   if (!lock_order (conn, w, "work_orders.write", &status, error))
     return FALSE;
   if (g_str_equal (status, w->status))
-    {
-      GError *e = g_error_new (VB_ERROR, VB_ERROR_CONFLICT, "The work order is already %s", status);
-
-      vb_error_set_field (e, "status");
-      g_propagate_error (error, e);
-      return FALSE;
-    }
+    return vb_handler_conflict (error, "status", "The work order is already %s", status);
   /* vb_work_order_check decides whether the move is legal. */
   res = vb_db_execv (conn, error,
     "UPDATE work_orders SET status = $2, status_reason = coalesce($3, '') WHERE id = $1::uuid",
@@ -1029,17 +927,14 @@ move_work_order (VbRequest  *req,
       || !vb_json_optional_string (w.body, "reason", &w.reason, error)
       || (w.reason != NULL && !vb_validate_length (w.reason, "reason", 0, 1000, error)))
     return FALSE;
-  w.status = string_member (w.body, "status");
+  w.status = vb_handler_string_member (w.body, "status");
   if (w.status == NULL || !g_strv_contains (statuses, w.status))
     {
       g_autofree char *list = g_strjoinv (", ", (GStrv) statuses);
       vb_set_validation_error (error, "status", "status must be one of %s", list);
       return FALSE;
     }
-  if (!vb_request_transaction (req, status_txn, &w, error))
-    return FALSE;
-  vb_request_reply_json (req, 200, g_steal_pointer (&w.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, status_txn, &w, 200, &w.result, error);
 }
 
 static gboolean
@@ -1063,10 +958,7 @@ triage_work_order (VbRequest  *req,
   if (!read_action_body (req, &w, TRUE, error) || !check_triage (w.body, NULL, error))
     return FALSE;
   w.body_text = vb_json_object_to_string (w.body, NULL);
-  if (!vb_request_transaction (req, triage_txn, &w, error))
-    return FALSE;
-  vb_request_reply_json (req, 200, g_steal_pointer (&w.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, triage_txn, &w, 200, &w.result, error);
 }
 
 static gboolean
@@ -1096,11 +988,9 @@ clear_quarantine (VbRequest  *req,
 
   if (!read_action_body (req, &w, FALSE, error)
       || !vb_json_optional_string (w.body, "notes", &w.notes, error)
-      || (w.notes != NULL && !vb_validate_length (w.notes, "notes", 0, 1000, error))
-      || !vb_request_transaction (req, clear_txn, &w, error))
+      || (w.notes != NULL && !vb_validate_length (w.notes, "notes", 0, 1000, error)))
     return FALSE;
-  vb_request_reply_json (req, 200, g_steal_pointer (&w.result));
-  return TRUE;
+  return vb_handler_transact_reply (req, clear_txn, &w, 200, &w.result, error);
 }
 
 /* --------------------------------------------------------------- routes --- */
