@@ -415,6 +415,57 @@ get_vehicle (VbRequest  *req,
   return TRUE;
 }
 
+/* The vehicle's visits (C6): work orders the caller may see, newest first,
+ * with their services, clocked labor and the catalog price of the services
+ * done, plus totals, in one statement.  Invoiced amounts come with the
+ * invoices; until then the catalog price is what the history can say. */
+#define HISTORY_SQL \
+  "WITH wo AS (" \
+  "  SELECT w.id, w.number, w.location_id, l.code AS location_code, w.status, w.checked_in_at," \
+  "         w.collected_at, w.odometer_km, w.software_version_in, w.software_version_out," \
+  "         (SELECT coalesce(json_agg(json_build_object('title', t.title, 'service_code', st.code," \
+  "                   'status', t.status, 'estimated_tenths', t.estimated_tenths," \
+  "                   'price_amount', st.price_amount, 'price_currency', st.price_currency)" \
+  "                   ORDER BY t.position, t.id), '[]')" \
+  "            FROM work_order_tasks t LEFT JOIN service_types st ON st.id = t.service_type_id" \
+  "           WHERE t.work_order_id = w.id) AS tasks," \
+  "         (SELECT coalesce(sum(e.tenths), 0) FROM time_entries e" \
+  "           WHERE e.work_order_id = w.id AND e.kind = 'productive') AS clocked_tenths" \
+  "    FROM work_orders w JOIN locations l ON l.id = w.location_id" \
+  "   WHERE w.vehicle_id = $2::uuid AND w.status <> 'cancelled'" \
+  "     AND vb_has_permission($1::uuid, 'work_orders.read', w.location_id))," \
+  " done AS (" \
+  "  SELECT st.price_currency AS currency, sum(st.price_amount) AS amount" \
+  "    FROM wo JOIN work_order_tasks t ON t.work_order_id = wo.id AND t.status = 'done'" \
+  "    JOIN service_types st ON st.id = t.service_type_id GROUP BY st.price_currency)" \
+  "SELECT v.id AS vehicle_id, vb_has_permission($1::uuid, 'vehicles.read', v.location_id) AS _allowed," \
+  "       (SELECT coalesce(json_agg(to_json(wo) ORDER BY wo.checked_in_at DESC, wo.id), '[]') FROM wo) AS items," \
+  "       json_build_object('visits', (SELECT count(*) FROM wo)," \
+  "                         'clocked_tenths', (SELECT coalesce(sum(clocked_tenths), 0) FROM wo)," \
+  "                         'services_list_price'," \
+  "                           (SELECT coalesce(json_agg(json_build_object('amount', amount, 'currency', currency)" \
+  "                                                     ORDER BY currency), '[]') FROM done)) AS totals" \
+  "  FROM vehicles v WHERE v.id = $2::uuid"
+
+static gboolean
+get_vehicle_history (VbRequest  *req,
+                     GError    **error)
+{
+  const char *id = vb_handler_uuid_param (req, "id", error);
+  g_autoptr(PGresult) res = NULL;
+  VbDbConn *conn;
+
+  if (id == NULL || (conn = vb_request_get_db (req, error)) == NULL)
+    return FALSE;
+  res = vb_db_execv (conn, error, HISTORY_SQL, vb_request_get_principal (req)->user_id, id);
+  if (res == NULL)
+    return FALSE;
+  if (PQntuples (res) == 0 || !vb_db_get_bool (res, 0, PQfnumber (res, "_allowed")))
+    return vb_handler_not_found (error, "vehicle");
+  vb_request_reply_json (req, 200, vb_handler_row_to_json (res, 0));
+  return TRUE;
+}
+
 /* ------------------------------------------------------------- writing --- */
 
 static gboolean
@@ -849,6 +900,8 @@ static const VbRoute vehicle_routes[] = {
     "One vehicle with its owner's name (403 outside the caller's locations)" },
   { "PATCH", "/api/v1/vehicles/{id}", update_vehicle, "vehicles.write", 0,
     "Change a vehicle (version required)" },
+  { "GET", "/api/v1/vehicles/{id}/history", get_vehicle_history, "vehicles.read", 0,
+    "Maintenance history: visits with services and clocked labor, and totals" },
   { "GET", "/api/v1/vehicles/{id}/odometer-readings", list_odometer, "vehicles.read", 0,
     "Odometer readings, newest first" },
   { "POST", "/api/v1/vehicles/{id}/odometer-readings", create_odometer, "vehicles.write", 0,

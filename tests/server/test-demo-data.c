@@ -268,6 +268,53 @@ test_demo_scale (void)
     "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'D'"), ==, 0);
 }
 
+/* GET /vehicles/{id}/history as the HCM-D1 desk: its shop's visits of a
+ * car with collected work, the catalog price of the services done, and
+ * another shop's car is not there at all. */
+static void
+assert_vehicle_history (VbTestServer *server,
+                        const char   *password)
+{
+  g_autofree char *vehicle = db_text (server,
+    "SELECT w.vehicle_id FROM work_orders w JOIN locations l ON l.id = w.location_id"
+    " WHERE l.code = $1 AND w.status = 'collected'"
+    "   AND EXISTS (SELECT 1 FROM work_order_tasks t WHERE t.work_order_id = w.id AND t.status = 'done')"
+    " ORDER BY w.number LIMIT 1", "HCM-D1");
+  g_autofree char *visits = db_text (server,
+    "SELECT count(*) FROM work_orders w JOIN locations l ON l.id = w.location_id"
+    " WHERE w.vehicle_id = $1 AND l.code = 'HCM-D1' AND w.status <> 'cancelled'", vehicle);
+  g_autofree char *amount = db_text (server,
+    "SELECT sum(st.price_amount) FROM work_orders w JOIN locations l ON l.id = w.location_id"
+    "  JOIN work_order_tasks t ON t.work_order_id = w.id AND t.status = 'done'"
+    "  JOIN service_types st ON st.id = t.service_type_id"
+    " WHERE w.vehicle_id = $1 AND l.code = 'HCM-D1' AND w.status <> 'cancelled'", vehicle);
+  g_autofree char *elsewhere = db_text (server,
+    "SELECT v.id FROM vehicles v JOIN locations l ON l.id = v.location_id WHERE l.code <> 'HCM-D1' LIMIT 1", NULL);
+  g_autofree char *path = g_strdup_printf ("/api/v1/vehicles/%s/history", vehicle);
+  g_autofree char *other_path = g_strdup_printf ("/api/v1/vehicles/%s/history", elsewhere);
+  g_autofree char *token = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  JsonObject *totals;
+  JsonArray *items;
+  JsonArray *prices;
+  guint status = 0;
+
+  token = vb_test_login (server, "reception@voltbay.local", password, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  reply = vb_test_call (server, "GET", path, token, NULL, 200);
+  items = json_object_get_array_member (vb_test_object (reply), "items");
+  totals = json_object_get_object_member (vb_test_object (reply), "totals");
+  g_assert_cmpint (json_array_get_length (items), ==, g_ascii_strtoll (visits, NULL, 10));
+  g_assert_cmpint (json_object_get_int_member (totals, "visits"), ==, g_ascii_strtoll (visits, NULL, 10));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_array_get_object_element (items, 0),
+                                                                         "tasks")), >, 0);
+  prices = json_object_get_array_member (totals, "services_list_price");
+  g_assert_cmpuint (json_array_get_length (prices), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (prices, 0), "amount"), ==,
+                   g_ascii_strtoll (amount, NULL, 10));
+  vb_test_call_error (server, "GET", other_path, token, NULL, 404, "not_found", NULL);
+}
+
 static void
 test_demo_data (void)
 {
@@ -291,6 +338,7 @@ test_demo_data (void)
   g_free (vb_test_ctl (server, verify, NULL, &status));
   g_assert_cmpint (status, ==, 0);
   assert_reception_scope (server, password);
+  assert_vehicle_history (server, password);
 }
 
 int
