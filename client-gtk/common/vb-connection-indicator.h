@@ -1,4 +1,4 @@
-/* vb-connection-indicator.h — icon + label for the live connection state. */
+/* vb-connection-indicator.h — icon + label for the live connection and sync state. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -14,6 +14,9 @@ GtkWidget         *vb_connection_indicator_new        (void);
 VbConnectionState  vb_connection_indicator_get_state  (VbConnectionIndicator *self);
 void               vb_connection_indicator_set_state  (VbConnectionIndicator *self,
                                                        VbConnectionState      state);
+VbSyncEngine      *vb_connection_indicator_get_sync_engine (VbConnectionIndicator *self);
+void               vb_connection_indicator_set_sync_engine (VbConnectionIndicator *self,
+                                                            VbSyncEngine          *engine);
 /* The label shown now (for tests and accessibility checks). */
 const char        *vb_connection_indicator_get_label  (VbConnectionIndicator *self);
 

@@ -6,6 +6,10 @@
  * with the user's name, roles and locations: each app's real pages come with
  * later work, and nothing here pretends otherwise.
  *
+ * The header bar also carries the sync state (in the connection indicator)
+ * and, while the server has refused changes, a warning button that opens
+ * VbSyncProblemsDialog: the user must see what did not go through.
+ *
  * Subclasses (VbReceptionWindow, VbTechnicianWindow, VbAdminWindow) only set
  * what differs, from their own templates: the window title, "heading",
  * "placeholder-text" and "about-label".  The shell's widgets are internal
@@ -23,6 +27,8 @@
 #include "vb-presentation.h"
 #include "vb-session.h"
 #include "vb-sign-in-view.h"
+#include "vb-sync-engine.h"
+#include "vb-sync-problems-dialog.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -38,12 +44,16 @@ typedef struct
   GtkLabel              *server_label;
   GtkLabel              *placeholder_label;
   GMenu                 *help_section;
+  GtkButton             *problems_button;
+  AdwButtonContent      *problems_content;
 
   VbClient              *client;
   VbSession             *session;
   GBinding              *title_binding;
   GCancellable          *cancellable;
   GtkWindow             *refusal_dialog;
+  GtkWindow             *problems_dialog;
+  VbSyncEngine          *engine;
   char                  *last_server;
   char                  *last_email;
   char                  *about_label;
@@ -138,6 +148,70 @@ session_changed_cb (VbShellWindow *self)
                            G_CONNECT_SWAPPED);
   update_user (self);
   gtk_stack_set_visible_child_name (priv->stack, "main");
+}
+
+static void
+update_problems (VbShellWindow *self)
+{
+  VbShellWindowPrivate *priv = vb_shell_window_get_instance_private (self);
+  guint problems = priv->engine != NULL ? vb_sync_engine_get_problems (priv->engine) : 0;
+
+  if (problems > 0)
+    {
+      g_autofree char *label = vb_sync_problems_dup_label (problems);
+
+      adw_button_content_set_label (priv->problems_content, label);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (priv->problems_button), problems > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-sync-problems", problems > 0);
+}
+
+static void
+sync_engine_changed_cb (VbShellWindow *self)
+{
+  VbShellWindowPrivate *priv = vb_shell_window_get_instance_private (self);
+  VbSyncEngine *engine = vb_client_get_sync_engine (priv->client);
+
+  if (priv->engine != NULL)
+    g_signal_handlers_disconnect_by_data (priv->engine, self);
+  g_set_object (&priv->engine, engine);
+  vb_connection_indicator_set_sync_engine (priv->indicator, engine);
+  if (engine != NULL)
+    g_signal_connect_object (engine, "notify::problems", G_CALLBACK (update_problems), self,
+                             G_CONNECT_SWAPPED);
+  /* The list belongs to the cache that went. */
+  else if (priv->problems_dialog != NULL)
+    gtk_window_close (priv->problems_dialog);
+  update_problems (self);
+}
+
+static void
+problems_dialog_closed_cb (VbShellWindow *self)
+{
+  VbShellWindowPrivate *priv = vb_shell_window_get_instance_private (self);
+
+  priv->problems_dialog = NULL;
+}
+
+static void
+show_sync_problems_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  VbShellWindow *self = VB_SHELL_WINDOW (widget);
+  VbShellWindowPrivate *priv = vb_shell_window_get_instance_private (self);
+
+  if (priv->engine == NULL)
+    return;
+  if (priv->problems_dialog == NULL)
+    {
+      priv->problems_dialog =
+        GTK_WINDOW (vb_sync_problems_dialog_new (GTK_WINDOW (self),
+                                                 vb_sync_engine_get_cache (priv->engine)));
+      g_signal_connect_object (priv->problems_dialog, "destroy",
+                               G_CALLBACK (problems_dialog_closed_cb), self, G_CONNECT_SWAPPED);
+    }
+  gtk_window_present (priv->problems_dialog);
 }
 
 static void
@@ -247,6 +321,9 @@ vb_shell_window_constructed (GObject *object)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (priv->client, "certificate-refused",
                            G_CALLBACK (certificate_refused_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (priv->client, "notify::sync-engine",
+                           G_CALLBACK (sync_engine_changed_cb), self, G_CONNECT_SWAPPED);
+  sync_engine_changed_cb (self);
 
   if (vb_client_get_session (priv->client) != NULL)
     {
@@ -270,6 +347,9 @@ vb_shell_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (priv->session, self);
   g_clear_pointer (&priv->title_binding, g_binding_unbind);
   g_clear_object (&priv->session);
+  if (priv->engine != NULL)
+    g_signal_handlers_disconnect_by_data (priv->engine, self);
+  g_clear_object (&priv->engine);
   g_clear_object (&priv->client);
   g_clear_object (&priv->cancellable);
   g_clear_pointer (&priv->last_server, g_free);
@@ -387,8 +467,12 @@ vb_shell_window_class_init (VbShellWindowClass *klass)
   gtk_widget_class_bind_template_child_private (widget_class, VbShellWindow, server_label);
   gtk_widget_class_bind_template_child_private (widget_class, VbShellWindow, placeholder_label);
   gtk_widget_class_bind_template_child_private (widget_class, VbShellWindow, help_section);
+  gtk_widget_class_bind_template_child_internal_private (widget_class, VbShellWindow, problems_button);
+  gtk_widget_class_bind_template_child_private (widget_class, VbShellWindow, problems_content);
 
   gtk_widget_class_install_action (widget_class, "win.log-out", NULL, log_out_action);
+  gtk_widget_class_install_action (widget_class, "win.show-sync-problems", NULL,
+                                   show_sync_problems_action);
 }
 
 static void
@@ -404,8 +488,8 @@ vb_shell_window_init (VbShellWindow *self)
  * vb_shell_window_class_bind_shell_children:
  * @widget_class: a subclass's class, after its template is set
  *
- * Makes the shell's internal children "indicator", "stack", "sign_in_view"
- * and "status_page" template children of the subclass as well, so
+ * Makes the shell's internal children "indicator", "stack", "sign_in_view",
+ * "status_page" and "problems_button" template children of the subclass as well, so
  * gtk_widget_get_template_child() finds them under the subclass's type.
  * The subclass's template must name them with
  * `<child internal-child="…"><object class="…" id="…"/></child>`.
@@ -413,7 +497,8 @@ vb_shell_window_init (VbShellWindow *self)
 void
 vb_shell_window_class_bind_shell_children (GtkWidgetClass *widget_class)
 {
-  static const char *const names[] = { "indicator", "stack", "sign_in_view", "status_page" };
+  static const char *const names[] = { "indicator", "stack", "sign_in_view", "status_page",
+                                       "problems_button" };
 
   g_return_if_fail (g_type_is_a (G_TYPE_FROM_CLASS (widget_class), VB_TYPE_SHELL_WINDOW));
 

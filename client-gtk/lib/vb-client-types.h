@@ -10,10 +10,12 @@
 G_BEGIN_DECLS
 
 typedef struct _VbApiClient      VbApiClient;
+typedef struct _VbCache          VbCache;
 typedef struct _VbClient         VbClient;
 typedef struct _VbLiveConnection VbLiveConnection;
 typedef struct _VbPinStore       VbPinStore;
 typedef struct _VbSession        VbSession;
+typedef struct _VbSyncEngine     VbSyncEngine;
 
 /* What the live WebSocket is doing.  RECONNECTING is the quick retry right
  * after an established connection dropped; once that retry has failed too the

@@ -1,4 +1,5 @@
-/* vb-client.h — the services one app shares: API, pins, session, live push. */
+/* vb-client.h — the services one app shares: API, pins, session, live push,
+ * offline cache and sync. */
 #pragma once
 
 #include <gio/gio.h>
@@ -18,6 +19,16 @@ VbPinStore       *vb_client_get_pin_store       (VbClient            *self);
 VbLiveConnection *vb_client_get_live            (VbClient            *self);
 /* The signed-in session, or NULL. */
 VbSession        *vb_client_get_session         (VbClient            *self);
+/* Properties "cache" and "sync-engine": the signed-in user's offline cache
+ * and the engine syncing it, from the moment the session's user id is known
+ * (login reply, keyring, or /me) until the session ends; NULL otherwise.
+ * Borrowed. */
+VbCache          *vb_client_get_cache           (VbClient            *self);
+VbSyncEngine     *vb_client_get_sync_engine     (VbClient            *self);
+/* Property "can-reach-server": signed in and the live connection online.
+ * What cannot work offline (payments, invoice numbers, availability)
+ * binds its sensitivity to it. */
+gboolean          vb_client_get_can_reach_server (VbClient           *self);
 
 /* Looks for a session in the keyring; TRUE when one was found and is now the
  * session (the live connection starts, /me is fetched in the background). */

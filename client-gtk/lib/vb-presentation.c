@@ -11,6 +11,7 @@
 #include "vb-error.h"
 
 #include <glib/gi18n-lib.h>
+#include <locale.h>
 #include <string.h>
 
 const char *
@@ -37,6 +38,213 @@ vb_connection_state_get_icon_name (VbConnectionState state)
     case VB_CONNECTION_STATE_OFFLINE:
     default:                               return "network-offline-symbolic";
     }
+}
+
+char *
+vb_format_count (guint64 n)
+{
+  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  const char *separator = localeconv ()->thousands_sep;
+  GString *text = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  /* Not printf's "%'": it prints nothing between groups in C and C.UTF-8,
+   * where "5000" would read as less than "1,200" beside it. */
+  if (separator == NULL || *separator == '\0')
+    separator = ",";
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append (text, separator);
+      g_string_append_c (text, digits[i]);
+    }
+  return g_string_free (text, FALSE);
+}
+
+char *
+vb_sync_status_dup_label (VbConnectionState connection,
+                          VbSyncState       sync,
+                          guint64           done,
+                          guint64           total,
+                          guint             pending)
+{
+  /* The live connection says whether the server is there at all; the
+   * engine's own failures (a 5xx on a pull) count as offline too. */
+  if (connection != VB_CONNECTION_STATE_ONLINE || sync == VB_SYNC_STATE_OFFLINE)
+    {
+      if (pending > 0)
+        /* Translators: %u is a number of changes made offline */
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Offline — %u change waiting",
+                                             "Offline — %u changes waiting", pending),
+                                pending);
+      if (connection == VB_CONNECTION_STATE_ONLINE)
+        return g_strdup (vb_connection_state_get_label (VB_CONNECTION_STATE_OFFLINE));
+      return g_strdup (vb_connection_state_get_label (connection));
+    }
+  if (sync == VB_SYNC_STATE_SYNCING)
+    {
+      /* Counts only while a pull is under way; a push, or a pull that fits
+       * in one page, has nothing to count. */
+      if (total > 0 && done < total)
+        {
+          g_autofree char *d = vb_format_count (done);
+          g_autofree char *t = vb_format_count (total);
+
+          /* Translators: records received so far and in all, "Syncing 1,200 of 5,000" */
+          return g_strdup_printf (_("Syncing %s of %s"), d, t);
+        }
+      return g_strdup (_("Syncing…"));
+    }
+  if (pending > 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u change waiting", "%u changes waiting", pending),
+                            pending);
+  return g_strdup (_("Up to date"));
+}
+
+const char *
+vb_sync_status_get_icon_name (VbConnectionState connection,
+                              VbSyncState       sync)
+{
+  if (connection != VB_CONNECTION_STATE_ONLINE)
+    return vb_connection_state_get_icon_name (connection);
+  switch (sync)
+    {
+    case VB_SYNC_STATE_ONLINE:  return "emblem-ok-symbolic";
+    case VB_SYNC_STATE_SYNCING: return "emblem-synchronizing-symbolic";
+    case VB_SYNC_STATE_OFFLINE:
+    default:                    return "network-offline-symbolic";
+    }
+}
+
+char *
+vb_sync_problems_dup_label (guint problems)
+{
+  /* Translators: %u is a number of changes the server refused */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u change needs attention",
+                                       "%u changes need attention", problems),
+                          problems);
+}
+
+char *
+vb_outbox_entry_dup_attempt (const VbOutboxEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+  return g_strdup_printf ("%s %s", entry->method, entry->path);
+}
+
+static JsonNode *
+parse_or_null (const char *text)
+{
+  if (text == NULL || *text == '\0')
+    return NULL;
+  return json_from_string (text, NULL);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+char *
+vb_outbox_entry_dup_fields (const VbOutboxEntry *entry)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GList) members = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  JsonObject *fields;
+
+  g_return_val_if_fail (entry != NULL, NULL);
+
+  node = parse_or_null (entry->fields != NULL ? entry->fields : entry->body);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return g_strdup ("");
+  fields = json_node_get_object (node);
+  names = g_ptr_array_new ();
+  members = json_object_get_members (fields);
+  for (GList *l = members; l != NULL; l = l->next)
+    g_ptr_array_add (names, l->data);
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = names->pdata[i];
+      JsonNode *value = json_object_get_member (fields, name);
+      g_autofree char *shown = NULL;
+
+      /* The client id is noise here: it names the record, not a value. */
+      if (strcmp (name, "id") == 0)
+        continue;
+      if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
+        shown = g_strdup (json_node_get_string (value));
+      else
+        shown = json_to_string (value, FALSE);
+      if (text->len > 0)
+        g_string_append (text, ", ");
+      g_string_append_printf (text, "%s: %s", name, shown);
+    }
+  return g_strdup (text->str);
+}
+
+char *
+vb_outbox_entry_dup_reason (const VbOutboxEntry *entry)
+{
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *reply = NULL;
+  JsonObject *error = NULL;
+  const char *message = NULL;
+  const char *field = NULL;
+
+  g_return_val_if_fail (entry != NULL, NULL);
+
+  node = parse_or_null (entry->reply);
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    reply = json_node_get_object (node);
+  if (reply != NULL && json_object_has_member (reply, "error") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (reply, "error")))
+    error = json_object_get_object_member (reply, "error");
+  if (error != NULL)
+    {
+      message = json_object_get_string_member_with_default (error, "message", NULL);
+      field = json_object_get_string_member_with_default (error, "field", NULL);
+    }
+  if (message == NULL)
+    message = _("The server gave no reason");
+
+  if (entry->state == VB_OUTBOX_CONFLICT)
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+      JsonNode *conflicting = reply != NULL ? json_object_get_member (reply, "conflicting_fields") : NULL;
+
+      if (conflicting != NULL && JSON_NODE_HOLDS_ARRAY (conflicting))
+        {
+          JsonArray *array = json_node_get_array (conflicting);
+
+          for (guint i = 0; i < json_array_get_length (array); i++)
+            {
+              const char *name = json_array_get_string_element (array, i);
+
+              if (name == NULL)
+                continue;
+              if (names->len > 0)
+                g_string_append (names, ", ");
+              g_string_append (names, name);
+            }
+        }
+      if (names->len > 0)
+        /* Translators: %s lists field names, "family_name, phones" */
+        return g_strdup_printf (_("Changed on the server meanwhile: %s"), names->str);
+      return g_strdup (_("Changed on the server meanwhile"));
+    }
+  if (field != NULL)
+    /* Translators: HTTP status, the server's message and the field it names:
+     * "Refused (422): The VIN is not valid — vin" */
+    return g_strdup_printf (_("Refused (%u): %s — %s"), entry->status, message, field);
+  /* Translators: HTTP status and the server's message */
+  return g_strdup_printf (_("Refused (%u): %s"), entry->status, message);
 }
 
 static gboolean

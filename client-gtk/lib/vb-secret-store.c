@@ -3,7 +3,10 @@
  * One item per application: the reception desk and the admin console on the
  * same computer may be signed in as different people.  The server and e-mail
  * are item attributes, so a restart knows where to reconnect without any
- * other state file; the token is the secret.  Only complete sessions are
+ * other state file; the token is the secret.  The user id is an attribute
+ * too, so that a restart while the server is unreachable still knows whose
+ * offline cache to open (it names a file, it is not secret).  Only complete
+ * sessions are
  * stored (no pending password change or enrolment), so a restart never lands
  * in a half-finished sign-in.
  */
@@ -21,6 +24,7 @@ vb_secret_store_get_schema (void)
       { "application", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "server", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "email", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "user-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { NULL, 0 },
     },
   };
@@ -53,6 +57,7 @@ clear_before_store_cb (GObject      *object,
   const char *application_id = g_object_get_data (G_OBJECT (task), "application-id");
   VbSession *session = g_task_get_task_data (task);
   g_autofree char *label = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
 
   /* FALSE without an error: there was nothing to clear. */
   if (!secret_password_clear_finish (result, &error) && error != NULL)
@@ -62,13 +67,15 @@ clear_before_store_cb (GObject      *object,
     }
   label = g_strdup_printf (_("Voltbay session of %s on %s"),
                            vb_session_get_email (session), vb_session_get_server_url (session));
-  secret_password_store (vb_secret_store_get_schema (), SECRET_COLLECTION_DEFAULT, label,
-                         vb_session_get_token (session), g_task_get_cancellable (task),
-                         store_cb, g_object_ref (task),
-                         "application", application_id,
-                         "server", vb_session_get_server_url (session),
-                         "email", vb_session_get_email (session),
-                         NULL);
+  attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  g_hash_table_insert (attributes, (gpointer) "application", (gpointer) application_id);
+  g_hash_table_insert (attributes, (gpointer) "server", (gpointer) vb_session_get_server_url (session));
+  g_hash_table_insert (attributes, (gpointer) "email", (gpointer) vb_session_get_email (session));
+  if (vb_session_get_user_id (session) != NULL)
+    g_hash_table_insert (attributes, (gpointer) "user-id", (gpointer) vb_session_get_user_id (session));
+  secret_password_storev (vb_secret_store_get_schema (), attributes, SECRET_COLLECTION_DEFAULT,
+                          label, vb_session_get_token (session), g_task_get_cancellable (task),
+                          store_cb, g_object_ref (task));
 }
 
 void
@@ -112,6 +119,7 @@ retrieve_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(SecretValue) value = NULL;
   g_autoptr(GHashTable) attributes = NULL;
+  g_autoptr(VbSession) session = NULL;
   const char *server;
   const char *token;
 
@@ -132,9 +140,9 @@ retrieve_cb (GObject      *object,
       g_task_return_pointer (task, NULL, NULL);
       return;
     }
-  g_task_return_pointer (task,
-                         vb_session_new (server, g_hash_table_lookup (attributes, "email"), token),
-                         g_object_unref);
+  session = vb_session_new (server, g_hash_table_lookup (attributes, "email"), token);
+  vb_session_set_user_id (session, g_hash_table_lookup (attributes, "user-id"));
+  g_task_return_pointer (task, g_steal_pointer (&session), g_object_unref);
 }
 
 static void

@@ -8,7 +8,8 @@
 
 G_BEGIN_DECLS
 
-/* Schema io.github.voltbay.Session; attributes application, server, email. */
+/* Schema io.github.voltbay.Session; attributes application, server, email
+ * and user-id (when known). */
 const SecretSchema *vb_secret_store_get_schema  (void);
 
 /* Replaces any session stored for application_id with this one. */

@@ -18,6 +18,7 @@ struct _VbSession
   char             *token;
   VbSessionPending  pending;
   JsonObject       *user;
+  char             *user_id;     /* remembered (keyring) until /me answers */
 };
 
 G_DEFINE_FINAL_TYPE (VbSession, vb_session, G_TYPE_OBJECT)
@@ -44,6 +45,7 @@ vb_session_finalize (GObject *object)
   g_clear_pointer (&self->email, g_free);
   g_clear_pointer (&self->token, g_free);
   g_clear_pointer (&self->user, json_object_unref);
+  g_clear_pointer (&self->user_id, g_free);
   G_OBJECT_CLASS (vb_session_parent_class)->finalize (object);
 }
 
@@ -257,6 +259,28 @@ vb_session_set_user (VbSession   *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DISPLAY_NAME]);
   return TRUE;
+}
+
+const char *
+vb_session_get_user_id (VbSession *self)
+{
+  const char *id = NULL;
+
+  g_return_val_if_fail (VB_IS_SESSION (self), NULL);
+
+  if (self->user != NULL)
+    id = json_object_get_string_member_with_default (self->user, "id", NULL);
+  return id != NULL ? id : self->user_id;
+}
+
+void
+vb_session_set_user_id (VbSession  *self,
+                        const char *user_id)
+{
+  g_return_if_fail (VB_IS_SESSION (self));
+
+  g_free (self->user_id);
+  self->user_id = g_strdup (user_id);
 }
 
 const char *

@@ -30,6 +30,14 @@ JsonObject       *vb_session_get_user           (VbSession    *self);
 gboolean          vb_session_set_user           (VbSession    *self,
                                                  JsonObject   *me,
                                                  GError      **error);
+/* The user's id: /me's "id", else the one remembered with the session in
+ * the keyring (so a restart without the server still finds the user's
+ * offline cache), else NULL. */
+const char       *vb_session_get_user_id        (VbSession    *self);
+/* Remembers the user id of a session restored from the keyring; /me's,
+ * once known, takes precedence. */
+void              vb_session_set_user_id        (VbSession    *self,
+                                                 const char   *user_id);
 /* display_name from /me, else the e-mail. */
 const char       *vb_session_get_display_name   (VbSession    *self);
 

@@ -52,6 +52,7 @@ struct _VbSyncEngine
   guint64           progress_total;
   guint             pending;
   guint             problems;
+  gboolean          caught_up;      /* a pull has reached has_more: false */
 
   gboolean          running;        /* started (background mode) */
   gboolean          busy;           /* a pull or push request is in flight */
@@ -81,6 +82,7 @@ enum
   PROP_PROGRESS_TOTAL,
   PROP_PENDING,
   PROP_PROBLEMS,
+  PROP_CAUGHT_UP,
   N_PROPS
 };
 
@@ -366,6 +368,13 @@ pull_cb (GObject      *object,
       return;
     }
   self->busy = FALSE;
+  if (!self->caught_up)
+    {
+      /* Once only: what arrives from now on is news, not the backlog
+       * (VbNotifier is armed on it). */
+      self->caught_up = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAUGHT_UP]);
+    }
   drive (self);
 }
 
@@ -859,6 +868,9 @@ vb_sync_engine_get_property (GObject    *object,
     case PROP_PROBLEMS:
       g_value_set_uint (value, self->problems);
       break;
+    case PROP_CAUGHT_UP:
+      g_value_set_boolean (value, self->caught_up);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -889,6 +901,11 @@ vb_sync_engine_class_init (VbSyncEngineClass *klass)
   properties[PROP_PROBLEMS] =
     g_param_spec_uint ("problems", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Becomes TRUE, once per engine, when a pull has read the feed to its end
+   * (has_more: false): the first catch-up is done. */
+  properties[PROP_CAUGHT_UP] =
+    g_param_spec_boolean ("caught-up", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[PUSH_ANSWERED] =
@@ -973,6 +990,13 @@ vb_sync_engine_get_problems (VbSyncEngine *self)
 {
   g_return_val_if_fail (VB_IS_SYNC_ENGINE (self), 0);
   return self->problems;
+}
+
+gboolean
+vb_sync_engine_get_caught_up (VbSyncEngine *self)
+{
+  g_return_val_if_fail (VB_IS_SYNC_ENGINE (self), FALSE);
+  return self->caught_up;
 }
 
 void

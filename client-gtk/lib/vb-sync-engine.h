@@ -58,6 +58,9 @@ guint64       vb_sync_engine_get_progress_done (VbSyncEngine     *self);
 guint64       vb_sync_engine_get_progress_total (VbSyncEngine    *self);
 guint         vb_sync_engine_get_pending       (VbSyncEngine     *self);
 guint         vb_sync_engine_get_problems      (VbSyncEngine     *self);
+/* Property "caught-up": TRUE from the end of the first pull that read the
+ * feed to has_more: false (the initial catch-up), for the engine's life. */
+gboolean      vb_sync_engine_get_caught_up     (VbSyncEngine     *self);
 
 /* Background mode (the apps): pull, then push; pull again on every live
  * wake-up and after every push batch; after a failure retry with

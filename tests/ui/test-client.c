@@ -1,6 +1,7 @@
 /* test-client.c — libvoltbay-client without a display or a server: the pin
  * store, address handling, back-off and what the UI says (presentation). */
 #include <glib/gstdio.h>
+#include <locale.h>
 
 #include "vb-api-client.h"
 #include "vb-client-error.h"
@@ -176,6 +177,111 @@ test_state_labels (void)
     g_assert_true (g_str_has_suffix (vb_connection_state_get_icon_name (s), "-symbolic"));
 }
 
+static void
+test_format_count (void)
+{
+  static const struct { guint64 n; const char *text; } cases[] = {
+    { 0, "0" }, { 7, "7" }, { 999, "999" }, { 1000, "1,000" }, { 1200, "1,200" },
+    { 65536, "65,536" }, { 1234567, "1,234,567" },
+    { G_MAXUINT64, "18,446,744,073,709,551,615" },
+  };
+
+  /* C has no thousands separator; the comma stands in. */
+  setlocale (LC_NUMERIC, "C");
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = vb_format_count (cases[i].n);
+      g_assert_cmpstr (text, ==, cases[i].text);
+    }
+}
+
+static void
+test_sync_labels (void)
+{
+  static const struct {
+    VbConnectionState connection;
+    VbSyncState       sync;
+    guint64           done, total;
+    guint             pending;
+    const char       *label;
+  } cases[] = {
+    { VB_CONNECTION_STATE_ONLINE, VB_SYNC_STATE_ONLINE, 0, 0, 0, "Up to date" },
+    /* Progress stays after a pull: done == total is not "syncing N of N". */
+    { VB_CONNECTION_STATE_ONLINE, VB_SYNC_STATE_ONLINE, 500, 500, 0, "Up to date" },
+    { VB_CONNECTION_STATE_ONLINE, VB_SYNC_STATE_SYNCING, 1200, 5000, 0, "Syncing 1,200 of 5,000" },
+    { VB_CONNECTION_STATE_ONLINE, VB_SYNC_STATE_SYNCING, 500, 500, 2, "Syncing…" },
+    { VB_CONNECTION_STATE_ONLINE, VB_SYNC_STATE_SYNCING, 0, 0, 0, "Syncing…" },
+    { VB_CONNECTION_STATE_ONLINE, VB_SYNC_STATE_ONLINE, 0, 0, 2, "2 changes waiting" },
+    { VB_CONNECTION_STATE_OFFLINE, VB_SYNC_STATE_OFFLINE, 0, 0, 0, "Offline" },
+    { VB_CONNECTION_STATE_OFFLINE, VB_SYNC_STATE_ONLINE, 0, 0, 1, "Offline — 1 change waiting" },
+    { VB_CONNECTION_STATE_OFFLINE, VB_SYNC_STATE_SYNCING, 10, 20, 3, "Offline — 3 changes waiting" },
+    /* The live connection is up but the engine's requests fail (5xx). */
+    { VB_CONNECTION_STATE_ONLINE, VB_SYNC_STATE_OFFLINE, 0, 0, 0, "Offline" },
+    { VB_CONNECTION_STATE_ONLINE, VB_SYNC_STATE_OFFLINE, 0, 0, 4, "Offline — 4 changes waiting" },
+    { VB_CONNECTION_STATE_CONNECTING, VB_SYNC_STATE_SYNCING, 0, 0, 0, "Connecting…" },
+    { VB_CONNECTION_STATE_RECONNECTING, VB_SYNC_STATE_ONLINE, 0, 0, 0, "Reconnecting…" },
+    { VB_CONNECTION_STATE_RECONNECTING, VB_SYNC_STATE_ONLINE, 0, 0, 1, "Offline — 1 change waiting" },
+  };
+  g_autofree char *one = vb_sync_problems_dup_label (1);
+  g_autofree char *two = vb_sync_problems_dup_label (2);
+
+  setlocale (LC_NUMERIC, "C");
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *label = vb_sync_status_dup_label (cases[i].connection, cases[i].sync,
+                                                         cases[i].done, cases[i].total,
+                                                         cases[i].pending);
+      g_assert_cmpstr (label, ==, cases[i].label);
+      g_assert_true (g_str_has_suffix (vb_sync_status_get_icon_name (cases[i].connection,
+                                                                     cases[i].sync), "-symbolic"));
+    }
+  g_assert_cmpstr (one, ==, "1 change needs attention");
+  g_assert_cmpstr (two, ==, "2 changes need attention");
+}
+
+static void
+test_problem_texts (void)
+{
+  VbOutboxEntry refused = {
+    .seq = 3, .kind = VB_CHANGE_CREATE, .state = VB_OUTBOX_REFUSED,
+    .entity = (char *) "vehicles", .record_id = (char *) "v1",
+    .method = (char *) "POST", .path = (char *) "/api/v1/vehicles",
+    .fields = (char *) "{\"vin\": \"NOT-A-VIN\", \"id\": \"v1\", \"year\": 2024, \"customer_id\": \"c1\"}",
+    .status = 422,
+    .reply = (char *) "{\"error\": {\"code\": \"invalid\", \"message\": \"vin must be 17 characters\","
+                      " \"field\": \"vin\"}}",
+  };
+  VbOutboxEntry conflict = {
+    .seq = 4, .kind = VB_CHANGE_UPDATE, .state = VB_OUTBOX_CONFLICT,
+    .entity = (char *) "customers", .record_id = (char *) "c1",
+    .method = (char *) "PATCH", .path = (char *) "/api/v1/customers/c1",
+    .fields = (char *) "{\"family_name\": \"Beta\"}",
+    .status = 409,
+    .reply = (char *) "{\"error\": {\"code\": \"version_conflict\", \"message\": \"changed\"},"
+                      " \"conflicting_fields\": [\"family_name\", \"phones\"]}",
+  };
+  VbOutboxEntry bare = {
+    .state = VB_OUTBOX_REFUSED, .method = (char *) "POST", .path = (char *) "/api/v1/x",
+    .status = 403, .reply = (char *) "not json",
+  };
+  g_autofree char *attempt = vb_outbox_entry_dup_attempt (&refused);
+  g_autofree char *fields = vb_outbox_entry_dup_fields (&refused);
+  g_autofree char *reason = vb_outbox_entry_dup_reason (&refused);
+  g_autofree char *conflict_reason = vb_outbox_entry_dup_reason (&conflict);
+  g_autofree char *conflict_fields = vb_outbox_entry_dup_fields (&conflict);
+  g_autofree char *bare_reason = vb_outbox_entry_dup_reason (&bare);
+  g_autofree char *bare_fields = vb_outbox_entry_dup_fields (&bare);
+
+  g_assert_cmpstr (attempt, ==, "POST /api/v1/vehicles");
+  /* Sorted by name, the record's own id left out, strings bare. */
+  g_assert_cmpstr (fields, ==, "customer_id: c1, vin: NOT-A-VIN, year: 2024");
+  g_assert_cmpstr (reason, ==, "Refused (422): vin must be 17 characters — vin");
+  g_assert_cmpstr (conflict_reason, ==, "Changed on the server meanwhile: family_name, phones");
+  g_assert_cmpstr (conflict_fields, ==, "family_name: Beta");
+  g_assert_cmpstr (bare_reason, ==, "Refused (403): The server gave no reason");
+  g_assert_cmpstr (bare_fields, ==, "");
+}
+
 static GError *
 wire_error (const char *body,
             guint       status)
@@ -261,6 +367,23 @@ test_fingerprint_display (void)
   g_assert_true (g_str_has_suffix (FP_A, lines[1]));
 }
 
+/* The user id names the cache file: /me's wins over the keyring's. */
+static void
+test_session_user_id (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbSession) session = vb_session_new ("https://h:8443", "a@b.c", "t0k");
+  g_autoptr(JsonObject) me = vb_json_parse_object (
+    "{\"id\":\"11111111-1111-1111-1111-111111111111\",\"email\":\"a@b.c\"}", -1, &error);
+
+  g_assert_no_error (error);
+  g_assert_null (vb_session_get_user_id (session));
+  vb_session_set_user_id (session, "22222222-2222-2222-2222-222222222222");
+  g_assert_cmpstr (vb_session_get_user_id (session), ==, "22222222-2222-2222-2222-222222222222");
+  g_assert_true (vb_session_set_user (session, me, &error));
+  g_assert_cmpstr (vb_session_get_user_id (session), ==, "11111111-1111-1111-1111-111111111111");
+}
+
 static void
 test_session_from_login (void)
 {
@@ -304,6 +427,10 @@ main (int   argc,
   g_test_add_func ("/client/presentation/error-messages", test_error_messages);
   g_test_add_func ("/client/presentation/roles-summary", test_roles_summary);
   g_test_add_func ("/client/presentation/fingerprint", test_fingerprint_display);
+  g_test_add_func ("/client/presentation/format-count", test_format_count);
+  g_test_add_func ("/client/presentation/sync-labels", test_sync_labels);
+  g_test_add_func ("/client/presentation/problem-texts", test_problem_texts);
   g_test_add_func ("/client/session/from-login", test_session_from_login);
+  g_test_add_func ("/client/session/user-id", test_session_user_id);
   return g_test_run ();
 }
