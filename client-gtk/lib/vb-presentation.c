@@ -127,10 +127,52 @@ vb_sync_problems_dup_label (guint problems)
                           problems);
 }
 
+/* What a change to each kind of record is called, by what it did. */
+typedef struct
+{
+  const char *entity;
+  const char *created;   /* CREATE and APPEND */
+  const char *changed;   /* UPDATE */
+  const char *acted;     /* ACTION */
+} ChangeNames;
+
+static const ChangeNames change_names[] = {
+  { "customers", N_("New customer"), N_("Change to a customer"), N_("Customer action") },
+  { "vehicles", N_("New vehicle"), N_("Change to a vehicle"), N_("Vehicle action") },
+  { "odometer_readings", N_("New odometer reading"), N_("Change to an odometer reading"), N_("Odometer reading action") },
+  { "soh_readings", N_("New battery health reading"), N_("Change to a battery health reading"), N_("Battery health action") },
+  { "appointments", N_("New booking"), N_("Change to a booking"), N_("Booking change") },
+  { "work_orders", N_("New check-in"), N_("Change to a work order"), N_("Work order status change") },
+  { "work_order_tasks", N_("New task"), N_("Change to a task"), N_("Task action") },
+  { "work_order_notes", N_("New note"), N_("Change to a note"), N_("Note action") },
+  { "checklist_results", N_("Checklist result"), N_("Checklist result"), N_("Checklist result") },
+  { "time_entries", N_("Time clock entry"), N_("Change to a time entry"), N_("Time clock") },
+  { "quality_checks", N_("Quality check"), N_("Quality check"), N_("Quality check") },
+};
+
+/* "New vehicle" for a known kind of record; "POST /api/v1/x" otherwise. */
 char *
 vb_outbox_entry_dup_attempt (const VbOutboxEntry *entry)
 {
   g_return_val_if_fail (entry != NULL, NULL);
+  for (guint i = 0; entry->entity != NULL && i < G_N_ELEMENTS (change_names); i++)
+    {
+      const ChangeNames *n = &change_names[i];
+
+      if (!g_str_equal (n->entity, entry->entity))
+        continue;
+      switch (entry->kind)
+        {
+        case VB_CHANGE_CREATE:
+        case VB_CHANGE_APPEND:
+          return g_strdup (_(n->created));
+        case VB_CHANGE_UPDATE:
+          return g_strdup (_(n->changed));
+        case VB_CHANGE_ACTION:
+        default:
+          return g_strdup (_(n->acted));
+        }
+    }
   return g_strdup_printf ("%s %s", entry->method, entry->path);
 }
 

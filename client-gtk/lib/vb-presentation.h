@@ -31,7 +31,7 @@ const char *vb_sync_status_get_icon_name      (VbConnectionState  connection,
 char       *vb_sync_problems_dup_label        (guint              problems);
 
 /* A refused or conflicting outbox change, for the problems dialog: what
- * was tried ("POST /api/v1/vehicles"), the fields it set ("vin: NOT-A-VIN,
+ * was tried ("New vehicle"; "POST /api/v1/x" for an unknown kind), the fields it set ("vin: NOT-A-VIN,
  * …", sorted by name) and why the server said no ("Refused (422): The VIN
  * is not valid — vin"; for a conflict the fields changed on the server
  * meanwhile). */

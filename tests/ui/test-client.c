@@ -272,7 +272,14 @@ test_problem_texts (void)
   g_autofree char *bare_reason = vb_outbox_entry_dup_reason (&bare);
   g_autofree char *bare_fields = vb_outbox_entry_dup_fields (&bare);
 
-  g_assert_cmpstr (attempt, ==, "POST /api/v1/vehicles");
+  g_assert_cmpstr (attempt, ==, "New vehicle");
+  {
+    g_autofree char *conflict_attempt = vb_outbox_entry_dup_attempt (&conflict);
+    g_autofree char *bare_attempt = vb_outbox_entry_dup_attempt (&bare);
+
+    g_assert_cmpstr (conflict_attempt, ==, "Change to a customer");
+    g_assert_cmpstr (bare_attempt, ==, "POST /api/v1/x");
+  }
   /* Sorted by name, the record's own id left out, strings bare. */
   g_assert_cmpstr (fields, ==, "customer_id: c1, vin: NOT-A-VIN, year: 2024");
   g_assert_cmpstr (reason, ==, "Refused (422): vin must be 17 characters — vin");

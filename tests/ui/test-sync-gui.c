@@ -420,7 +420,7 @@ desk_morning (void)
   g_string_truncate (text, 0);
   collect (GTK_WIDGET (dialog), text, "_Dismiss", dismiss);
   g_test_message ("problems dialog: %s", text->str);
-  g_assert_nonnull (strstr (text->str, "POST /api/v1/vehicles"));
+  g_assert_nonnull (strstr (text->str, "New vehicle"));
   g_assert_nonnull (strstr (text->str, "Refused (422): "));
   g_assert_nonnull (strstr (text->str, " — vin"));
   g_assert_nonnull (strstr (text->str, "vin: NOT-A-VIN"));
