@@ -3,14 +3,17 @@
  * Handlers run on worker threads and use blocking libpq there; the pool only
  * hands connections out and takes them back.  A connection is opened lazily
  * up to max_size, checked on release (a broken one is closed rather than
- * reused) and carries its own cache of prepared statements, so a statement is
- * parsed and planned once per connection.  Rejected: libpq's async API on the
- * main loop — it would make every handler a callback chain for little gain at
- * our request rates.
+ * reused) and again when taken from the idle list (PostgreSQL may have
+ * closed it meanwhile, e.g. on a restart), and carries its own cache of
+ * prepared statements, so a statement is parsed and planned once per
+ * connection.  Rejected: libpq's async API on the main loop — it would make
+ * every handler a callback chain for little gain at our request rates.
  */
 #include "vb-db-pool.h"
 #include "vb-db-private.h"
 #include "vb-error.h"
+
+#include <poll.h>
 
 #define ACQUIRE_TIMEOUT_US (10 * G_TIME_SPAN_SECOND)
 
@@ -141,6 +144,20 @@ open_unlocked (VbDbPool  *self,
   return conn;
 }
 
+/* An idle connection has nothing to say: pool connections do not LISTEN
+ * and no query is running.  If its socket is readable, PostgreSQL has sent
+ * a FATAL and closed it (a restart, pg_terminate_backend) — or, rarely, an
+ * asynchronous parameter report; either way a fresh connection is the
+ * safe choice.  Without this check every connection idle across a
+ * PostgreSQL restart failed one request with a 503. */
+static gboolean
+idle_conn_usable (VbDbConn *conn)
+{
+  struct pollfd fd = { PQsocket (conn->pg), POLLIN, 0 };
+
+  return PQstatus (conn->pg) == CONNECTION_OK && fd.fd >= 0 && poll (&fd, 1, 0) == 0;
+}
+
 VbDbConn *
 vb_db_pool_acquire (VbDbPool  *self,
                     GError   **error)
@@ -154,6 +171,12 @@ vb_db_pool_acquire (VbDbPool  *self,
       if (!g_queue_is_empty (&self->idle))
         {
           conn = g_queue_pop_head (&self->idle);
+          if (!idle_conn_usable (conn))
+            {
+              g_debug ("Dropping a pooled PostgreSQL connection closed while idle");
+              g_clear_pointer (&conn, vb_db_conn_free);
+              continue;
+            }
           self->in_use++;
         }
       else if (self->in_use + self->opening < self->max_size)

@@ -217,38 +217,6 @@ db_count (VbTestServer *server,
   return vb_db_get_int (res, 0, 0);
 }
 
-static int
-compare_lines (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* What the caches must hold for one location: sha256 over the sorted
- * "entity id version\n" lines of its customers and vehicles. */
-static char *
-db_checksum (VbTestServer *server,
-             const char   *loc)
-{
-  g_autoptr(VbDbConn) db = vb_test_server_db (server);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autoptr(PGresult) res = vb_db_execv (db, &error,
-    "SELECT 'customers', id::text, version FROM customers WHERE preferred_location_id = $1::uuid"
-    " UNION ALL SELECT 'vehicles', id::text, version FROM vehicles WHERE location_id = $1::uuid",
-    loc);
-
-  g_assert_no_error (error);
-  for (int i = 0; i < PQntuples (res); i++)
-    g_ptr_array_add (lines, g_strdup_printf ("%s %s %s\n", vb_db_get (res, i, 0),
-                                             vb_db_get (res, i, 1), vb_db_get (res, i, 2)));
-  g_ptr_array_sort (lines, compare_lines);
-  for (guint i = 0; i < lines->len; i++)
-    g_checksum_update (checksum, (const guchar *) lines->pdata[i], -1);
-  return g_strdup (g_checksum_get_string (checksum));
-}
-
 static char *
 cache_checksum (VbTestServer *server,
                 const char   *token,
@@ -360,7 +328,7 @@ test_two_clients_converge (void)
   g_assert_cmpstr (json_object_get_string_member (on_server, "given_name"), ==, "Lan-Anh");
   g_assert_cmpstr (phone0 (on_server), ==, "+84902222222");
 
-  db_sum = db_checksum (server, loc);
+  db_sum = vb_test_db_checksum (server, loc);
   {
     g_autofree char *sum_a = cache_checksum (server, desk_a, cache_a);
     g_autofree char *sum_b = cache_checksum (server, desk_b, cache_b);
@@ -501,7 +469,7 @@ test_client_killed (void)
   g_assert_cmpint (db_count (server, "SELECT count(*) FROM sync_mutations", NULL), ==, 1);
   {
     g_autofree char *sum = cache_checksum (server, desk, cache);
-    g_autofree char *expected = db_checksum (server, loc);
+    g_autofree char *expected = vb_test_db_checksum (server, loc);
 
     g_assert_cmpstr (sum, ==, expected);
   }
@@ -586,7 +554,7 @@ test_server_killed (void)
   g_assert_cmpint (db_count (server, "SELECT count(*) FROM sync_mutations WHERE outcome = 'applied'", NULL), ==, 200);
   {
     g_autofree char *sum = cache_checksum (server, desk, cache);
-    g_autofree char *expected = db_checksum (server, loc);
+    g_autofree char *expected = vb_test_db_checksum (server, loc);
 
     g_assert_cmpstr (sum, ==, expected);
   }
@@ -709,7 +677,7 @@ test_initial_sync_progress (void)
   g_assert_cmpuint (vb_cache_count (cache, "customers"), ==, 2000);
 
   sum = vb_cache_checksum (cache, (const char * const []) { "customers", "vehicles", NULL });
-  expected = db_checksum (server, loc);
+  expected = vb_test_db_checksum (server, loc);
   g_assert_cmpstr (sum, ==, expected);
 }
 

@@ -133,6 +133,17 @@ vb_test_new_database (void)
   return name;
 }
 
+void
+vb_test_cluster_restart (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  vb_embedded_pg_stop (cluster, &error);
+  g_assert_no_error (error);
+  vb_embedded_pg_start (cluster, &error);
+  g_assert_no_error (error);
+}
+
 static gboolean
 wait_for_port (VbTestServer *server,
                const char   *port_file)
@@ -359,6 +370,37 @@ vb_test_server_db (VbTestServer *server)
 
   g_assert_no_error (error);
   return conn;
+}
+
+static int
+compare_lines (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+char *
+vb_test_db_checksum (VbTestServer *server,
+                     const char   *location_id)
+{
+  g_autoptr(VbDbConn) db = vb_test_server_db (server);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(PGresult) res = vb_db_execv (db, &error,
+    "SELECT 'customers', id::text, version FROM customers WHERE preferred_location_id = $1::uuid"
+    " UNION ALL SELECT 'vehicles', id::text, version FROM vehicles WHERE location_id = $1::uuid",
+    location_id);
+
+  g_assert_no_error (error);
+  for (int i = 0; i < PQntuples (res); i++)
+    g_ptr_array_add (lines, g_strdup_printf ("%s %s %s\n", vb_db_get (res, i, 0),
+                                             vb_db_get (res, i, 1), vb_db_get (res, i, 2)));
+  /* Byte order, as vb_cache_checksum() sorts (COLLATE "C"). */
+  g_ptr_array_sort (lines, compare_lines);
+  for (guint i = 0; i < lines->len; i++)
+    g_checksum_update (checksum, (const guchar *) lines->pdata[i], -1);
+  return g_strdup (g_checksum_get_string (checksum));
 }
 
 JsonNode *

@@ -38,6 +38,9 @@ void          vb_test_init             (int          *argc,
 const char   *vb_test_cluster_conninfo (const char   *dbname);
 /* A fresh database cloned from the migrated template (no server). */
 char         *vb_test_new_database     (void);
+/* Stops the cluster (pg_ctl stop -m fast: every connection is cut) and
+ * starts it again on the same socket; running servers must reconnect. */
+void          vb_test_cluster_restart  (void);
 
 /* extra_args: NULL-terminated extra voltbay-server arguments, or NULL. */
 VbTestServer *vb_test_server_start     (const char * const *extra_args);
@@ -60,6 +63,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (VbTestServer, vb_test_server_stop)
 
 /* A direct connection to the test's database for assertions. */
 VbDbConn     *vb_test_server_db        (VbTestServer *server);
+/* What a converged client cache holds for one location, computed from
+ * PostgreSQL: vb_cache_checksum() over "customers" and "vehicles" (sha256
+ * of the sorted "entity id version\n" lines). */
+char         *vb_test_db_checksum      (VbTestServer *server,
+                                        const char   *location_id);
 
 /* A user with a role; location_code NULL means every location.
  * Returns the user id.  (Through voltbay-ctl user-add, the real path.) */
