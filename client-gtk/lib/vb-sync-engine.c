@@ -64,6 +64,8 @@ struct _VbSyncEngine
   gint64            resend_seq;
   guint             attempt;        /* consecutive failures, for back-off */
   guint             retry_id;
+  guint             held_id;        /* re-read after a held-back page */
+  guint             held_attempt;
   GCancellable     *cancellable;    /* of the driver's requests */
 
   GTask            *round;          /* vb_sync_engine_sync_async in progress */
@@ -301,6 +303,7 @@ status_is_transient (guint status)
 /* -------------------------------------------------------------- pull --- */
 
 static void pull_page (VbSyncEngine *self);
+static void hold_back (VbSyncEngine *self);
 
 static void
 pull_cb (GObject      *object,
@@ -368,6 +371,10 @@ pull_cb (GObject      *object,
       return;
     }
   self->busy = FALSE;
+  if (json_object_get_boolean_member_with_default (page, "held_back", FALSE))
+    hold_back (self);
+  else
+    self->held_attempt = 0;
   if (!self->caught_up)
     {
       /* Once only: what arrives from now on is news, not the backlog
@@ -376,6 +383,30 @@ pull_cb (GObject      *object,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAUGHT_UP]);
     }
   drive (self);
+}
+
+static void
+held_back_cb (gpointer user_data)
+{
+  VbSyncEngine *self = user_data;
+
+  self->held_id = 0;
+  self->want_pull = TRUE;
+  drive (self);
+}
+
+/* The feed held committed changes back behind an older open transaction
+ * (usually for milliseconds): read again soon, 100 ms doubling to 2 s,
+ * rather than wait for a push that was already sent. */
+static void
+hold_back (VbSyncEngine *self)
+{
+  guint delay = MIN (100u << MIN (self->held_attempt, 5u), 2000u);
+
+  if (!self->running || self->held_id != 0)
+    return;
+  self->held_attempt++;
+  self->held_id = g_timeout_add_once (delay, held_back_cb, self);
 }
 
 static void
@@ -827,6 +858,7 @@ vb_sync_engine_dispose (GObject *object)
   VbSyncEngine *self = VB_SYNC_ENGINE (object);
 
   g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_handle_id (&self->held_id, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   if (self->live != NULL)
@@ -1021,6 +1053,7 @@ vb_sync_engine_stop (VbSyncEngine *self)
 
   self->running = FALSE;
   g_clear_handle_id (&self->retry_id, g_source_remove);
+  g_clear_handle_id (&self->held_id, g_source_remove);
   /* The request in flight ends as cancelled and resets the cancellable. */
   if (self->busy)
     g_cancellable_cancel (self->cancellable);

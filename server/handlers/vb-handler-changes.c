@@ -129,11 +129,43 @@ count_remaining (VbRequest       *req,
   return TRUE;
 }
 
+/* Whether committed changes the caller may see wait above the horizon: an
+ * older transaction is still open (the audit sealer's, a slow request's),
+ * so this page stops short of rows that have already been announced.  The
+ * client then reads again shortly instead of waiting for the next push,
+ * which in a quiet shop may never come.  Committed rows above the horizon
+ * are visible to our snapshot; open ones are not and don't count. */
+static gboolean
+held_back (VbRequest       *req,
+           const Position  *after,
+           gboolean        *held,
+           GError         **error)
+{
+  VbDbConn *conn = vb_request_get_db (req, error);
+  g_autofree char *xid = g_strdup_printf ("%" G_GUINT64_FORMAT, after->xid);
+  g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, after->seq);
+  g_autoptr(PGresult) res = NULL;
+
+  if (conn == NULL)
+    return FALSE;
+  res = vb_db_execv (conn, error,
+    "SELECT EXISTS (SELECT 1 FROM change_log c"
+    "                WHERE (c.xid, c.seq) > ($2::xid8, $3::bigint)"
+    "                  AND c.xid >= pg_snapshot_xmin(pg_current_snapshot())"
+    "                  AND " VISIBLE_SQL ")",
+    vb_request_get_principal (req)->user_id, xid, seq);
+  if (res == NULL)
+    return FALSE;
+  *held = vb_db_get_bool (res, 0, 0);
+  return TRUE;
+}
+
 static void
 reply (VbRequest      *req,
        JsonNode       *items,
        const Position *next,
        gboolean        has_more,
+       gboolean        held,
        gint64          remaining)
 {
   g_autofree char *cursor = encode_position (next);
@@ -143,6 +175,7 @@ reply (VbRequest      *req,
   json_object_set_member (root, "items", items);
   json_object_set_string_member (root, "next_cursor", cursor);
   json_object_set_boolean_member (root, "has_more", has_more);
+  json_object_set_boolean_member (root, "held_back", held);
   if (remaining >= 0)
     json_object_set_int_member (root, "remaining", remaining);
   json_node_take_object (node, root);
@@ -156,6 +189,7 @@ list_changes (VbRequest  *req,
   Position pos;
   const char *with_remaining = NULL;
   gint64 remaining = -1;
+  gboolean has_more, held = FALSE;
   guint limit, window, returned = 0;
   g_autoptr(PGresult) res = NULL;
   JsonArray *items;
@@ -186,9 +220,15 @@ list_changes (VbRequest  *req,
       json_array_unref (items);
       return FALSE;
     }
+  has_more = row < n || n == (int) window;
+  if (!has_more && !held_back (req, &pos, &held, error))
+    {
+      json_array_unref (items);
+      return FALSE;
+    }
   node = json_node_new (JSON_NODE_ARRAY);
   json_node_take_array (node, items);
-  reply (req, node, &pos, row < n || n == (int) window, remaining);
+  reply (req, node, &pos, has_more, held, remaining);
   return TRUE;
 }
 

@@ -59,6 +59,7 @@ typedef struct
   char       *cursor;
   GHashTable *seen;      /* "id/version" → count */
   guint       reads;
+  gboolean    held_back; /* the last page's */
 } Reader;
 
 static void
@@ -99,6 +100,7 @@ read_page (VbTestServer *s,
   g_free (r->cursor);
   r->cursor = g_strdup (json_object_get_string_member (root, "next_cursor"));
   r->reads++;
+  r->held_back = json_object_get_boolean_member (root, "held_back");
   return json_object_get_boolean_member (root, "has_more");
 }
 
@@ -122,8 +124,8 @@ test_concurrent_writers_never_missed (void)
   g_autofree char *manager = NULL;
   Writer writers[N_WRITERS];
   GThread *threads[N_WRITERS];
-  Reader all = { NULL, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0 };
-  Reader scoped = { NULL, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0 };
+  Reader all = { NULL, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, FALSE };
+  Reader scoped = { NULL, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, FALSE };
   guint expected = 0, watched_expected = 0, running;
 
   g_assert_no_error (error);
@@ -184,7 +186,7 @@ test_open_transaction_holds_feed_back (void)
   g_autoptr(VbDbConn) slow = vb_test_server_db (s);
   g_autoptr(VbDbConn) fast = vb_test_server_db (s);
   g_autoptr(GError) error = NULL;
-  Reader r = { NULL, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0 };
+  Reader r = { NULL, g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), 0, FALSE };
   g_autoptr(PGresult) b = NULL, i1 = NULL, i2 = NULL, c = NULL;
 
   read_to_end (s, admin, &r);
@@ -196,12 +198,15 @@ test_open_transaction_holds_feed_back (void)
   i2 = vb_db_execv (fast, &error, "INSERT INTO locations (code, name) VALUES ($1, $1)", "FAST");
   g_assert_no_error (error);
   read_to_end (s, admin, &r);
-  /* Nothing past the open transaction is handed out yet. */
+  /* Nothing past the open transaction is handed out yet, and the reader
+   * is told that committed changes wait (no push will come for them). */
   g_assert_cmpuint (g_hash_table_size (r.seen), ==, 0);
+  g_assert_true (r.held_back);
   c = vb_db_exec (slow, "COMMIT", 0, NULL, &error);
   g_assert_no_error (error);
   read_to_end (s, admin, &r);
   g_assert_cmpuint (g_hash_table_size (r.seen), ==, 2);
+  g_assert_false (r.held_back);
   reader_clear (&r);
 }
 
