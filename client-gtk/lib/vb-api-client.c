@@ -462,25 +462,24 @@ vb_api_client_request_finish (VbApiClient   *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-void
-vb_api_client_request_full_async (VbApiClient         *self,
-                                  const char          *method,
-                                  const char          *path,
-                                  const char          *body_json,
-                                  const char * const  *extra_headers,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
+/* Both outbox requests: every HTTP answer is a result (request_full). */
+static void
+request_full (VbApiClient         *self,
+              const char          *method,
+              const char          *path,
+              const char          *content_type,
+              GBytes              *body,
+              const char * const  *extra_headers,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(SoupMessage) msg = NULL;
   RequestData *data;
 
-  g_return_if_fail (VB_IS_API_CLIENT (self));
-  g_return_if_fail (method != NULL);
-  g_return_if_fail (path != NULL && path[0] == '/');
-
   task = g_task_new (self, cancellable, callback, user_data);
+  /* One finish function for both: the same source tag. */
   g_task_set_source_tag (task, vb_api_client_request_full_async);
 
   if (self->server_url == NULL || (msg = new_message (self, method, path, FALSE, task)) == NULL)
@@ -496,11 +495,52 @@ vb_api_client_request_full_async (VbApiClient         *self,
     soup_message_headers_replace (soup_message_get_request_headers (msg),
                                   extra_headers[i], extra_headers[i + 1]);
   /* Sent byte for byte: a retried mutation must be the same request. */
-  if (body_json != NULL)
-    soup_message_set_request_body_from_bytes (msg, "application/json",
-                                              g_bytes_new (body_json, strlen (body_json)));
+  if (body != NULL)
+    soup_message_set_request_body_from_bytes (msg, content_type, body);
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, cancellable,
                                     send_and_read_cb, g_steal_pointer (&task));
+}
+
+void
+vb_api_client_request_full_async (VbApiClient         *self,
+                                  const char          *method,
+                                  const char          *path,
+                                  const char          *body_json,
+                                  const char * const  *extra_headers,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GBytes) body = NULL;
+
+  g_return_if_fail (VB_IS_API_CLIENT (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (path != NULL && path[0] == '/');
+
+  if (body_json != NULL)
+    body = g_bytes_new (body_json, strlen (body_json));
+  request_full (self, method, path, "application/json", body, extra_headers,
+                cancellable, callback, user_data);
+}
+
+void
+vb_api_client_request_full_bytes_async (VbApiClient         *self,
+                                        const char          *method,
+                                        const char          *path,
+                                        const char          *content_type,
+                                        GBytes              *body,
+                                        const char * const  *extra_headers,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_return_if_fail (VB_IS_API_CLIENT (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (path != NULL && path[0] == '/');
+  g_return_if_fail (content_type != NULL && body != NULL);
+
+  request_full (self, method, path, content_type, body, extra_headers,
+                cancellable, callback, user_data);
 }
 
 JsonNode *

@@ -56,6 +56,17 @@ void          vb_api_client_request_full_async       (VbApiClient          *self
                                                       GCancellable         *cancellable,
                                                       GAsyncReadyCallback   callback,
                                                       gpointer              user_data);
+/* The same with a binary body (an upload from the outbox), sent as is
+ * with that Content-Type; finish with vb_api_client_request_full_finish(). */
+void          vb_api_client_request_full_bytes_async (VbApiClient          *self,
+                                                      const char           *method,
+                                                      const char           *path,
+                                                      const char           *content_type,
+                                                      GBytes               *body,
+                                                      const char * const   *extra_headers,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
 JsonNode     *vb_api_client_request_full_finish      (VbApiClient          *self,
                                                       GAsyncResult         *result,
                                                       guint                *status,

@@ -36,6 +36,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 #define BUSY_TIMEOUT_MS 5000
 /* Applied entries no longer shown in any local view are kept this long
  * (for support: what was sent when), then dropped at open. */
+/* The table the feed names attachments by (uploads are its changes). */
+#define UPLOAD_ENTITY "attachments"
 #define APPLIED_RETENTION_US (G_GINT64_CONSTANT (30) * 24 * 3600 * G_USEC_PER_SEC)
 
 struct _VbCache
@@ -106,6 +108,10 @@ static const char * const migrations[] = {
   "  entity UNINDEXED, id UNINDEXED, title, text,"
   "  tokenize = 'unicode61 remove_diacritics 2'"
   ");",
+  /* 2: binary bodies (photos taken offline, issue #5): the file itself
+   * waits in the outbox, so an upload is as durable as any other change. */
+  "ALTER TABLE outbox ADD COLUMN body_bytes BLOB;"
+  "ALTER TABLE outbox ADD COLUMN body_type TEXT;",
 };
 
 /* ------------------------------------------------------- utilities --- */
@@ -962,8 +968,38 @@ scrub_outbox (VbCache     *self,
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   stmt = prepare (self,
-                  "UPDATE outbox SET body = NULL, fields = NULL, base = NULL, reply = NULL"
-                  " WHERE entity = ?1 AND record_id = ?2 AND state <> 'pending'", error);
+                  "UPDATE outbox SET body = NULL, body_bytes = NULL, fields = NULL, base = NULL,"
+                  " reply = NULL WHERE entity = ?1 AND record_id = ?2 AND state <> 'pending'", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, entity);
+  bind_text (stmt, 2, id);
+  return step_done (self, stmt, error);
+}
+
+/* A photo's bytes wait in the outbox until the server has it: once the
+ * upload is applied and the record's pulled version passed the entry's
+ * base_version (the same rule that ends the entry's overlay), the
+ * server's copy is the one to fetch and the blob only weighs on the file.
+ * Checked after each pull of the record and after each applied answer
+ * (a pull may bring the row first: a replayed upload after a crash).  The
+ * rest of the entry stays until the usual pruning; refused uploads keep
+ * their bytes (the user's unsent work, shown as a problem). */
+static gboolean
+drop_uploaded_bytes (VbCache     *self,
+                     const char  *entity,
+                     const char  *id,
+                     GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = prepare (self,
+                  "UPDATE outbox SET body_bytes = NULL"
+                  " WHERE entity = ?1 AND record_id = ?2 AND state = 'applied'"
+                  "   AND body_bytes IS NOT NULL"
+                  "   AND base_version < (SELECT version FROM records r"
+                  "                       WHERE r.entity = outbox.entity AND r.id = outbox.record_id)",
+                  error);
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, entity);
@@ -1039,6 +1075,8 @@ apply_item (VbCache     *self,
       if (!scrub_outbox (self, entity, id, error))
         return FALSE;
     }
+  else if (!drop_uploaded_bytes (self, entity, id, error))
+    return FALSE;
   g_hash_table_add (touched, g_strconcat (entity, "\n", id, NULL));
   return TRUE;
 }
@@ -1352,6 +1390,8 @@ vb_outbox_entry_free (VbOutboxEntry *entry)
   g_free (entry->method);
   g_free (entry->path);
   g_free (entry->body);
+  g_clear_pointer (&entry->body_bytes, g_bytes_unref);
+  g_free (entry->body_type);
   g_free (entry->fields);
   g_free (entry->base);
   g_free (entry->reply);
@@ -1360,7 +1400,7 @@ vb_outbox_entry_free (VbOutboxEntry *entry)
 
 #define ENTRY_COLUMNS \
   "seq, number, kind, state, entity, record_id, method, path, body, fields, base," \
-  " base_version, status, reply, created_at, dismissed"
+  " base_version, status, reply, created_at, dismissed, body_bytes, body_type"
 
 static VbOutboxEntry *
 entry_from_row (sqlite3_stmt *stmt)
@@ -1385,6 +1425,10 @@ entry_from_row (sqlite3_stmt *stmt)
   entry->reply = column_dup (stmt, 13);
   entry->created_at = sqlite3_column_int64 (stmt, 14);
   entry->dismissed = sqlite3_column_int (stmt, 15) != 0;
+  if (sqlite3_column_type (stmt, 16) == SQLITE_BLOB)
+    entry->body_bytes = g_bytes_new (sqlite3_column_blob (stmt, 16),
+                                     (gsize) sqlite3_column_bytes (stmt, 16));
+  entry->body_type = column_dup (stmt, 17);
   return entry;
 }
 
@@ -1448,6 +1492,8 @@ insert_entry (VbCache      *self,
               const char   *method,
               const char   *path,
               JsonObject   *body,
+              const char   *body_type,
+              GBytes       *body_bytes,
               JsonObject   *fields,
               GError      **error)
 {
@@ -1478,8 +1524,8 @@ insert_entry (VbCache      *self,
 
   ins = prepare (self,
                  "INSERT INTO outbox (kind, entity, record_id, method, path, body, fields, base,"
-                 "                    base_version, created_at)"
-                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", error);
+                 "                    base_version, created_at, body_type, body_bytes)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", error);
   if (ins == NULL)
     return 0;
   bind_text (ins, 1, kind_names[kind]);
@@ -1492,6 +1538,15 @@ insert_entry (VbCache      *self,
   bind_text (ins, 8, base_text);
   sqlite3_bind_int64 (ins, 9, version);
   sqlite3_bind_int64 (ins, 10, g_get_real_time ());
+  bind_text (ins, 11, body_type);
+  if (body_bytes != NULL)
+    {
+      gsize size;
+      gconstpointer data = g_bytes_get_data (body_bytes, &size);
+
+      /* Never a NULL pointer: SQLite would store NULL, not an empty blob. */
+      sqlite3_bind_blob64 (ins, 12, size > 0 ? data : "", size, SQLITE_TRANSIENT);
+    }
   if (!step_done (self, ins, error))
     return 0;
   return sqlite3_last_insert_rowid (self->db);
@@ -1518,7 +1573,7 @@ vb_cache_enqueue (VbCache      *self,
 
   if (!begin (self, error))
     return 0;
-  seq = insert_entry (self, kind, entity, record_id, method, path, body, fields, error);
+  seq = insert_entry (self, kind, entity, record_id, method, path, body, NULL, NULL, fields, error);
   if (seq == 0 || !ensure_record (self, entity, record_id, error) ||
       !recompute_record (self, entity, record_id, error) || !commit (self, error))
     return rollback (self);
@@ -1526,6 +1581,67 @@ vb_cache_enqueue (VbCache      *self,
   emit_changed (self, entity);
   g_signal_emit (self, signals[OUTBOX_CHANGED], 0);
   return seq;
+}
+
+gint64
+vb_cache_enqueue_upload (VbCache      *self,
+                         const char   *record_id,
+                         const char   *path,
+                         const char   *content_type,
+                         GBytes       *bytes,
+                         JsonObject   *fields,
+                         GError      **error)
+{
+  g_autoptr(JsonObject) view = NULL;
+  gint64 seq;
+
+  g_return_val_if_fail (VB_IS_CACHE (self), 0);
+  g_return_val_if_fail (record_id != NULL && path != NULL, 0);
+  g_return_val_if_fail (content_type != NULL && bytes != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  /* The local view names its record and says what it is, so lists of
+   * attachments show the photo before the server has it. */
+  view = fields != NULL ? copy_object (fields) : json_object_new ();
+  json_object_set_string_member (view, "id", record_id);
+  if (!json_object_has_member (view, "content_type"))
+    json_object_set_string_member (view, "content_type", content_type);
+  if (!json_object_has_member (view, "size_bytes"))
+    json_object_set_int_member (view, "size_bytes", (gint64) g_bytes_get_size (bytes));
+
+  if (!begin (self, error))
+    return 0;
+  seq = insert_entry (self, VB_CHANGE_APPEND, UPLOAD_ENTITY, record_id, "POST", path, NULL,
+                      content_type, bytes, view, error);
+  if (seq == 0 || !ensure_record (self, UPLOAD_ENTITY, record_id, error) ||
+      !recompute_record (self, UPLOAD_ENTITY, record_id, error) || !commit (self, error))
+    return rollback (self);
+
+  emit_changed (self, UPLOAD_ENTITY);
+  g_signal_emit (self, signals[OUTBOX_CHANGED], 0);
+  return seq;
+}
+
+GBytes *
+vb_cache_dup_upload_bytes (VbCache    *self,
+                           const char *record_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (VB_IS_CACHE (self), NULL);
+  g_return_val_if_fail (record_id != NULL, NULL);
+
+  stmt = prepare (self,
+                  "SELECT body_bytes FROM outbox"
+                  " WHERE entity = ?1 AND record_id = ?2 AND body_bytes IS NOT NULL"
+                  " ORDER BY seq DESC LIMIT 1", NULL);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, UPLOAD_ENTITY);
+  bind_text (stmt, 2, record_id);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  return g_bytes_new (sqlite3_column_blob (stmt, 0), (gsize) sqlite3_column_bytes (stmt, 0));
 }
 
 VbOutboxEntry *
@@ -1664,6 +1780,7 @@ vb_cache_finish_entry (VbCache        *self,
   sqlite3_bind_int64 (stmt, 3, status);
   bind_text (stmt, 4, reply);
   if (!step_done (self, stmt, error) ||
+      (state == VB_OUTBOX_APPLIED && !drop_uploaded_bytes (self, entry->entity, entry->record_id, error)) ||
       !recompute_record (self, entry->entity, entry->record_id, error) ||
       !commit (self, error))
     return rollback (self);

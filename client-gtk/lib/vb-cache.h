@@ -74,6 +74,8 @@ typedef struct
   char          *method;       /* POST, PATCH, PUT, DELETE */
   char          *path;         /* /api/v1/... */
   char          *body;         /* JSON text or NULL */
+  GBytes        *body_bytes;   /* a binary body (an upload), sent instead of body; or NULL */
+  char          *body_type;    /* body_bytes' Content-Type, or NULL */
   char          *fields;       /* JSON object: the fields this change sets (local view) */
   char          *base;         /* JSON object: those fields' values before the change (updates) */
   gint64         base_version; /* the record's server version the change was made on (0: none) */
@@ -174,6 +176,27 @@ gint64          vb_cache_enqueue          (VbCache      *self,
                                            JsonObject   *body,
                                            JsonObject   *fields,
                                            GError      **error);
+/* An upload (a photo taken offline, docs/sync.md): the file's bytes wait
+ * in the outbox with the change, in one transaction as durable as
+ * vb_cache_enqueue() (an APPEND of entity "attachments", POST path).
+ * path carries the metadata as query parameters, with id=record_id (the
+ * client's UUID, so a replay or resend makes no second attachment).
+ * fields is the local view's metadata (purpose, file_name, location_id…;
+ * may be NULL): "id", "content_type" and "size_bytes" are added if
+ * missing.  Once the upload is applied and a pull brought the server's
+ * row, the bytes are dropped from the outbox; a refused one keeps them. */
+gint64          vb_cache_enqueue_upload   (VbCache      *self,
+                                           const char   *record_id,
+                                           const char   *path,
+                                           const char   *content_type,
+                                           GBytes       *bytes,
+                                           JsonObject   *fields,
+                                           GError      **error);
+/* The bytes of a not-yet-uploaded (or not yet pulled back) attachment, to
+ * show it locally; NULL when the outbox no longer holds them (fetch the
+ * server's copy). */
+GBytes         *vb_cache_dup_upload_bytes (VbCache      *self,
+                                           const char   *record_id);
 /* The oldest pending change, or NULL. */
 VbOutboxEntry  *vb_cache_next_pending     (VbCache      *self);
 guint           vb_cache_count_pending    (VbCache      *self);

@@ -483,8 +483,16 @@ push_send (VbSyncEngine  *self,
 
   data->self = g_object_ref (self);
   data->seq = entry->seq;
-  vb_api_client_request_full_async (self->api, entry->method, entry->path, entry->body, headers,
-                                    self->cancellable, push_cb, data);
+  /* An upload's body is the file itself, with its own type. */
+  if (entry->body_bytes != NULL)
+    vb_api_client_request_full_bytes_async (self->api, entry->method, entry->path,
+                                            entry->body_type != NULL ? entry->body_type
+                                                                     : "application/octet-stream",
+                                            entry->body_bytes, headers,
+                                            self->cancellable, push_cb, data);
+  else
+    vb_api_client_request_full_async (self->api, entry->method, entry->path, entry->body, headers,
+                                      self->cancellable, push_cb, data);
 }
 
 /* Sends the entry again under a new number (the old one is recorded as
@@ -1236,4 +1244,57 @@ vb_sync_engine_action (VbSyncEngine  *self,
   /* What a move does to the record is the server's to say: the local view
    * changes when the pull brings the result. */
   return enqueue (self, VB_CHANGE_ACTION, entity, id, method, path, body, fields, error);
+}
+
+gint64
+vb_sync_engine_upload (VbSyncEngine  *self,
+                       const char    *location_id,
+                       const char    *purpose,
+                       const char    *file_name,
+                       const char    *content_type,
+                       GBytes        *bytes,
+                       char         **out_id,
+                       GError       **error)
+{
+  g_autofree char *id = NULL;
+  g_autoptr(GString) path = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  gint64 seq;
+
+  g_return_val_if_fail (VB_IS_SYNC_ENGINE (self), 0);
+  g_return_val_if_fail (purpose != NULL && content_type != NULL && bytes != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  /* The client's UUID is the attachment's id on the server too: a resend
+   * after a lost answer hits the same row (a 409 on id, or the replayed
+   * answer), never a second one. */
+  id = g_uuid_string_random ();
+  path = g_string_new ("/api/v1/attachments?id=");
+  g_string_append (path, id);
+  g_string_append (path, "&purpose=");
+  g_string_append_uri_escaped (path, purpose, NULL, FALSE);
+  json_object_set_string_member (fields, "purpose", purpose);
+  if (location_id != NULL)
+    {
+      g_string_append (path, "&location_id=");
+      g_string_append_uri_escaped (path, location_id, NULL, FALSE);
+      json_object_set_string_member (fields, "location_id", location_id);
+    }
+  if (file_name != NULL)
+    {
+      g_string_append (path, "&file_name=");
+      g_string_append_uri_escaped (path, file_name, NULL, FALSE);
+      json_object_set_string_member (fields, "file_name", file_name);
+    }
+  json_object_set_int_member (fields, "size_bytes", (gint64) g_bytes_get_size (bytes));
+
+  seq = vb_cache_enqueue_upload (self->cache, id, path->str, content_type, bytes, fields, error);
+  if (seq > 0 && self->running && self->retry_id == 0)
+    {
+      self->want_push = TRUE;
+      drive (self);
+    }
+  if (seq > 0 && out_id != NULL)
+    *out_id = g_steal_pointer (&id);
+  return seq;
 }

@@ -124,5 +124,18 @@ gint64        vb_sync_engine_action            (VbSyncEngine     *self,
                                                 const char       *path,
                                                 JsonObject       *body,
                                                 GError          **error);
+/* A file (a photo taken offline): POST /api/v1/attachments with the bytes
+ * as the raw body, queued with vb_cache_enqueue_upload().  The attachment
+ * gets a client UUID (?id=, returned in out_id, free it); location_id may
+ * be NULL (certifications), file_name too.  The server checks the type
+ * (JPEG, PNG, WebP, PDF) and size when the upload is sent. */
+gint64        vb_sync_engine_upload            (VbSyncEngine     *self,
+                                                const char       *location_id,
+                                                const char       *purpose,
+                                                const char       *file_name,
+                                                const char       *content_type,
+                                                GBytes           *bytes,
+                                                char            **out_id,
+                                                GError          **error);
 
 G_END_DECLS

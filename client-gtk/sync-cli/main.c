@@ -47,7 +47,10 @@ static const GOptionEntry entries[] = {
   "  update ENTITY ID ITEM_PATH JSON       changed fields of a record (version added)\n" \
   "  append ENTITY COLLECTION_PATH JSON    an append-only record (notes, readings)\n" \
   "  action ENTITY ID METHOD PATH [JSON]   a state change the server decides\n" \
-  "                                        (these four only write the outbox: they work offline\n" \
+  "  upload LOCATION_ID PURPOSE FILE       a file (photo, PDF) as an attachment; PURPOSE photo,\n" \
+  "                                        signature, certification or document; LOCATION_ID \"-\"\n" \
+  "                                        for none\n" \
+  "                                        (these five only write the outbox: they work offline\n" \
   "                                        and print {\"seq\", \"id\"})\n" \
   "  get ENTITY ID                         a record as the apps show it\n" \
   "  list ENTITY                           every cached record of an entity\n" \
@@ -283,6 +286,49 @@ fail:
   return EXIT_FAILURE;
 }
 
+/* upload LOCATION_ID PURPOSE FILE: the file is read now and kept in the
+ * outbox, so it may be deleted or the desk go offline before the sync. */
+static int
+cmd_upload (VbSyncEngine  *engine,
+            char         **args,
+            guint          n_args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *guessed = NULL;
+  g_autofree char *content_type = NULL;
+  g_autofree char *file_name = NULL;
+  g_autofree char *id = NULL;
+  const char *location_id;
+  gconstpointer data;
+  gsize size;
+  gint64 seq;
+
+  if (n_args != 3)
+    {
+      g_printerr ("voltbay-sync: wrong arguments for upload (see --help)\n");
+      return EXIT_FAILURE;
+    }
+  location_id = g_str_equal (args[0], "-") ? NULL : args[0];
+  file = g_file_new_for_commandline_arg (args[2]);
+  bytes = g_file_load_bytes (file, NULL, NULL, &error);
+  if (bytes == NULL)
+    {
+      g_printerr ("voltbay-sync: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  /* By the contents first: the server checks them, not the name. */
+  data = g_bytes_get_data (bytes, &size);
+  guessed = g_content_type_guess (args[2], data, size, NULL);
+  content_type = g_content_type_get_mime_type (guessed);
+  file_name = g_file_get_basename (file);
+  seq = vb_sync_engine_upload (engine, location_id, args[1], file_name,
+                               content_type != NULL ? content_type : "application/octet-stream",
+                               bytes, &id, &error);
+  return print_enqueued (seq, id, error);
+}
+
 static JsonObject *
 entry_to_json (VbOutboxEntry *entry)
 {
@@ -299,6 +345,11 @@ entry_to_json (VbOutboxEntry *entry)
   json_object_set_string_member (o, "method", entry->method);
   json_object_set_string_member (o, "path", entry->path);
   json_object_set_int_member (o, "status", entry->status);
+  /* An upload: its type and size, not the bytes. */
+  if (entry->body_type != NULL)
+    json_object_set_string_member (o, "body_type", entry->body_type);
+  if (entry->body_bytes != NULL)
+    json_object_set_int_member (o, "body_size", (gint64) g_bytes_get_size (entry->body_bytes));
   /* Parsed where they are JSON, so scripts need not parse twice. */
   {
     const char *names[] = { "body", "fields", "reply" };
@@ -477,6 +528,8 @@ main (int    argc,
   else if (g_str_equal (command, "create") || g_str_equal (command, "update")
            || g_str_equal (command, "append") || g_str_equal (command, "action"))
     status = cmd_change (engine, command, args, n_args);
+  else if (g_str_equal (command, "upload"))
+    status = cmd_upload (engine, args, n_args);
   else
     status = cmd_read (cache, command, args, n_args);
 

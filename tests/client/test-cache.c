@@ -22,6 +22,10 @@
 #define VEH_1 "33333333-3333-4333-8333-333333333333"
 #define WO_1 "44444444-4444-4444-8444-444444444444"
 #define NOTE_1 "55555555-5555-4555-8555-555555555555"
+#define ATT_1 "66666666-6666-4666-8666-666666666666"
+#define ATT_2 "77777777-7777-4777-8777-777777777777"
+#define ATT_3 "88888888-8888-4888-8888-888888888888"
+#define UPLOAD_PATH "/api/v1/attachments?id=" ATT_1 "&purpose=photo&location_id=" LOC_A "&file_name=front.png"
 
 typedef struct
 {
@@ -282,7 +286,7 @@ test_open (Fixture       *fixture,
   mode = query_string (fixture->path, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
   version = query_string (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "1");
+  g_assert_cmpstr (version, ==, "2");
 
   /* Reopening migrates nothing and keeps the client id. */
   fixture_reopen (fixture);
@@ -290,7 +294,7 @@ test_open (Fixture       *fixture,
   g_assert_cmpstr (vb_cache_get_client_id (fixture->cache), ==, client_id);
   g_clear_pointer (&version, g_free);
   version = query_string (fixture->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "1");
+  g_assert_cmpstr (version, ==, "2");
   fts = query_string (fixture->path, "SELECT count(*) FROM sqlite_master WHERE name = 'search'");
   g_assert_cmpstr (fts, ==, "1");
 
@@ -934,6 +938,158 @@ test_search (Fixture       *fixture,
   g_assert_cmpuint (count_hits (fixture, "0903", "customers", CUST_1), ==, 0);
 }
 
+/* ----------------------------------------------------------- upload --- */
+
+/* A 1×1 PNG: NUL bytes included, which a text column would cut. */
+static GBytes *
+tiny_png (void)
+{
+  static const guchar png[] = {
+    0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A,
+    0x00, 0x00, 0x00, 0x0D, 'I', 'H', 'D', 'R', 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+    0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89,
+    0x00, 0x00, 0x00, 0x00, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82,
+  };
+  return g_bytes_new (png, sizeof png);
+}
+
+static gint64
+enqueue_upload (VbCache     *cache,
+                const char  *id,
+                const char  *path,
+                GError     **error)
+{
+  g_autoptr(GBytes) png = tiny_png ();
+  g_autoptr(JsonObject) fields = object_from ("{\"purpose\": \"photo\", \"file_name\": \"front.png\","
+                                              " \"location_id\": \"" LOC_A "\"}");
+
+  return vb_cache_enqueue_upload (cache, id, path, "image/png", png, fields, error);
+}
+
+/* Run as "test-cache --child-crash-upload PATH": enqueue a photo, say so,
+ * die at once. */
+static int
+child_crash_upload (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  VbCache *cache = vb_cache_open (path, &error);
+  gint64 seq = cache != NULL ? enqueue_upload (cache, ATT_1, UPLOAD_PATH, &error) : 0;
+
+  if (seq <= 0)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  g_print ("committed %" G_GINT64_FORMAT "\n", seq);
+  fflush (stdout);
+  kill (getpid (), SIGKILL);
+  return 2;
+}
+
+/* A photo taken offline survives a crash right after the enqueue, shows
+ * in the local views with its bytes, and the bytes leave the outbox once
+ * the server's row is pulled; a refused upload keeps them. */
+static void
+test_upload (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) png = tiny_png ();
+  g_autoptr(GBytes) local_bytes = NULL;
+  g_autoptr(GBytes) kept = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(JsonObject) local = NULL;
+  g_autoptr(VbOutboxEntry) entry = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *argv[] = { "/proc/self/exe", "--child-crash-upload", fixture->path, NULL };
+  gint64 refused, seq;
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
+  g_assert_true (g_str_has_prefix (out, "committed 1\n"));
+
+  fixture_reopen (fixture);
+  g_assert_cmpuint (vb_cache_count_pending (fixture->cache), ==, 1);
+  entry = vb_cache_next_pending (fixture->cache);
+  g_assert_cmpint (entry->seq, ==, 1);
+  g_assert_cmpint (entry->kind, ==, VB_CHANGE_APPEND);
+  g_assert_cmpstr (entry->entity, ==, "attachments");
+  g_assert_cmpstr (entry->record_id, ==, ATT_1);
+  g_assert_cmpstr (entry->method, ==, "POST");
+  g_assert_cmpstr (entry->path, ==, UPLOAD_PATH);
+  g_assert_null (entry->body);
+  g_assert_cmpstr (entry->body_type, ==, "image/png");
+  g_assert_nonnull (entry->body_bytes);
+  g_assert_true (g_bytes_equal (entry->body_bytes, png));
+  g_clear_pointer (&entry, vb_outbox_entry_free);
+
+  /* The local view lists the photo at its location before the server
+   * has it, and its bytes can be shown. */
+  local = vb_cache_get (fixture->cache, "attachments", ATT_1);
+  g_assert_cmpstr (string_of (local, "id"), ==, ATT_1);
+  g_assert_cmpstr (string_of (local, "purpose"), ==, "photo");
+  g_assert_cmpstr (string_of (local, "content_type"), ==, "image/png");
+  g_assert_cmpint (json_object_get_int_member (local, "size_bytes"), ==, (gint64) g_bytes_get_size (png));
+  list = vb_cache_list (fixture->cache, "attachments", LOC_A, NULL, FALSE, 0);
+  g_assert_cmpuint (list->len, ==, 1);
+  local_bytes = vb_cache_dup_upload_bytes (fixture->cache, ATT_1);
+  g_assert_nonnull (local_bytes);
+  g_assert_true (g_bytes_equal (local_bytes, png));
+  g_clear_pointer (&local_bytes, g_bytes_unref);
+  g_assert_null (vb_cache_dup_upload_bytes (fixture->cache, ATT_2));
+
+  /* Applied but not pulled yet: the bytes are still the only copy here. */
+  g_assert_true (vb_cache_finish_entry (fixture->cache, 1, VB_OUTBOX_APPLIED, 201, "{}", &error));
+  g_assert_no_error (error);
+  local_bytes = vb_cache_dup_upload_bytes (fixture->cache, ATT_1);
+  g_assert_nonnull (local_bytes);
+  g_clear_pointer (&local_bytes, g_bytes_unref);
+
+  /* Pulled: the server's row shows, the outbox drops the file. */
+  apply (fixture,
+         "[{\"entity\": \"attachments\", \"id\": \"" ATT_1 "\", \"version\": 1, \"op\": \"upsert\","
+         "  \"location_id\": \"" LOC_A "\", \"row\": {\"id\": \"" ATT_1 "\", \"version\": 1,"
+         "  \"location_id\": \"" LOC_A "\", \"purpose\": \"photo\", \"content_type\": \"image/png\","
+         "  \"size_bytes\": 45, \"file_name\": \"front.png\", \"sha256\": \"abc\"}, \"at\": \"x\"}]", NULL);
+  assert_views_equal (fixture, "attachments", ATT_1);
+  g_assert_null (vb_cache_dup_upload_bytes (fixture->cache, ATT_1));
+  entry = vb_cache_get_entry (fixture->cache, 1);
+  g_assert_nonnull (entry);
+  g_assert_null (entry->body_bytes);
+  g_assert_cmpstr (entry->body_type, ==, "image/png");
+  g_clear_pointer (&entry, vb_outbox_entry_free);
+
+  /* The row pulled before the answer is recorded (a replay after a
+   * crash): the pending upload keeps its bytes, the applied one drops them. */
+  seq = enqueue_upload (fixture->cache, ATT_3, "/api/v1/attachments?id=" ATT_3 "&purpose=photo", &error);
+  g_assert_no_error (error);
+  apply (fixture,
+         "[{\"entity\": \"attachments\", \"id\": \"" ATT_3 "\", \"version\": 1, \"op\": \"upsert\","
+         "  \"location_id\": \"" LOC_A "\", \"row\": {\"id\": \"" ATT_3 "\", \"version\": 1,"
+         "  \"location_id\": \"" LOC_A "\", \"purpose\": \"photo\"}, \"at\": \"x\"}]", NULL);
+  local_bytes = vb_cache_dup_upload_bytes (fixture->cache, ATT_3);
+  g_assert_nonnull (local_bytes);
+  g_clear_pointer (&local_bytes, g_bytes_unref);
+  g_assert_true (vb_cache_finish_entry (fixture->cache, seq, VB_OUTBOX_APPLIED, 200, "{}", &error));
+  g_assert_no_error (error);
+  g_assert_null (vb_cache_dup_upload_bytes (fixture->cache, ATT_3));
+
+  /* A refused upload is the user's unsent work: its bytes stay. */
+  refused = enqueue_upload (fixture->cache, ATT_2, "/api/v1/attachments?id=" ATT_2 "&purpose=photo", &error);
+  g_assert_no_error (error);
+  g_assert_true (vb_cache_finish_entry (fixture->cache, refused, VB_OUTBOX_REFUSED, 415,
+                                        "{\"error\": {\"code\": \"unsupported_media_type\"}}", &error));
+  g_assert_no_error (error);
+  g_assert_null (vb_cache_get (fixture->cache, "attachments", ATT_2));
+  kept = vb_cache_dup_upload_bytes (fixture->cache, ATT_2);
+  g_assert_nonnull (kept);
+  g_assert_true (g_bytes_equal (kept, png));
+}
+
 /* ------------------------------------------------------------ crash --- */
 
 /* Run as "test-cache --child-crash PATH": enqueue, say so, die at once. */
@@ -1003,6 +1159,8 @@ main (int    argc,
 
   if (argc == 3 && g_str_equal (argv[1], "--child-crash"))
     return child_crash (argv[2]);
+  if (argc == 3 && g_str_equal (argv[1], "--child-crash-upload"))
+    return child_crash_upload (argv[2]);
 
   /* vb_cache_default_path() creates directories: a private XDG data dir.
    * Rejected: G_TEST_OPTION_ISOLATE_DIRS, whose strings GLib 2.74 leaks
@@ -1029,6 +1187,7 @@ main (int    argc,
   ADD ("checksum", test_checksum);
   ADD ("search", test_search);
   ADD ("crash", test_crash);
+  ADD ("outbox/upload", test_upload);
 #undef ADD
   status = g_test_run ();
   remove_tree (data_home);

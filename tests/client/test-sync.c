@@ -1,7 +1,8 @@
 /* test-sync.c — the sync engine against a real voltbay-server and
  * PostgreSQL: offline changes from two desks converge, conflicts and
  * refusals are shown, nothing is applied twice whoever is killed, a first
- * sync reports progress and resumes, erased data leaves the cache.
+ * sync reports progress and resumes, erased data leaves the cache, a
+ * photo taken offline is uploaded once.
  *
  * Most cases drive voltbay-sync as a subprocess, so a kill -9 is a real
  * one; the progress case runs the library in-process to watch properties.
@@ -905,6 +906,173 @@ test_background (void)
   g_assert_false (vb_sync_engine_is_running (engine));
 }
 
+/* ------------------------------------------------------------ uploads --- */
+
+static GBytes *
+tiny_png (void)
+{
+  static const guchar png[] = {
+    0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A,
+    0x00, 0x00, 0x00, 0x0D, 'I', 'H', 'D', 'R', 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+    0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89,
+    0x00, 0x00, 0x00, 0x00, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82,
+  };
+  return g_bytes_new (png, sizeof png);
+}
+
+static void
+result_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* GET path as raw bytes (attachment content), in-process. */
+static GBytes *
+download (VbTestServer *server,
+          const char   *token,
+          const char   *path)
+{
+  g_autofree char *pins_path = g_build_filename (tmp_dir, "pins.ini", NULL);
+  g_autoptr(VbPinStore) pins = vb_pin_store_new (pins_path);
+  g_autoptr(VbApiClient) api = vb_api_client_new (pins);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GBytes *bytes;
+  guint status = 0;
+
+  vb_api_client_set_server (api, server->base_url, &error);
+  g_assert_no_error (error);
+  vb_api_client_set_token (api, token);
+  vb_api_client_request_bytes_async (api, "GET", path, NULL, NULL, result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  bytes = vb_api_client_request_bytes_finish (api, result, &status, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (status, ==, 200);
+  return bytes;
+}
+
+/* The bytes the cache still holds for an upload (NULL once dropped). */
+static GBytes *
+cached_upload_bytes (const char *cache_path,
+                     const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VbCache) cache = vb_cache_open (cache_path, &error);
+
+  g_assert_no_error (error);
+  return vb_cache_dup_upload_bytes (cache, id);
+}
+
+/* Checks the attachment exists once on the server with the file's hash
+ * and content, and that the desk's cache shows the server's row. */
+static void
+assert_uploaded (VbTestServer *server,
+                 const char   *token,
+                 const char   *cache,
+                 const char   *id,
+                 GBytes       *png)
+{
+  g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, png);
+  g_autofree char *content_path = g_strdup_printf ("/api/v1/attachments/%s/content", id);
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(GBytes) left = NULL;
+  g_autoptr(JsonObject) view = NULL;
+
+  g_autoptr(VbDbConn) db = vb_test_server_db (server);
+  g_autoptr(PGresult) row = NULL;
+  const char *params[] = { id };
+
+  g_assert_cmpint (db_count (server, "SELECT count(*) FROM attachments WHERE id = $1::uuid", id), ==, 1);
+  row = vb_db_exec (db, "SELECT sha256, content_type, size_bytes FROM attachments WHERE id = $1::uuid",
+                    1, params, NULL);
+  g_assert_nonnull (row);
+  g_assert_cmpstr (vb_db_get (row, 0, 0), ==, sha);
+  g_assert_cmpstr (vb_db_get (row, 0, 1), ==, "image/png");
+  g_assert_cmpint (vb_db_get_int (row, 0, 2), ==, (gint64) g_bytes_get_size (png));
+  content = download (server, token, content_path);
+  g_assert_true (g_bytes_equal (content, png));
+  view = cli_get (server, token, cache, "attachments", id);
+  g_assert_cmpstr (json_object_get_string_member (view, "sha256"), ==, sha);
+  g_assert_cmpstr (json_object_get_string_member (view, "file_name"), ==, "front.png");
+  g_assert_cmpint (json_object_get_int_member (view, "version"), ==, 1);
+  /* Applied and pulled back: the outbox no longer carries the file. */
+  left = cached_upload_bytes (cache, id);
+  g_assert_null (left);
+}
+
+/* A photo taken offline waits in the outbox with its bytes; the sync
+ * uploads it under the client's id, once, even when the desk is killed
+ * right after the server's answer. */
+static void
+test_offline_upload (void)
+{
+  g_autoptr(VbTestServer) server = vb_test_server_start (NULL);
+  g_autofree char *admin = vb_test_admin_token (server, "admin@example.com", NULL);
+  g_autofree char *loc = vb_test_create_location (server, admin, "HCM-1");
+  g_autofree char *desk = vb_test_user_token (server, "desk@example.com", "reception", "HCM-1");
+  g_autofree char *cache = new_cache_path ("desk");
+  g_autofree char *file = g_build_filename (tmp_dir, "front.png", NULL);
+  g_autoptr(GBytes) png = tiny_png ();
+  g_autoptr(GBytes) local = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonObject) view = NULL;
+  g_autoptr(JsonObject) summary = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_auto(Cli) crashed = { 0 };
+  g_auto(Cli) again = { 0 };
+
+  g_file_set_contents (file, g_bytes_get_data (png, NULL), (gssize) g_bytes_get_size (png), &error);
+  g_assert_no_error (error);
+
+  /* Offline: only the outbox and the local view change. */
+  node = CLI (server, desk, cache, "upload", loc, "photo", file);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (node), "seq"), >, 0);
+  first = g_strdup (json_object_get_string_member (json_node_get_object (node), "id"));
+  g_assert_true (g_uuid_string_is_valid (first));
+  g_assert_cmpint (db_count (server, "SELECT count(*) FROM attachments", NULL), ==, 0);
+  view = cli_get (server, desk, cache, "attachments", first);
+  g_assert_cmpstr (json_object_get_string_member (view, "purpose"), ==, "photo");
+  g_assert_cmpstr (json_object_get_string_member (view, "content_type"), ==, "image/png");
+  g_assert_cmpint (json_object_get_int_member (view, "size_bytes"), ==, (gint64) g_bytes_get_size (png));
+  g_clear_pointer (&view, json_object_unref);
+  local = cached_upload_bytes (cache, first);
+  g_assert_nonnull (local);
+  g_assert_true (g_bytes_equal (local, png));
+
+  summary = sync_round (server, desk, cache);
+  g_assert_cmpint (json_object_get_int_member (summary, "applied"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (summary, "pending"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (summary, "problems"), ==, 0);
+  assert_uploaded (server, desk, cache, first, png);
+
+  /* The same file again, and the desk dies when the answer arrives: the
+   * retry is a replay, not a second row. */
+  g_clear_pointer (&node, json_node_unref);
+  node = CLI (server, desk, cache, "upload", loc, "photo", file);
+  second = g_strdup (json_object_get_string_member (json_node_get_object (node), "id"));
+  cli_run (server, desk, cache, "VOLTBAY_SYNC_CRASH_AFTER_REPLY=1",
+           (const char * const []) { "sync", NULL }, -1, &crashed);
+  g_assert_cmpint (crashed.term_sig, ==, SIGKILL);
+  g_assert_cmpint (db_count (server, "SELECT count(*) FROM attachments WHERE id = $1::uuid", second), ==, 1);
+  cli_run (server, desk, cache, NULL, (const char * const []) { "sync", NULL }, 0, &again);
+  g_assert_nonnull (strstr (again.err, "replayed"));
+  g_clear_pointer (&summary, json_object_unref);
+  g_clear_pointer (&node, json_node_unref);
+  node = parse (again.out);
+  summary = json_object_ref (json_node_get_object (node));
+  g_assert_cmpint (json_object_get_int_member (summary, "applied"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (summary, "pending"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (summary, "problems"), ==, 0);
+  assert_uploaded (server, desk, cache, second, png);
+  g_assert_cmpint (db_count (server, "SELECT count(*) FROM attachments", NULL), ==, 2);
+  g_assert_cmpint (db_count (server, "SELECT count(*) FROM sync_mutations", NULL), ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -924,6 +1092,7 @@ main (int    argc,
   g_test_add_func ("/sync/initial-sync-progress", test_initial_sync_progress);
   g_test_add_func ("/sync/erasure-leaves-cache", test_erasure_leaves_cache);
   g_test_add_func ("/sync/background", test_background);
+  g_test_add_func ("/sync/offline-upload", test_offline_upload);
   status = g_test_run ();
 
   {
