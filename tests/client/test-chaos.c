@@ -534,15 +534,17 @@ id_array (Chaos         *chaos,
 
 /* The rows of a table made by the desks are exactly the applied creates,
  * one to one by the client's UUID; no refused one exists. */
+#define CHECKED_TABLE(table) \
+  "SELECT count(*) FROM " table, "SELECT count(*) FROM " table " WHERE id = ANY ($1::uuid[])"
+
 static void
 check_rows (Chaos      *chaos,
             VbDbConn   *db,
-            const char *table,
+            const char *count_sql,
+            const char *match_sql,
             Op          op,
             gint64      other_rows)
 {
-  g_autofree char *count_sql = g_strdup_printf ("SELECT count(*) FROM %s", table);
-  g_autofree char *match_sql = g_strdup_printf ("SELECT count(*) FROM %s WHERE id = ANY ($1::uuid[])", table);
   guint n_applied = 0, n_refused = 0;
   g_autofree char *applied = id_array (chaos, op, VB_OUTBOX_APPLIED, &n_applied);
   g_autofree char *refused = id_array (chaos, op, VB_OUTBOX_REFUSED, &n_refused);
@@ -570,10 +572,10 @@ check_server (Chaos  *chaos,
                                    " AND outcome = 'applied'", client), ==, per_desk[d].applied);
     }
 
-  check_rows (chaos, db, "customers", OP_CREATE_CUSTOMER, N_SEED_CUSTOMERS);
-  check_rows (chaos, db, "vehicles", OP_CREATE_VEHICLE, 0);
-  check_rows (chaos, db, "odometer_readings", OP_READING, 0);
-  check_rows (chaos, db, "vehicles", OP_BAD_VEHICLE, db_int (db, "SELECT count(*) FROM vehicles", NULL));
+  check_rows (chaos, db, CHECKED_TABLE ("customers"), OP_CREATE_CUSTOMER, N_SEED_CUSTOMERS);
+  check_rows (chaos, db, CHECKED_TABLE ("vehicles"), OP_CREATE_VEHICLE, 0);
+  check_rows (chaos, db, CHECKED_TABLE ("odometer_readings"), OP_READING, 0);
+  check_rows (chaos, db, CHECKED_TABLE ("vehicles"), OP_BAD_VEHICLE, db_int (db, "SELECT count(*) FROM vehicles", NULL));
 
   /* Each applied update made one new version of its customer, no more. */
   {
