@@ -121,7 +121,8 @@ serve (VbConfig     *config,
   g_autoptr(VbNotifyListener) listener = NULL;
   g_autoptr(VbAuditSealer) sealer = NULL;
   VbServerOptions options = { config->workers, (gsize) config->max_body_kib * 1024,
-                              (gint64) config->session_hours * 3600, config->data_dir };
+                              (gint64) config->session_hours * 3600, config->data_dir,
+                              config->settings };
   guint port = 0;
 
   if (!config->no_tls && (cert = load_tls (config, error)) == NULL)
@@ -138,6 +139,8 @@ serve (VbConfig     *config,
   vb_notify_listener_start (listener);
   sealer = vb_audit_sealer_new (pool, 1000);
   vb_audit_sealer_start (sealer);
+  /* background jobs: the message worker */
+  /* background jobs: the reminder scheduler */
   g_message ("Listening on %s://%s (port %u)", cert ? "https" : "http", config->listen, port);
   g_unix_signal_add (SIGINT, quit_cb, loop);
   g_unix_signal_add (SIGTERM, quit_cb, loop);

@@ -23,6 +23,7 @@ vb_config_free (VbConfig *c)
   g_free (c->tls_key);
   g_free (c->port_file);
   g_free (c->pg_bindir);
+  g_clear_pointer (&c->settings, g_key_file_unref);
   g_free (c);
 }
 
@@ -116,6 +117,8 @@ load_file (VbConfig   *c,
   take_int (kf, "max-body-kib", &c->max_body_kib);
   take_int (kf, "session-hours", &c->session_hours);
   c->no_tls = g_key_file_get_boolean (kf, "server", "no-tls", NULL) || c->no_tls;
+  g_clear_pointer (&c->settings, g_key_file_unref);
+  c->settings = g_key_file_ref (kf);
   return TRUE;
 }
 
@@ -182,6 +185,8 @@ vb_config_parse (int     *argc,
   if (c->config_file != NULL && !load_file (c, error))
     return NULL;
   merge (c, cli);
+  if (c->settings == NULL)
+    c->settings = g_key_file_new ();
   if (c->listen == NULL)
     c->listen = g_strdup ("127.0.0.1:8443");
   if (c->data_dir == NULL)

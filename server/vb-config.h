@@ -22,6 +22,9 @@ typedef struct
   gint      db_pool_size;
   gint      max_body_kib;
   gint      session_hours;
+  /* The whole config file (empty without one): groups other than [server]
+   * belong to the parts they configure ([email], [sms], [payments], ...). */
+  GKeyFile *settings;
 } VbConfig;
 
 void      vb_config_free        (VbConfig *config);

@@ -26,6 +26,19 @@ void vb_handler_quality_checks_register (VbRouter *router);
 void vb_handler_time_entries_register (VbRouter *router);
 void vb_handler_work_order_notes_register (VbRouter *router);
 void vb_handler_attachments_register (VbRouter *router);
+void vb_handler_parts_register (VbRouter *router);
+void vb_handler_stock_register (VbRouter *router);
+void vb_handler_purchase_orders_register (VbRouter *router);
+void vb_handler_stock_transfers_register (VbRouter *router);
+void vb_handler_inventory_requests_register (VbRouter *router);
+void vb_handler_quotes_register (VbRouter *router);
+void vb_handler_invoices_register (VbRouter *router);
+void vb_handler_payments_register (VbRouter *router);
+void vb_handler_payment_webhooks_register (VbRouter *router);
+void vb_handler_documents_register (VbRouter *router);
+void vb_handler_conversations_register (VbRouter *router);
+void vb_handler_message_webhooks_register (VbRouter *router);
+void vb_handler_reminders_register (VbRouter *router);
 
 static inline void
 vb_handlers_register_all (VbRouter *router)
@@ -50,6 +63,19 @@ vb_handlers_register_all (VbRouter *router)
   vb_handler_time_entries_register (router);
   vb_handler_work_order_notes_register (router);
   vb_handler_attachments_register (router);
+  vb_handler_parts_register (router);
+  vb_handler_stock_register (router);
+  vb_handler_purchase_orders_register (router);
+  vb_handler_stock_transfers_register (router);
+  vb_handler_inventory_requests_register (router);
+  vb_handler_quotes_register (router);
+  vb_handler_invoices_register (router);
+  vb_handler_payments_register (router);
+  vb_handler_payment_webhooks_register (router);
+  vb_handler_documents_register (router);
+  vb_handler_conversations_register (router);
+  vb_handler_message_webhooks_register (router);
+  vb_handler_reminders_register (router);
   vb_handler_openapi_register (router);
 }
 

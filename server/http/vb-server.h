@@ -16,6 +16,7 @@ typedef struct
   gsize   max_body_size;      /* bytes; larger bodies are a 413 */
   gint64  session_lifetime;   /* seconds */
   const char *data_dir;       /* attachments live under it; must outlive the server */
+  GKeyFile   *settings;       /* the config file's groups; must outlive the server */
 } VbServerOptions;
 
 #define VB_TYPE_SERVER (vb_server_get_type ())

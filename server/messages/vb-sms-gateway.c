@@ -1,0 +1,2 @@
+/* vb-sms-gateway.c — SMS through an HTTP JSON gateway (being written). */
+#include <glib.h>

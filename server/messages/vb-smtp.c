@@ -1,0 +1,2 @@
+/* vb-smtp.c — e-mail over SMTP with libcurl (being written). */
+#include <glib.h>

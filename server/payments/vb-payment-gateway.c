@@ -1,0 +1,2 @@
+/* vb-payment-gateway.c — the payment gateway interface (being written). */
+#include <glib.h>

@@ -1,0 +1,4 @@
+/* vb-payment-gateway.h — the payment gateway interface (being written). */
+#pragma once
+
+#include <glib.h>

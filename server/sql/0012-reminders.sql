@@ -1,0 +1,3 @@
+-- 0012 — maintenance reminders.
+-- (being written)
+SELECT 1;
