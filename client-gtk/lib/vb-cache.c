@@ -211,6 +211,23 @@ bind_text (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, index);
 }
 
+/* Runs sql once with ?1 entity and ?2 id. */
+static gboolean
+exec_for_record (VbCache     *self,
+                 const char  *sql,
+                 const char  *entity,
+                 const char  *id,
+                 GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, entity);
+  bind_text (stmt, 2, id);
+  return step_done (self, stmt, error);
+}
+
 static char *
 column_dup (sqlite3_stmt *stmt,
             int           column)
@@ -569,14 +586,8 @@ ensure_record (VbCache     *self,
                const char  *id,
                GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  stmt = prepare (self, "INSERT INTO records (entity, id) VALUES (?1, ?2) ON CONFLICT DO NOTHING", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, entity);
-  bind_text (stmt, 2, id);
-  return step_done (self, stmt, error);
+  return exec_for_record (self, "INSERT INTO records (entity, id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                          entity, id, error);
 }
 
 /* ------------------------------------------------------------ meta --- */
@@ -965,16 +976,10 @@ scrub_outbox (VbCache     *self,
               const char  *id,
               GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  stmt = prepare (self,
-                  "UPDATE outbox SET body = NULL, body_bytes = NULL, fields = NULL, base = NULL,"
-                  " reply = NULL WHERE entity = ?1 AND record_id = ?2 AND state <> 'pending'", error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, entity);
-  bind_text (stmt, 2, id);
-  return step_done (self, stmt, error);
+  return exec_for_record (self,
+                          "UPDATE outbox SET body = NULL, body_bytes = NULL, fields = NULL, base = NULL,"
+                          " reply = NULL WHERE entity = ?1 AND record_id = ?2 AND state <> 'pending'",
+                          entity, id, error);
 }
 
 /* A photo's bytes wait in the outbox until the server has it: once the
@@ -991,20 +996,13 @@ drop_uploaded_bytes (VbCache     *self,
                      const char  *id,
                      GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  stmt = prepare (self,
-                  "UPDATE outbox SET body_bytes = NULL"
-                  " WHERE entity = ?1 AND record_id = ?2 AND state = 'applied'"
-                  "   AND body_bytes IS NOT NULL"
-                  "   AND base_version < (SELECT version FROM records r"
-                  "                       WHERE r.entity = outbox.entity AND r.id = outbox.record_id)",
-                  error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_text (stmt, 1, entity);
-  bind_text (stmt, 2, id);
-  return step_done (self, stmt, error);
+  return exec_for_record (self,
+                          "UPDATE outbox SET body_bytes = NULL"
+                          " WHERE entity = ?1 AND record_id = ?2 AND state = 'applied'"
+                          "   AND body_bytes IS NOT NULL"
+                          "   AND base_version < (SELECT version FROM records r"
+                          "                       WHERE r.entity = outbox.entity AND r.id = outbox.record_id)",
+                          entity, id, error);
 }
 
 static gboolean

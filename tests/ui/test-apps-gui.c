@@ -4,7 +4,7 @@
  * this proves their own templates, resources and actions are wired. */
 #include <adwaita.h>
 
-#include "vb-test.h"
+#include "vb-gui-test.h"
 
 #include "vb-admin-application.h"
 #include "vb-admin-window.h"
@@ -30,28 +30,6 @@ form_shown (void)
   return g_strcmp0 (vb_sign_in_view_get_step (view), "credentials") == 0;
 }
 
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autofree char *dir = g_build_filename (vb_test_build_dir (), "tests", "ui-artifacts", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_mkdir_with_parents (dir, 0755);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
-
 static gboolean
 body_cb (gpointer data)
 {
@@ -72,7 +50,7 @@ body_cb (gpointer data)
   while (g_get_monotonic_time () < end)
     if (!g_main_context_iteration (NULL, FALSE))
       g_usleep (10000);
-  save_screenshot (GTK_WIDGET (window), artifact);
+  vb_gui_save_screenshot (GTK_WIDGET (window), artifact);
   gtk_window_destroy (window);
   g_application_quit (app);
   return G_SOURCE_REMOVE;

@@ -14,7 +14,7 @@
 #include <signal.h>
 #include <libsecret/secret.h>
 
-#include "vb-test.h"
+#include "vb-gui-test.h"
 #include "vb-totp.h"
 
 #include "vb-client.h"
@@ -42,59 +42,7 @@ static VbTestServer           *server;
 static VbReceptionApplication *app;
 static char                   *first_fingerprint;
 
-/* Helpers: the main loop, widgets, screenshots */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for (Condition condition,
-          gpointer  data,
-          guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint tick = g_timeout_add (20, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = condition (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-  return ok;
-}
-
-static gboolean
-settle_done_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Lets layout, transitions and pending I/O run for a while. */
-static void
-settle (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, settle_done_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static gpointer
-child (gpointer    widget,
-       GType       type,
-       const char *name)
-{
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (object);
-  return object;
-}
+/* Helpers: this app's widgets (the rest are in vb-gui-test.c) */
 
 static VbReceptionWindow *
 window (void)
@@ -121,125 +69,25 @@ client (void)
 static VbSignInView *
 sign_in_view (void)
 {
-  return child (window (), VB_TYPE_RECEPTION_WINDOW, "sign_in_view");
+  return vb_gui_child (window (), VB_TYPE_RECEPTION_WINDOW, "sign_in_view");
 }
 
 static VbLoginPage *
 login_page (void)
 {
-  return child (sign_in_view (), VB_TYPE_SIGN_IN_VIEW, "login_page");
+  return vb_gui_child (sign_in_view (), VB_TYPE_SIGN_IN_VIEW, "login_page");
 }
 
 static VbConnectionIndicator *
 indicator (void)
 {
-  return child (window (), VB_TYPE_RECEPTION_WINDOW, "indicator");
+  return vb_gui_child (window (), VB_TYPE_RECEPTION_WINDOW, "indicator");
 }
 
 static const char *
 main_stack_page (void)
 {
-  return gtk_stack_get_visible_child_name (child (window (), VB_TYPE_RECEPTION_WINDOW, "stack"));
-}
-
-static gboolean
-allocated (gpointer widget)
-{
-  return gtk_widget_get_width (widget) > 0 && gtk_widget_get_height (widget) > 0;
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autofree char *dir = g_build_filename (vb_test_build_dir (), "tests", "ui-artifacts", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer *renderer;
-  int width, height;
-
-  settle (400);
-  /* A dialog presented just now may not be allocated yet when the main
-   * loop is slow (sanitizers, a page of the change feed being applied). */
-  g_assert_true (wait_for (allocated, widget, WAIT_MS));   /* let crossfades and revealers finish */
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  /* A widget has no render node between a queue_draw and its next frame
-   * (the sync engine's retries may redraw the header bar at any time): try
-   * again after a frame or two. */
-  for (guint attempt = 0; node == NULL && attempt < 20; attempt++)
-    {
-      if (attempt > 0)
-        settle (50);
-      g_clear_object (&paintable);
-      paintable = gtk_widget_paintable_new (widget);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_mkdir_with_parents (dir, 0755);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static gboolean
-server_exited (gpointer data)
-{
-  return g_subprocess_get_identifier (server->process) == NULL;
-}
-
-/* SIGTERM, then keep the app's main loop running until the server has
- * exited, as a real desk would: the server closes live connections with
- * 1001 and waits briefly for the clients to answer, which a client blocked
- * in vb_test_server_kill()'s wait could not.  vb_test_server_kill() (or
- * _restart) then checks the clean exit. */
-static void
-stop_server_while_running (void)
-{
-  g_subprocess_send_signal (server->process, SIGTERM);
-  g_assert_true (wait_for (server_exited, NULL, WAIT_MS));
-}
-
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();   /* not owned */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return ADW_MESSAGE_DIALOG (w);
-    }
-  return NULL;
-}
-
-static gboolean
-dialog_shown (gpointer data)
-{
-  return find_message_dialog () != NULL;
-}
-
-/* Concatenates every label under widget, to look for text in a dialog. */
-static void
-collect_labels (GtkWidget *widget,
-                GString   *out)
-{
-  if (GTK_IS_LABEL (widget))
-    g_string_append_printf (out, "%s\n", gtk_label_get_label (GTK_LABEL (widget)));
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    collect_labels (c, out);
+  return gtk_stack_get_visible_child_name (vb_gui_child (window (), VB_TYPE_RECEPTION_WINDOW, "stack"));
 }
 
 static char *
@@ -249,7 +97,7 @@ dialog_text (AdwMessageDialog *dialog)
 
   g_string_append_printf (text, "%s\n%s\n", adw_message_dialog_get_heading (dialog),
                           adw_message_dialog_get_body (dialog));
-  collect_labels (adw_message_dialog_get_extra_child (dialog), text);
+  vb_gui_collect (adw_message_dialog_get_extra_child (dialog), text, NULL, NULL);
   /* Compare fingerprints without the display line break. */
   g_strdelimit (text->str, "\n", ':');
   return g_string_free (text, FALSE);
@@ -284,9 +132,9 @@ step_is (gpointer data)
 static gboolean
 login_idle (gpointer data)
 {
-  GtkWidget *button = child (login_page (), VB_TYPE_LOGIN_PAGE, "sign_in_button");
+  GtkWidget *button = vb_gui_child (login_page (), VB_TYPE_LOGIN_PAGE, "sign_in_button");
 
-  return gtk_widget_get_sensitive (button) && find_message_dialog () == NULL;
+  return gtk_widget_get_sensitive (button) && vb_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL;
 }
 
 static void
@@ -296,16 +144,16 @@ fill_and_submit (const char *server_url,
 {
   VbLoginPage *page = login_page ();
 
-  gtk_editable_set_text (child (page, VB_TYPE_LOGIN_PAGE, "server_row"), server_url);
-  gtk_editable_set_text (child (page, VB_TYPE_LOGIN_PAGE, "email_row"), email);
-  gtk_editable_set_text (child (page, VB_TYPE_LOGIN_PAGE, "password_row"), password);
-  gtk_widget_activate (child (page, VB_TYPE_LOGIN_PAGE, "sign_in_button"));
+  gtk_editable_set_text (vb_gui_child (page, VB_TYPE_LOGIN_PAGE, "server_row"), server_url);
+  gtk_editable_set_text (vb_gui_child (page, VB_TYPE_LOGIN_PAGE, "email_row"), email);
+  gtk_editable_set_text (vb_gui_child (page, VB_TYPE_LOGIN_PAGE, "password_row"), password);
+  gtk_widget_activate (vb_gui_child (page, VB_TYPE_LOGIN_PAGE, "sign_in_button"));
 }
 
 static const char *
 login_error (void)
 {
-  GtkLabel *label = child (login_page (), VB_TYPE_LOGIN_PAGE, "error_label");
+  GtkLabel *label = vb_gui_child (login_page (), VB_TYPE_LOGIN_PAGE, "error_label");
 
   return gtk_widget_get_visible (GTK_WIDGET (label)) ? gtk_label_get_label (label) : NULL;
 }
@@ -393,7 +241,7 @@ keyring_items (void)
         {
           g_test_message ("keyring search: %s", search.error->message);
           g_clear_error (&search.error);
-          settle (50);
+          vb_gui_settle (50);
           continue;
         }
       g_assert_no_error (search.error);
@@ -444,29 +292,29 @@ first_sign_in (void)
   AdwStatusPage *status;
   GList *items;
 
-  g_assert_true (wait_for (step_is, "credentials", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (step_is, "credentials", WAIT_MS));
   /* The server address field offers the documented default. */
   g_assert_cmpstr (vb_login_page_get_server (login_page ()), ==, VB_DEFAULT_SERVER_ADDRESS);
-  save_screenshot (GTK_WIDGET (window ()), "01-sign-in");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "01-sign-in");
 
   /* First contact: the certificate is shown for confirmation before the
    * password goes anywhere. */
   fill_and_submit (server->base_url, DESK_EMAIL, "not the password");
-  g_assert_true (wait_for (dialog_shown, NULL, WAIT_MS));
-  dialog = find_message_dialog ();
+  g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
+  dialog = ADW_MESSAGE_DIALOG (vb_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   text = dialog_text (dialog);
   g_assert_nonnull (strstr (text, first_fingerprint));
-  save_screenshot (GTK_WIDGET (dialog), "02-trust-certificate");
+  vb_gui_save_screenshot (GTK_WIDGET (dialog), "02-trust-certificate");
   /* As a click on the button does: the response, then the dialog closes. */
   adw_message_dialog_response (dialog, "trust");
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   /* Trusted, then the wrong password: an inline error, the form kept. */
-  g_assert_true (wait_for (login_idle, NULL, WAIT_MS));
+  g_assert_true (vb_gui_wait_for (login_idle, NULL, WAIT_MS));
   g_assert_cmpstr (login_error (), ==, "Wrong e-mail address or password");
   g_assert_cmpstr (vb_login_page_get_email (login_page ()), ==, DESK_EMAIL);
   g_assert_cmpstr (vb_login_page_get_server (login_page ()), ==, server->base_url);
-  save_screenshot (GTK_WIDGET (window ()), "03-wrong-password");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "03-wrong-password");
 
   /* The pin is on disk. */
   pins = vb_pin_store_new (NULL);
@@ -474,18 +322,18 @@ first_sign_in (void)
   g_assert_cmpstr (pinned, ==, first_fingerprint);
 
   fill_and_submit (server->base_url, DESK_EMAIL, DESK_PASSWORD);
-  g_assert_true (wait_for (page_is, "main", WAIT_MS));
-  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
-  g_assert_true (wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (page_is, "main", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
 
-  status = child (window (), VB_TYPE_RECEPTION_WINDOW, "status_page");
-  g_assert_true (wait_for (user_known, NULL, WAIT_MS));
+  status = vb_gui_child (window (), VB_TYPE_RECEPTION_WINDOW, "status_page");
+  g_assert_true (vb_gui_wait_for (user_known, NULL, WAIT_MS));
   g_assert_cmpstr (adw_status_page_get_title (status), ==, DESK_NAME);
   g_assert_cmpstr (adw_status_page_get_description (status), ==, "Reception — HCM-D1");
-  save_screenshot (GTK_WIDGET (window ()), "04-online");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "04-online");
 
   /* The token went to the keyring. */
-  g_assert_true (wait_for (keyring_has_one, NULL, WAIT_MS));
+  g_assert_true (vb_gui_wait_for (keyring_has_one, NULL, WAIT_MS));
   items = keyring_items ();
   g_assert_cmpstr (g_hash_table_lookup (secret_retrievable_get_attributes (items->data), "email"),
                    ==, DESK_EMAIL);
@@ -510,18 +358,18 @@ restart_keeps_session (void)
       g_main_context_iteration (NULL, TRUE);
     }
   g_assert_false (saw_form);
-  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
   g_assert_cmpstr (vb_session_get_email (vb_client_get_session (client ())), ==, DESK_EMAIL);
-  g_assert_true (wait_for (user_known, NULL, WAIT_MS));
-  save_screenshot (GTK_WIDGET (window ()), "05-restored-from-keyring");
+  g_assert_true (vb_gui_wait_for (user_known, NULL, WAIT_MS));
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "05-restored-from-keyring");
 
   /* The server goes away: offline, but still signed in. */
-  stop_server_while_running ();
+  vb_gui_stop_server (server);
   vb_test_server_kill (server);
-  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_OFFLINE), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_OFFLINE), WAIT_MS));
   g_assert_cmpstr (vb_connection_indicator_get_label (indicator ()), ==, "Offline");
   g_assert_cmpstr (main_stack_page (), ==, "main");
-  save_screenshot (GTK_WIDGET (window ()), "06-offline");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "06-offline");
 }
 
 static void
@@ -535,19 +383,19 @@ start_offline (void)
 {
   /* Started while the server is down: signed in from the keyring, offline,
    * and back online by itself when the server returns. */
-  g_assert_true (wait_for (page_is, "main", WAIT_MS));
-  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_OFFLINE), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (page_is, "main", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_OFFLINE), WAIT_MS));
   /* The offline cache is open all the same: the user id came with the
    * session from the keyring. */
   g_assert_nonnull (vb_client_get_sync_engine (client ()));
   g_assert_cmpstr (vb_connection_indicator_get_label (indicator ()), ==, "Offline");
   vb_test_server_restart (server, FALSE);
-  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
   /* /me is fetched now, and with it the cache opens and syncs. */
-  g_assert_true (wait_for (user_known, NULL, WAIT_MS));
-  g_assert_true (wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (user_known, NULL, WAIT_MS));
+  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
   g_assert_nonnull (vb_client_get_sync_engine (client ()));
-  save_screenshot (GTK_WIDGET (window ()), "07-reconnected");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "07-reconnected");
 }
 
 static void
@@ -559,7 +407,7 @@ test_start_offline_then_reconnect (void)
 static gboolean
 enrol_ready (gpointer data)
 {
-  VbTotpEnrolPage *page = child (sign_in_view (), VB_TYPE_SIGN_IN_VIEW, "enrol_page");
+  VbTotpEnrolPage *page = vb_gui_child (sign_in_view (), VB_TYPE_SIGN_IN_VIEW, "enrol_page");
 
   return step_is ("enrol") && vb_totp_enrol_page_get_secret (page) != NULL;
 }
@@ -574,36 +422,36 @@ log_out_and_enrol (void)
   VbTotpEnrolPage *page;
   guint status = 0;
 
-  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
   token = g_strdup (vb_session_get_token (vb_client_get_session (client ())));
   gtk_widget_activate_action (GTK_WIDGET (window ()), "win.log-out", NULL);
-  g_assert_true (wait_for (step_is, "credentials", WAIT_MS));
-  g_assert_true (wait_for (keyring_empty, NULL, WAIT_MS));
+  g_assert_true (vb_gui_wait_for (step_is, "credentials", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (keyring_empty, NULL, WAIT_MS));
   /* The e-mail stays for the next sign-in; the password does not. */
   g_assert_cmpstr (vb_login_page_get_email (login_page ()), ==, DESK_EMAIL);
   g_assert_cmpstr (vb_login_page_get_password (login_page ()), ==, "");
   /* Revoked on the server, not just forgotten here. */
-  settle (300);
+  vb_gui_settle (300);
   reply = vb_test_request (server, "GET", "/api/v1/me", token, NULL, &status);
   g_assert_cmpuint (status, ==, 401);
 
   /* An administrator's first sign-in: TOTP enrolment is required. */
   fill_and_submit (server->base_url, ADMIN_EMAIL, ADMIN_PASSWORD);
-  g_assert_true (wait_for (enrol_ready, NULL, WAIT_MS));
-  page = child (sign_in_view (), VB_TYPE_SIGN_IN_VIEW, "enrol_page");
-  save_screenshot (GTK_WIDGET (window ()), "08-totp-enrolment");
+  g_assert_true (vb_gui_wait_for (enrol_ready, NULL, WAIT_MS));
+  page = vb_gui_child (sign_in_view (), VB_TYPE_SIGN_IN_VIEW, "enrol_page");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "08-totp-enrolment");
   secret = g_strdup (vb_totp_enrol_page_get_secret (page));
   code = vb_totp_code_for_step (secret, vb_totp_step_for_time (g_get_real_time () / G_USEC_PER_SEC));
-  gtk_editable_set_text (child (page, VB_TYPE_TOTP_ENROL_PAGE, "code_row"), code);
-  gtk_widget_activate (child (page, VB_TYPE_TOTP_ENROL_PAGE, "verify_button"));
+  gtk_editable_set_text (vb_gui_child (page, VB_TYPE_TOTP_ENROL_PAGE, "code_row"), code);
+  gtk_widget_activate (vb_gui_child (page, VB_TYPE_TOTP_ENROL_PAGE, "verify_button"));
 
-  g_assert_true (wait_for (page_is, "main", WAIT_MS));
-  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (page_is, "main", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
   g_assert_cmpint (vb_session_get_pending (vb_client_get_session (client ())), ==,
                    VB_SESSION_PENDING_NONE);
   /* The secret does not linger in the widgets. */
   g_assert_null (vb_totp_enrol_page_get_secret (page));
-  g_assert_true (wait_for (keyring_has_one, NULL, WAIT_MS));
+  g_assert_true (vb_gui_wait_for (keyring_has_one, NULL, WAIT_MS));
 }
 
 static void
@@ -619,15 +467,15 @@ certificate_changed (void)
   g_autofree char *text = NULL;
   AdwMessageDialog *dialog;
 
-  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
-  stop_server_while_running ();
+  g_assert_true (vb_gui_wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
+  vb_gui_stop_server (server);
   vb_test_server_restart (server, TRUE);
   new_fingerprint = vb_certificate_dup_fingerprint (server->pinned);
   g_assert_cmpstr (new_fingerprint, !=, first_fingerprint);
 
   /* The live connection's reconnection meets the new certificate. */
-  g_assert_true (wait_for (dialog_shown, NULL, WAIT_MS));
-  dialog = find_message_dialog ();
+  g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
+  dialog = ADW_MESSAGE_DIALOG (vb_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   text = dialog_text (dialog);
   g_assert_nonnull (strstr (text, "Server Identity Changed"));
   g_assert_nonnull (strstr (text, first_fingerprint));
@@ -635,34 +483,34 @@ certificate_changed (void)
   /* Nothing offered but closing: no silent re-trust. */
   g_assert_true (adw_message_dialog_has_response (dialog, "close"));
   g_assert_false (adw_message_dialog_has_response (dialog, "trust"));
-  g_assert_true (wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_OFFLINE), WAIT_MS));
-  save_screenshot (GTK_WIDGET (dialog), "09-certificate-changed");
-  save_screenshot (GTK_WIDGET (window ()), "10-refused-offline");
+  g_assert_true (vb_gui_wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_OFFLINE), WAIT_MS));
+  vb_gui_save_screenshot (GTK_WIDGET (dialog), "09-certificate-changed");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "10-refused-offline");
   adw_message_dialog_response (dialog, "close");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  settle (300);
+  vb_gui_settle (300);
   /* It stays refused: no retries behind the user's back, by the live
    * connection or the sync engine. */
   g_assert_false (vb_live_connection_is_running (vb_client_get_live (client ())));
   g_assert_nonnull (vb_client_get_sync_engine (client ()));
   g_assert_false (vb_sync_engine_is_running (vb_client_get_sync_engine (client ())));
-  g_assert_null (find_message_dialog ());
+  g_assert_null (vb_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 
   /* Signing in again is refused the same way, with the form kept. */
   gtk_widget_activate_action (GTK_WIDGET (window ()), "win.log-out", NULL);
-  g_assert_true (wait_for (step_is, "credentials", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (step_is, "credentials", WAIT_MS));
   fill_and_submit (server->base_url, DESK_EMAIL, DESK_PASSWORD);
-  g_assert_true (wait_for (dialog_shown, NULL, WAIT_MS));
-  dialog = find_message_dialog ();
+  g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
+  dialog = ADW_MESSAGE_DIALOG (vb_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_free (text);
   text = dialog_text (dialog);
   g_assert_nonnull (strstr (text, new_fingerprint));
   adw_message_dialog_response (dialog, "close");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  g_assert_true (wait_for (login_idle, NULL, WAIT_MS));
+  g_assert_true (vb_gui_wait_for (login_idle, NULL, WAIT_MS));
   g_assert_nonnull (strstr (login_error (), "certificate has changed"));
   g_assert_cmpstr (vb_login_page_get_email (login_page ()), ==, DESK_EMAIL);
-  save_screenshot (GTK_WIDGET (window ()), "11-sign-in-refused");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "11-sign-in-refused");
 }
 
 static void

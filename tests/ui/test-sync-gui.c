@@ -22,7 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "vb-test.h"
+#include "vb-gui-test.h"
 
 #include "vb-cache.h"
 #include "vb-client.h"
@@ -46,58 +46,7 @@ static VbReceptionApplication *app;
 static char                   *cache_path;   /* the desk's, from the first case */
 static char                   *location_id;  /* the desk's location, from /me there */
 
-/* Helpers: the main loop, widgets, screenshots (as test-reception-gui.c) */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_for (Condition condition,
-          gpointer  data,
-          guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint tick = g_timeout_add (20, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = condition (data)) && g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-  return ok;
-}
-
-static gboolean
-settle_done_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-settle (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, settle_done_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static gpointer
-child (gpointer    widget,
-       GType       type,
-       const char *name)
-{
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
-
-  g_assert_nonnull (object);
-  return object;
-}
+/* Helpers: this app's widgets (the rest are in vb-gui-test.c) */
 
 static VbReceptionWindow *
 window (void)
@@ -119,82 +68,25 @@ client (void)
 static VbSignInView *
 sign_in_view (void)
 {
-  return child (window (), VB_TYPE_RECEPTION_WINDOW, "sign_in_view");
+  return vb_gui_child (window (), VB_TYPE_RECEPTION_WINDOW, "sign_in_view");
 }
 
 static VbLoginPage *
 login_page (void)
 {
-  return child (sign_in_view (), VB_TYPE_SIGN_IN_VIEW, "login_page");
+  return vb_gui_child (sign_in_view (), VB_TYPE_SIGN_IN_VIEW, "login_page");
 }
 
 static VbConnectionIndicator *
 indicator (void)
 {
-  return child (window (), VB_TYPE_RECEPTION_WINDOW, "indicator");
+  return vb_gui_child (window (), VB_TYPE_RECEPTION_WINDOW, "indicator");
 }
 
 static GtkWidget *
 problems_button (void)
 {
-  return child (window (), VB_TYPE_RECEPTION_WINDOW, "problems_button");
-}
-
-static gboolean
-allocated (gpointer widget)
-{
-  return gtk_widget_get_width (widget) > 0 && gtk_widget_get_height (widget) > 0;
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autofree char *dir = g_build_filename (vb_test_build_dir (), "tests", "ui-artifacts", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer *renderer;
-  int width, height;
-
-  settle (400);
-  /* A dialog presented just now may not be allocated yet when the main
-   * loop is slow (sanitizers, a page of the change feed being applied). */
-  g_assert_true (wait_for (allocated, widget, WAIT_MS));
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  /* A widget has no render node between a queue_draw and its next frame
-   * (the sync engine's retries may redraw the header bar at any time): try
-   * again after a frame or two. */
-  for (guint attempt = 0; node == NULL && attempt < 20; attempt++)
-    {
-      if (attempt > 0)
-        settle (50);
-      g_clear_object (&paintable);
-      paintable = gtk_widget_paintable_new (widget);
-      snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    }
-  g_assert_nonnull (node);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_mkdir_with_parents (dir, 0755);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static gboolean
-server_exited (gpointer data)
-{
-  return g_subprocess_get_identifier (server->process) == NULL;
+  return vb_gui_child (window (), VB_TYPE_RECEPTION_WINDOW, "problems_button");
 }
 
 /* SIGTERM with the app's loop running (the server waits for the clients'
@@ -202,51 +94,8 @@ server_exited (gpointer data)
 static void
 stop_server (void)
 {
-  g_subprocess_send_signal (server->process, SIGTERM);
-  g_assert_true (wait_for (server_exited, NULL, WAIT_MS));
+  vb_gui_stop_server (server);
   vb_test_server_kill (server);
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();   /* not owned */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return GTK_WINDOW (w);
-    }
-  return NULL;
-}
-
-static gboolean
-toplevel_shown (gpointer data)
-{
-  return find_toplevel (GPOINTER_TO_SIZE (data)) != NULL;
-}
-
-static gboolean
-toplevel_gone (gpointer data)
-{
-  return find_toplevel (GPOINTER_TO_SIZE (data)) == NULL;
-}
-
-/* Every label's text under widget, and the buttons whose label is text. */
-static void
-collect (GtkWidget  *widget,
-         GString    *text,
-         const char *button_label,
-         GPtrArray  *buttons)
-{
-  if (GTK_IS_LABEL (widget))
-    g_string_append_printf (text, "%s\n", gtk_label_get_label (GTK_LABEL (widget)));
-  if (GTK_IS_BUTTON (widget) && buttons != NULL &&
-      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), button_label) == 0)
-    g_ptr_array_add (buttons, widget);
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    collect (c, text, button_label, buttons);
 }
 
 static gboolean
@@ -258,7 +107,7 @@ label_is (gpointer data)
 static gboolean
 page_is (gpointer data)
 {
-  return g_strcmp0 (gtk_stack_get_visible_child_name (child (window (), VB_TYPE_RECEPTION_WINDOW,
+  return g_strcmp0 (gtk_stack_get_visible_child_name (vb_gui_child (window (), VB_TYPE_RECEPTION_WINDOW,
                                                              "stack")), data) == 0;
 }
 
@@ -267,18 +116,6 @@ step_is (gpointer data)
 {
   return page_is ("sign-in") &&
          g_strcmp0 (vb_sign_in_view_get_step (sign_in_view ()), data) == 0;
-}
-
-static gboolean
-widget_visible (gpointer data)
-{
-  return gtk_widget_get_visible (data);
-}
-
-static gboolean
-widget_hidden (gpointer data)
-{
-  return !gtk_widget_get_visible (data);
 }
 
 static gint64
@@ -310,24 +147,24 @@ sign_in (gboolean trust_first)
   VbLoginPage *page;
   AdwMessageDialog *trust;
 
-  g_assert_true (wait_for (step_is, "credentials", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (step_is, "credentials", WAIT_MS));
   page = login_page ();
-  gtk_editable_set_text (child (page, VB_TYPE_LOGIN_PAGE, "server_row"), server->base_url);
-  gtk_editable_set_text (child (page, VB_TYPE_LOGIN_PAGE, "email_row"), DESK_EMAIL);
-  gtk_editable_set_text (child (page, VB_TYPE_LOGIN_PAGE, "password_row"), DESK_PASSWORD);
-  gtk_widget_activate (child (page, VB_TYPE_LOGIN_PAGE, "sign_in_button"));
+  gtk_editable_set_text (vb_gui_child (page, VB_TYPE_LOGIN_PAGE, "server_row"), server->base_url);
+  gtk_editable_set_text (vb_gui_child (page, VB_TYPE_LOGIN_PAGE, "email_row"), DESK_EMAIL);
+  gtk_editable_set_text (vb_gui_child (page, VB_TYPE_LOGIN_PAGE, "password_row"), DESK_PASSWORD);
+  gtk_widget_activate (vb_gui_child (page, VB_TYPE_LOGIN_PAGE, "sign_in_button"));
   if (!trust_first)
     {
-      g_assert_true (wait_for (page_is, "main", WAIT_MS));
+      g_assert_true (vb_gui_wait_for (page_is, "main", WAIT_MS));
       return;
     }
   /* First contact: trust the certificate (test-reception-gui.c checks the
    * dialog itself). */
-  g_assert_true (wait_for (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
-  trust = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
+  trust = ADW_MESSAGE_DIALOG (vb_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   adw_message_dialog_response (trust, "trust");
   gtk_window_destroy (GTK_WINDOW (trust));
-  g_assert_true (wait_for (page_is, "main", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (page_is, "main", WAIT_MS));
 }
 
 /* The case */
@@ -351,7 +188,7 @@ desk_morning (void)
   sign_in (TRUE);
 
   /* Signed in: the first catch-up, then "Up to date". */
-  g_assert_true (wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
   engine = vb_client_get_sync_engine (client ());
   cache = vb_client_get_cache (client ());
   g_assert_nonnull (engine);
@@ -368,11 +205,11 @@ desk_morning (void)
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
   /* The demo data reached it. */
   g_assert_cmpuint (vb_cache_count (cache, "locations"), >, 0);
-  save_screenshot (GTK_WIDGET (window ()), "sync-01-up-to-date");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "sync-01-up-to-date");
 
   /* The server goes away; a customer is made at the desk meanwhile. */
   stop_server ();
-  g_assert_true (wait_for (label_is, (gpointer) "Offline", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Offline", WAIT_MS));
   g_assert_false (vb_client_get_can_reach_server (client ()));
   json_object_set_string_member (customer, "kind", "person");
   json_object_set_string_member (customer, "given_name", "Minh");
@@ -382,14 +219,14 @@ desk_morning (void)
   g_assert_no_error (error);
   g_assert_cmpint (seq, >, 0);
   customer_id = g_strdup (json_object_get_string_member (customer, "id"));
-  g_assert_true (wait_for (label_is, (gpointer) "Offline — 1 change waiting", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Offline — 1 change waiting", WAIT_MS));
   /* It shows locally at once. */
   json_object_unref (vb_cache_get (cache, "customers", customer_id));
-  save_screenshot (GTK_WIDGET (window ()), "sync-02-offline-change-waiting");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "sync-02-offline-change-waiting");
 
   /* The server returns: pushed, pulled back, up to date; in PostgreSQL once. */
   vb_test_server_restart (server, FALSE);
-  g_assert_true (wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
   g_assert_cmpuint (vb_sync_engine_get_pending (engine), ==, 0);
   g_assert_cmpint (db_count ("SELECT count(*) FROM customers WHERE id = $1::uuid", customer_id), ==, 1);
   g_assert_cmpint (db_count ("SELECT count(*) FROM customers WHERE family_name = $1", "Offline"), ==, 1);
@@ -402,38 +239,38 @@ desk_morning (void)
   json_object_set_string_member (vehicle, "plate", "51A-999.99");
   seq = vb_sync_engine_create (engine, "vehicles", "/api/v1/vehicles", vehicle, &error);
   g_assert_no_error (error);
-  g_assert_true (wait_for (widget_visible, problems_button (), WAIT_MS));
-  g_assert_true (wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_gui_widget_visible, problems_button (), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
   g_assert_cmpstr (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (problems_button ())) ==
                    GTK_ACCESSIBLE_ROLE_BUTTON ? "button" : "other", ==, "button");
-  collect (problems_button (), text, NULL, NULL);
+  vb_gui_collect (problems_button (), text, NULL, NULL);
   g_assert_nonnull (strstr (text->str, "1 change needs attention"));
   g_assert_cmpint (db_count ("SELECT count(*) FROM vehicles WHERE customer_id = $1::uuid", customer_id), ==, 0);
-  save_screenshot (GTK_WIDGET (window ()), "sync-03-change-needs-attention");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "sync-03-change-needs-attention");
 
   /* The dialog: what was tried and why it failed. */
   gtk_widget_activate (problems_button ());
-  g_assert_true (wait_for (toplevel_shown, GSIZE_TO_POINTER (VB_TYPE_SYNC_PROBLEMS_DIALOG), WAIT_MS));
-  dialog = find_toplevel (VB_TYPE_SYNC_PROBLEMS_DIALOG);
+  g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (VB_TYPE_SYNC_PROBLEMS_DIALOG), WAIT_MS));
+  dialog = vb_gui_find_toplevel (VB_TYPE_SYNC_PROBLEMS_DIALOG);
   g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (window ()));
   g_assert_cmpuint (vb_sync_problems_dialog_get_n_rows (VB_SYNC_PROBLEMS_DIALOG (dialog)), ==, 1);
   g_string_truncate (text, 0);
-  collect (GTK_WIDGET (dialog), text, "_Dismiss", dismiss);
+  vb_gui_collect (GTK_WIDGET (dialog), text, "_Dismiss", dismiss);
   g_test_message ("problems dialog: %s", text->str);
   g_assert_nonnull (strstr (text->str, "New vehicle"));
   g_assert_nonnull (strstr (text->str, "Refused (422): "));
   g_assert_nonnull (strstr (text->str, " — vin"));
   g_assert_nonnull (strstr (text->str, "vin: NOT-A-VIN"));
   g_assert_cmpuint (dismiss->len, ==, 1);
-  save_screenshot (GTK_WIDGET (dialog), "sync-04-problems-dialog");
+  vb_gui_save_screenshot (GTK_WIDGET (dialog), "sync-04-problems-dialog");
 
   /* Dismiss: the row, the dialog and the button go. */
   gtk_widget_activate (dismiss->pdata[0]);
-  g_assert_true (wait_for (toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_SYNC_PROBLEMS_DIALOG), WAIT_MS));
-  g_assert_true (wait_for (widget_hidden, problems_button (), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_SYNC_PROBLEMS_DIALOG), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_gui_widget_hidden, problems_button (), WAIT_MS));
   g_assert_cmpuint (vb_sync_engine_get_problems (engine), ==, 0);
   g_assert_false (gtk_widget_get_visible (problems_button ()));
-  save_screenshot (GTK_WIDGET (window ()), "sync-05-dismissed");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "sync-05-dismissed");
   cache_path = g_strdup (vb_cache_get_path (cache));
   location_id = g_strdup (desk_location_id ());
 }
@@ -448,12 +285,12 @@ start_offline (void)
 
   /* Restored from the keyring with the server down: no /me, yet the same
    * cache is open (the user id came with the session). */
-  g_assert_true (wait_for (page_is, "main", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (page_is, "main", WAIT_MS));
   g_assert_null (vb_session_get_user (vb_client_get_session (client ())));
   engine = vb_client_get_sync_engine (client ());
   g_assert_nonnull (engine);
   g_assert_cmpstr (vb_cache_get_path (vb_client_get_cache (client ())), ==, cache_path);
-  g_assert_true (wait_for (label_is, (gpointer) "Offline", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Offline", WAIT_MS));
   g_assert_false (vb_client_get_can_reach_server (client ()));
 
   json_object_set_string_member (customer, "kind", "person");
@@ -464,10 +301,10 @@ start_offline (void)
                    >, 0);
   g_assert_no_error (error);
   customer_id = g_strdup (json_object_get_string_member (customer, "id"));
-  g_assert_true (wait_for (label_is, (gpointer) "Offline — 1 change waiting", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Offline — 1 change waiting", WAIT_MS));
 
   vb_test_server_restart (server, FALSE);
-  g_assert_true (wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
   g_assert_true (vb_client_get_can_reach_server (client ()));
   g_assert_cmpuint (vb_sync_engine_get_problems (engine), ==, 0);
   g_assert_nonnull (vb_session_get_user (vb_client_get_session (client ())));
@@ -475,7 +312,7 @@ start_offline (void)
 
   /* Log out: the engine stops and goes; the cache file (the outbox) stays. */
   gtk_widget_activate_action (GTK_WIDGET (window ()), "win.log-out", NULL);
-  g_assert_true (wait_for (step_is, "credentials", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (step_is, "credentials", WAIT_MS));
   g_assert_null (vb_client_get_sync_engine (client ()));
   g_assert_null (vb_client_get_cache (client ()));
   g_assert_false (vb_client_get_can_reach_server (client ()));
@@ -483,7 +320,7 @@ start_offline (void)
 
   /* The same user signs in again: the same file. */
   sign_in (FALSE);
-  g_assert_true (wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
   g_assert_cmpstr (vb_cache_get_path (vb_client_get_cache (client ())), ==, cache_path);
   json_object_unref (vb_cache_get (vb_client_get_cache (client ()), "customers", customer_id));
 }
