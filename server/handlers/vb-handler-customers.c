@@ -19,6 +19,11 @@
 
 #include <string.h>
 
+/* How many of its best candidates each kind of search match contributes. */
+#define SEARCH_CANDIDATES "200"
+/* The search text as plates and VINs are stored (letters and digits, upper case). */
+#define NORM "upper(regexp_replace($2::text, '[^[:alnum:]]', '', 'g'))"
+
 #define CUSTOMER_COLUMNS \
   "c.id, c.preferred_location_id, c.kind, c.given_name, c.family_name, c.company_name," \
   " c.display_name, to_jsonb(c.phones) AS phones, to_jsonb(c.emails) AS emails, c.address," \
@@ -487,28 +492,43 @@ list_customers (VbRequest  *req,
       }
     offset_text = g_strdup_printf ("%" G_GUINT64_FORMAT, offset);
     res = vb_db_execv (conn, error,
-      "WITH q AS ("
-      "  SELECT lower($2::text) AS t,"
-      "         '%' || replace(replace(replace(lower($2::text), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' AS t_like,"
-      "         ltrim(regexp_replace($2::text, '\\D', '', 'g'), '0') AS digits,"
-      "         upper(regexp_replace($2::text, '[^[:alnum:]]', '', 'g')) AS norm),"
+      /* Each kind of match brings at most SEARCH_CANDIDATES of its best
+       * candidates, found through an index (GiST trigram KNN for words,
+       * GIN trigram for substrings): a common family name no longer means
+       * ranking tens of thousands of rows before the page is cut.  The
+       * parameters are used as they are so the planner sees them as values
+       * for the index scans; the word branch orders without a WHERE so that
+       * only the KNN scan can answer it, whatever the plan cache picks. */
+      "WITH sub AS MATERIALIZED ("
+      "  SELECT c.id FROM customers c"
+      "   WHERE c.search_text LIKE '%' || replace(replace(replace(lower($2::text), '\\', '\\\\'),"
+      "                                                    '%', '\\%'), '_', '\\_') || '%'"
+      "   LIMIT " SEARCH_CANDIDATES "),"
       " hits AS ("
-      "  SELECT c.id, word_similarity(q.t, c.search_text) AS score"
-      "    FROM customers c, q WHERE q.t <% c.search_text"
+      "  SELECT id, 1.0 AS score FROM sub"
       "  UNION ALL"
-      "  SELECT c.id, 1.0 FROM customers c, q WHERE c.search_text LIKE q.t_like"
+      /* Typo tolerance when the text itself finds few (a one-time filter:
+       * the KNN scan does not run otherwise). */
+      "  (SELECT k.id, 1 - k.d FROM"
+      "     (SELECT c.id, lower($2::text) <<-> c.search_text AS d FROM customers c"
+      "       ORDER BY 2 LIMIT " SEARCH_CANDIDATES ") k"
+      "    WHERE k.d <= 0.4"   /* word similarity >= 0.6, pg_trgm's default threshold */
+      "      AND (SELECT count(*) FROM sub) < 50)"
       "  UNION ALL"
-      "  SELECT c.id, 0.95 FROM customers c, q"
-      "   WHERE length(q.digits) >= 4 AND c.search_text LIKE '%' || q.digits || '%'"
+      "  (SELECT c.id, 0.95 FROM customers c"
+      "    WHERE length(ltrim(regexp_replace($2::text, '\\D', '', 'g'), '0')) >= 4"
+      "      AND c.search_text LIKE '%' || ltrim(regexp_replace($2::text, '\\D', '', 'g'), '0') || '%'"
+      "    LIMIT " SEARCH_CANDIDATES ")"
       "  UNION ALL"
-      "  SELECT v.customer_id,"
-      "         CASE WHEN v.plate_norm = q.norm OR v.vin = q.norm THEN 1.0"
-      "              WHEN strpos(v.plate_norm, q.norm) > 0 OR strpos(v.vin, q.norm) > 0 THEN 0.9"
-      "              ELSE similarity(v.plate_norm, q.norm) END"
-      "    FROM vehicles v, q"
-      "   WHERE length(q.norm) >= 3"
-      "     AND (v.plate_norm LIKE '%' || q.norm || '%' OR v.vin LIKE '%' || q.norm || '%'"
-      "          OR v.plate_norm % q.norm)),"
+      "  (SELECT v.customer_id,"
+      "          CASE WHEN v.plate_norm = " NORM " OR v.vin = " NORM " THEN 1.0"
+      "               WHEN strpos(v.plate_norm, " NORM ") > 0 OR strpos(v.vin, " NORM ") > 0 THEN 0.9"
+      "               ELSE similarity(v.plate_norm, " NORM ") END"
+      "     FROM vehicles v"
+      "    WHERE length(" NORM ") >= 3"
+      "      AND (v.plate_norm LIKE '%' || " NORM " || '%' OR v.vin LIKE '%' || " NORM " || '%'"
+      "           OR v.plate_norm % " NORM ")"
+      "    LIMIT " SEARCH_CANDIDATES ")),"
       " ranked AS (SELECT id, max(score) AS score FROM hits GROUP BY id)"
       "SELECT " CUSTOMER_COLUMNS ", r.score AS _score"
       "  FROM ranked r JOIN customers c ON c.id = r.id"
