@@ -11,6 +11,7 @@
  */
 #include "vb-demo-data.h"
 #include "vb-demo-work-orders.h"
+#include "vb-demo-inventory.h"
 #include "vb-vin.h"
 
 #include <stdlib.h>
@@ -473,5 +474,5 @@ vb_demo_data_fill (VbDbConn        *conn,
   if (ok)
     *n_created += demo.n;
   demo_clear (&demo);
-  return ok && vb_demo_work_orders_fill (conn, audit, n_created, error);
+  return ok && vb_demo_work_orders_fill (conn, audit, n_created, error) && vb_demo_inventory_fill (conn, audit, n_created, error);
 }
