@@ -583,6 +583,34 @@ get_customer (VbRequest  *req,
   return TRUE;
 }
 
+/* The customer's maintenance history with costs (C6): the visits of all
+ * their vehicles the caller may see, with what each was invoiced and paid;
+ * vb_visit_history_json (0009-billing.sql), shared with the vehicle's. */
+static gboolean
+get_customer_history (VbRequest  *req,
+                      GError    **error)
+{
+  const char *id = vb_handler_uuid_param (req, "id", error);
+  g_autoptr(PGresult) res = NULL;
+  VbDbConn *conn;
+
+  if (id == NULL || (conn = vb_request_get_db (req, error)) == NULL)
+    return FALSE;
+  res = vb_db_execv (conn, error,
+    "SELECT c.id AS customer_id, c.display_name AS customer_name,"
+    "       vb_has_permission($1::uuid, 'customers.read', c.preferred_location_id) AS _allowed,"
+    "       h -> 'items' AS items, h -> 'totals' AS totals"
+    "  FROM customers c CROSS JOIN LATERAL vb_visit_history_json($1::uuid, NULL, c.id) h"
+    " WHERE c.id = $2::uuid",
+    vb_request_get_principal (req)->user_id, id);
+  if (res == NULL)
+    return FALSE;
+  if (PQntuples (res) == 0 || !vb_db_get_bool (res, 0, PQfnumber (res, "_allowed")))
+    return vb_handler_not_found (error, "customer");
+  vb_request_reply_json (req, 200, vb_handler_row_to_json (res, 0));
+  return TRUE;
+}
+
 /* ------------------------------------------------------------- writing --- */
 
 static gboolean
@@ -955,6 +983,8 @@ static const VbRoute customer_routes[] = {
     "One customer with its vehicles embedded (403 outside the caller's locations)" },
   { "PATCH", "/api/v1/customers/{id}", update_customer, "customers.write", 0,
     "Change a customer (version required; consent merged per purpose)" },
+  { "GET", "/api/v1/customers/{id}/history", get_customer_history, "customers.read", 0,
+    "Maintenance history over all the customer's vehicles: visits with services, labor and invoiced costs" },
   { "GET", "/api/v1/customers/{id}/export", export_customer, "customers.export", 0,
     "GDPR export: the customer, vehicles, readings and audit rows in one document" },
   { "POST", "/api/v1/customers/{id}/erase", erase_customer, "customers.erase", 0,

@@ -416,36 +416,15 @@ get_vehicle (VbRequest  *req,
 }
 
 /* The vehicle's visits (C6): work orders the caller may see, newest first,
- * with their services, clocked labor and the catalog price of the services
- * done, plus totals, in one statement.  Invoiced amounts come with the
- * invoices; until then the catalog price is what the history can say. */
+ * with their services, clocked labor, the catalog price of the services
+ * done and (with billing.read) what each visit was invoiced and paid, plus
+ * totals, in one statement: vb_visit_history_json (0009-billing.sql), which
+ * GET /customers/{id}/history shares. */
 #define HISTORY_SQL \
-  "WITH wo AS (" \
-  "  SELECT w.id, w.number, w.location_id, l.code AS location_code, w.status, w.checked_in_at," \
-  "         w.collected_at, w.odometer_km, w.software_version_in, w.software_version_out," \
-  "         (SELECT coalesce(json_agg(json_build_object('title', t.title, 'service_code', st.code," \
-  "                   'status', t.status, 'estimated_tenths', t.estimated_tenths," \
-  "                   'price_amount', st.price_amount, 'price_currency', st.price_currency)" \
-  "                   ORDER BY t.position, t.id), '[]')" \
-  "            FROM work_order_tasks t LEFT JOIN service_types st ON st.id = t.service_type_id" \
-  "           WHERE t.work_order_id = w.id) AS tasks," \
-  "         (SELECT coalesce(sum(e.tenths), 0) FROM time_entries e" \
-  "           WHERE e.work_order_id = w.id AND e.kind = 'productive') AS clocked_tenths" \
-  "    FROM work_orders w JOIN locations l ON l.id = w.location_id" \
-  "   WHERE w.vehicle_id = $2::uuid AND w.status <> 'cancelled'" \
-  "     AND vb_has_permission($1::uuid, 'work_orders.read', w.location_id))," \
-  " done AS (" \
-  "  SELECT st.price_currency AS currency, sum(st.price_amount) AS amount" \
-  "    FROM wo JOIN work_order_tasks t ON t.work_order_id = wo.id AND t.status = 'done'" \
-  "    JOIN service_types st ON st.id = t.service_type_id GROUP BY st.price_currency)" \
   "SELECT v.id AS vehicle_id, vb_has_permission($1::uuid, 'vehicles.read', v.location_id) AS _allowed," \
-  "       (SELECT coalesce(json_agg(to_json(wo) ORDER BY wo.checked_in_at DESC, wo.id), '[]') FROM wo) AS items," \
-  "       json_build_object('visits', (SELECT count(*) FROM wo)," \
-  "                         'clocked_tenths', (SELECT coalesce(sum(clocked_tenths), 0) FROM wo)," \
-  "                         'services_list_price'," \
-  "                           (SELECT coalesce(json_agg(json_build_object('amount', amount, 'currency', currency)" \
-  "                                                     ORDER BY currency), '[]') FROM done)) AS totals" \
-  "  FROM vehicles v WHERE v.id = $2::uuid"
+  "       h -> 'items' AS items, h -> 'totals' AS totals" \
+  "  FROM vehicles v CROSS JOIN LATERAL vb_visit_history_json($1::uuid, v.id, NULL) h" \
+  " WHERE v.id = $2::uuid"
 
 static gboolean
 get_vehicle_history (VbRequest  *req,
