@@ -8,8 +8,10 @@
 #include "vb-embedded-pg.h"
 #include "vb-handlers.h"
 #include "vb-log.h"
+#include "vb-message-worker.h"
 #include "vb-migrations.h"
 #include "vb-notify-listener.h"
+#include "vb-reminder-scheduler.h"
 #include "vb-server.h"
 #include "vb-tls.h"
 
@@ -140,7 +142,11 @@ serve (VbConfig     *config,
   sealer = vb_audit_sealer_new (pool, 1000);
   vb_audit_sealer_start (sealer);
   /* background jobs: the message worker */
+  g_autoptr(VbMessageWorker) message_worker = vb_message_worker_new (conninfo, config->settings, config->data_dir);
+  vb_message_worker_start (message_worker);
   /* background jobs: the reminder scheduler */
+  g_autoptr(VbReminderScheduler) reminders = vb_reminder_scheduler_new (pool, config->settings);
+  vb_reminder_scheduler_start (reminders);
   g_message ("Listening on %s://%s (port %u)", cert ? "https" : "http", config->listen, port);
   g_unix_signal_add (SIGINT, quit_cb, loop);
   g_unix_signal_add (SIGTERM, quit_cb, loop);
@@ -148,6 +154,8 @@ serve (VbConfig     *config,
   vb_live_hub_close_all (vb_server_get_live_hub (server));
   vb_notify_listener_stop (listener);
   vb_audit_sealer_stop (sealer);
+  vb_message_worker_stop (message_worker);
+  vb_reminder_scheduler_stop (reminders);
   drain_loop (200);
   vb_server_disconnect (server);
   return TRUE;
