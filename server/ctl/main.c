@@ -19,6 +19,7 @@
 #include "vb-embedded-pg.h"
 #include "vb-migrations.h"
 #include "vb-random.h"
+#include "vb-reminder-scheduler.h"
 
 static const VbDbAudit ctl_actor = { NULL, "voltbay-ctl", NULL };
 
@@ -244,6 +245,41 @@ cmd_demo_data (Ctl *ctl, int argc, char **argv, GError **error)
   return 0;
 }
 
+/* One reminder run now (what the server's scheduler does every interval). */
+static int
+cmd_reminders_run (Ctl *ctl, int argc, char **argv, GError **error)
+{
+  g_autofree char *today = NULL;
+  int lead_days = VB_REMINDERS_DEFAULT_LEAD_DAYS;
+  VbReminderRunStats stats = { 0 };
+  GOptionEntry entries[] = {
+    { "today", 0, 0, G_OPTION_ARG_STRING, &today,
+      N_("Run as of this date (default: today in each location)"), N_("YYYY-MM-DD") },
+    { "lead-days", 0, 0, G_OPTION_ARG_INT, &lead_days,
+      N_("Remind this many days before a due date (default 14)"), N_("N") },
+    { NULL }
+  };
+
+  if (!parse_command_options (&argc, &argv, "reminders-run", entries, error))
+    return 2;
+  if ((today != NULL && !g_regex_match_simple ("^\\d{4}-\\d{2}-\\d{2}$", today, 0, 0))
+      || lead_days < 0 || lead_days > 365)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--today must be YYYY-MM-DD and --lead-days 0 to 365"));
+      return 2;
+    }
+  if (ctl_connect (ctl, error) == NULL
+      || !vb_reminder_run_once (ctl->conn, today, (guint) lead_days, &stats, error))
+    return 1;
+  if (!stats.ran)
+    g_print (_("Another reminder run is in progress; nothing done.\n"));
+  else
+    g_print (_("Reminders: %u due, %u queued, %u sent earlier, %u without consent, %u without an address.\n"),
+             stats.due, stats.queued, stats.already_sent, stats.no_consent, stats.no_address);
+  return 0;
+}
+
 static const struct
 {
   const char *name;
@@ -255,6 +291,7 @@ static const struct
   { "bootstrap-admin", cmd_bootstrap_admin, N_("Create the first administrator if there is none") },
   { "audit-verify", cmd_audit_verify, N_("Verify the audit log's hash chain") },
   { "demo-data", cmd_demo_data, N_("Load demo shops, staff, customers, appointments and work orders (idempotent); --scale N for bulk") },
+  { "reminders-run", cmd_reminders_run, N_("Queue the maintenance reminders due now (--today YYYY-MM-DD, --lead-days N)") },
 };
 
 static char *
