@@ -1,5 +1,6 @@
 /* vb-reception-application.c — the front desk app: VbApplication plus its
- * window.  Everything shared (client, actions, styles) is in the base. */
+ * window and the desk's keyboard shortcuts.  Everything shared (client,
+ * actions, styles) is in the base. */
 #include "vb-reception-application.h"
 #include "vb-reception-window.h"
 
@@ -17,8 +18,32 @@ vb_reception_application_create_window (VbApplication *application)
 }
 
 static void
+vb_reception_application_startup (GApplication *application)
+{
+  static const struct { const char *action; const char *accels[3]; } shortcuts[] = {
+    { "win.search", { "<Control>f", "<Control>k", NULL } },
+    { "win.new-customer", { "<Control>n", NULL } },
+    { "win.edit-customer", { "<Control>e", NULL } },
+    { "win.add-vehicle", { "<Control><Shift>n", NULL } },
+    { "win.show-page::today", { "<Alt>1", NULL } },
+    { "win.show-page::customers", { "<Alt>2", NULL } },
+    { "win.show-page::work-orders", { "<Alt>3", NULL } },
+  };
+
+  /* Before the startup of GtkApplication and AdwApplication, which look
+   * for gtk/help-overlay.ui and style.css under the resource base path. */
+  vb_reception_window_ensure_resources ();
+  G_APPLICATION_CLASS (vb_reception_application_parent_class)->startup (application);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (shortcuts); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (application), shortcuts[i].action,
+                                           shortcuts[i].accels);
+}
+
+static void
 vb_reception_application_class_init (VbReceptionApplicationClass *klass)
 {
+  G_APPLICATION_CLASS (klass)->startup = vb_reception_application_startup;
   VB_APPLICATION_CLASS (klass)->create_window = vb_reception_application_create_window;
   VB_APPLICATION_CLASS (klass)->icon_name = "x-office-address-book-symbolic";
 }

@@ -1,17 +1,108 @@
-/* vb-reception-window.c — the front desk's window: the shared VbShellWindow (sign-in,
- * then who is signed in) with this app's title and texts, set in
- * vb-reception-window.ui.  The desk's real pages (customers, bookings, check-in)
- * come with later work.
+/* vb-reception-window.c — the front desk's window: the shared VbShellWindow
+ * (sign-in, header bar, sync state) with the desk (VbDeskView) as its
+ * "main" page.
+ *
+ * The shell's template names its own signed-in page "main" (a status page
+ * with who is signed in); the desk takes that name here, at init, so the
+ * shell's logic (sign-in ⇄ main) and the tests that look for "main" work
+ * unchanged.  The status page stays in the stack as "signed-in", unused.
+ *
+ * The window holds the desk's actions, so the application's accelerators
+ * (VbReceptionApplication) and the help overlay find them: win.search,
+ * win.new-customer, win.edit-customer, win.add-vehicle, win.show-page (s)
+ * and win.open-record (ss), which the pages' rows activate.
  */
 #include "vb-reception-window.h"
 #include "vb-reception-resources.h"
+#include "vb-client.h"
+#include "vb-customer-editor.h"
+#include "vb-desk-view.h"
 
 struct _VbReceptionWindow
 {
   VbShellWindow parent_instance;
+
+  GtkStack   *stack;
+  VbDeskView *desk;
 };
 
 G_DEFINE_FINAL_TYPE (VbReceptionWindow, vb_reception_window, VB_TYPE_SHELL_WINDOW)
+
+static gboolean
+desk_shown (VbReceptionWindow *self)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "main") == 0;
+}
+
+static void
+update_customer_actions (VbReceptionWindow *self)
+{
+  gboolean on_customer = vb_desk_view_get_customer_id (self->desk) != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit-customer", on_customer);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.add-vehicle", on_customer);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  VbReceptionWindow *self = VB_RECEPTION_WINDOW (widget);
+
+  if (desk_shown (self))
+    vb_desk_view_focus_search (self->desk);
+}
+
+static void
+show_page_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  VbReceptionWindow *self = VB_RECEPTION_WINDOW (widget);
+
+  if (desk_shown (self))
+    vb_desk_view_show_page (self->desk, g_variant_get_string (parameter, NULL));
+}
+
+static void
+open_record_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  VbReceptionWindow *self = VB_RECEPTION_WINDOW (widget);
+  const char *entity = NULL;
+  const char *id = NULL;
+
+  g_variant_get (parameter, "(&s&s)", &entity, &id);
+  vb_desk_view_open_record (self->desk, entity, id);
+}
+
+static void
+editor_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  VbReceptionWindow *self = VB_RECEPTION_WINDOW (widget);
+  VbCustomerEditorMode mode = g_str_equal (action_name, "win.edit-customer") ? VB_CUSTOMER_EDITOR_EDIT
+                              : g_str_equal (action_name, "win.add-vehicle") ? VB_CUSTOMER_EDITOR_ADD_VEHICLE
+                              : VB_CUSTOMER_EDITOR_NEW;
+
+  if (desk_shown (self))
+    vb_desk_view_open_editor (self->desk, mode);
+}
+
+static void
+vb_reception_window_constructed (GObject *object)
+{
+  VbReceptionWindow *self = VB_RECEPTION_WINDOW (object);
+  g_autoptr(VbClient) client = NULL;
+
+  G_OBJECT_CLASS (vb_reception_window_parent_class)->constructed (object);
+
+  g_object_get (self, "client", &client, NULL);
+  vb_desk_view_set_client (self->desk, client);
+}
 
 static void
 vb_reception_window_dispose (GObject *object)
@@ -26,19 +117,55 @@ vb_reception_window_class_init (VbReceptionWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = vb_reception_window_constructed;
   object_class->dispose = vb_reception_window_dispose;
 
-  /* Compiled with --manual-register (see vb-common.c for why). */
-  vb_reception_register_resource ();
+  vb_reception_window_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/voltbay/Reception/vb-reception-window.ui");
   vb_shell_window_class_bind_shell_children (widget_class);
+
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.new-customer", NULL, editor_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-customer", NULL, editor_action);
+  gtk_widget_class_install_action (widget_class, "win.add-vehicle", NULL, editor_action);
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
+  gtk_widget_class_install_action (widget_class, "win.open-record", "(ss)", open_record_action);
 }
 
 static void
 vb_reception_window_init (VbReceptionWindow *self)
 {
+  GtkWidget *status;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The shell's children, under this type (vb_shell_window_class_bind_shell_children). */
+  self->stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (self), VB_TYPE_RECEPTION_WINDOW, "stack"));
+  status = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (self), VB_TYPE_RECEPTION_WINDOW, "status_page"));
+  gtk_stack_page_set_name (gtk_stack_get_page (self->stack, status), "signed-in");
+  self->desk = vb_desk_view_new ();
+  gtk_stack_add_named (self->stack, GTK_WIDGET (self->desk), "main");
+  g_signal_connect_object (self->desk, "notify::page", G_CALLBACK (update_customer_actions), self,
+                           G_CONNECT_SWAPPED);
+  update_customer_actions (self);
+}
+
+/* The resources are compiled with --manual-register (see vb-common.c for
+ * why).  Registering twice would corrupt GLib's list of static resources,
+ * hence the once: the window class and the application's startup (which
+ * needs gtk/help-overlay.ui and style.css before GtkApplication looks for
+ * them) both call this. */
+void
+vb_reception_window_ensure_resources (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      vb_reception_register_resource ();
+      g_once_init_leave (&initialized, 1);
+    }
 }
 
 VbReceptionWindow *
@@ -50,4 +177,11 @@ vb_reception_window_new (VbReceptionApplication *application)
                        "application", application,
                        "client", vb_application_get_client (VB_APPLICATION (application)),
                        NULL);
+}
+
+VbDeskView *
+vb_reception_window_get_desk (VbReceptionWindow *self)
+{
+  g_return_val_if_fail (VB_IS_RECEPTION_WINDOW (self), NULL);
+  return self->desk;
 }

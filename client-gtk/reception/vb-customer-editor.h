@@ -1,0 +1,33 @@
+/* vb-customer-editor.h — the dialog that creates or edits a customer, or
+ * adds a vehicle to one. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "vb-client-types.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  VB_CUSTOMER_EDITOR_NEW,          /* a new customer, optionally with a first vehicle */
+  VB_CUSTOMER_EDITOR_EDIT,         /* contact and consent of a customer */
+  VB_CUSTOMER_EDITOR_ADD_VEHICLE,  /* a vehicle for a customer */
+} VbCustomerEditorMode;
+
+#define VB_TYPE_CUSTOMER_EDITOR (vb_customer_editor_get_type ())
+G_DECLARE_FINAL_TYPE (VbCustomerEditor, vb_customer_editor, VB, CUSTOMER_EDITOR, AdwWindow)
+
+/* customer_id: NULL for VB_CUSTOMER_EDITOR_NEW.  Emits ::saved (customer
+ * id) once the changes are in the outbox and the server has accepted
+ * them, or at once while it cannot be reached (they wait to sync). */
+VbCustomerEditor *vb_customer_editor_new         (GtkWindow            *parent,
+                                                  VbClient             *client,
+                                                  VbCustomerEditorMode  mode,
+                                                  const char           *customer_id);
+/* The field an error is shown on ("vin", "phones"…), or NULL. */
+const char       *vb_customer_editor_get_error_field (VbCustomerEditor *self);
+/* The error text shown for it, or NULL. */
+const char       *vb_customer_editor_get_error_text  (VbCustomerEditor *self);
+
+G_END_DECLS
