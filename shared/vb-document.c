@@ -253,18 +253,28 @@ text_at (Doc           *d,
 }
 
 static void
-rule (Doc   *d,
-      double y,
-      double width)
+rule_between (Doc   *d,
+              double x0,
+              double x1,
+              double y,
+              double width)
 {
   if (!visible (d))
     return;
   cairo_save (d->cr);
   cairo_set_line_width (d->cr, width);
-  cairo_move_to (d->cr, d->left, y);
-  cairo_line_to (d->cr, d->right, y);
+  cairo_move_to (d->cr, x0, y);
+  cairo_line_to (d->cr, x1, y);
   cairo_stroke (d->cr);
   cairo_restore (d->cr);
+}
+
+static void
+rule (Doc   *d,
+      double y,
+      double width)
+{
+  rule_between (d, d->left, d->right, y, width);
 }
 
 static const char *
@@ -704,7 +714,8 @@ totals (Doc       *d,
                      money (d, rows[i].value));
       if (i == 1)
         {
-          rule (d, yr + 2, 0.5);
+          /* only under the totals: the tax summary sits beside them */
+          rule_between (d, x, d->right, yr + 2, 0.5);
           yr += 4;
         }
     }
