@@ -39,33 +39,13 @@ static const VbHandlerField credit_line_fields[] = {
   { "quantity",        VB_HANDLER_FIELD_NUMBER, FALSE, TRUE,  0, 0, NULL },
 };
 
-/* The one jsonb value sql ($1 id) returns, as *result; 404 without one. */
-static gboolean
-fetch_json (VbDbConn    *conn,
-            const char  *sql,
-            const char  *id,
-            const char  *what,
-            JsonNode   **result,
-            GError     **error)
-{
-  g_autoptr(PGresult) res = vb_db_execv (conn, error, sql, id);
-
-  if (res == NULL)
-    return FALSE;
-  if (PQntuples (res) == 0 || vb_db_get (res, 0, 0) == NULL)
-    return vb_handler_not_found (error, what);
-  g_clear_pointer (result, json_node_unref);
-  *result = json_from_string (vb_db_get (res, 0, 0), error);
-  return *result != NULL;
-}
-
 static gboolean
 fetch_invoice (VbDbConn    *conn,
                const char  *id,
                JsonNode   **result,
                GError     **error)
 {
-  return fetch_json (conn, "SELECT vb_invoice_json($1::uuid)", id, "invoice", result, error);
+  return vb_handler_fetch_json (conn, "SELECT vb_invoice_json($1::uuid)", id, "invoice", result, error);
 }
 
 /* --------------------------------------------------------------- issue --- */

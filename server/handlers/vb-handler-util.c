@@ -612,6 +612,25 @@ vb_handler_check_version (PGresult    *res,
 }
 
 gboolean
+vb_handler_fetch_json (VbDbConn    *conn,
+                       const char  *sql,
+                       const char  *id,
+                       const char  *what,
+                       JsonNode   **result,
+                       GError     **error)
+{
+  g_autoptr(PGresult) res = vb_db_execv (conn, error, sql, id);
+
+  if (res == NULL)
+    return FALSE;
+  if (PQntuples (res) == 0 || vb_db_get (res, 0, 0) == NULL)
+    return vb_handler_not_found (error, what);
+  g_clear_pointer (result, json_node_unref);
+  *result = json_from_string (vb_db_get (res, 0, 0), error);
+  return *result != NULL;
+}
+
+gboolean
 vb_handler_fetch_row (VbDbConn    *conn,
                       const char  *sql,
                       const char  *id,

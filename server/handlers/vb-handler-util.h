@@ -191,6 +191,13 @@ gboolean    vb_handler_fetch_row    (VbDbConn    *conn,
                                      const char  *what,
                                      JsonNode   **result,
                                      GError     **error);
+/* The one json value sql ($1 id) returns, replacing *result; 404 "No such what" without one. */
+gboolean    vb_handler_fetch_json   (VbDbConn    *conn,
+                                     const char  *sql,
+                                     const char  *id,
+                                     const char  *what,
+                                     JsonNode   **result,
+                                     GError     **error);
 /* GET of one record: replies the row sql returns for $1 the {id} parameter and $2 the caller (404 "No such what" without one). */
 gboolean    vb_handler_reply_row    (VbRequest   *req,
                                      const char  *sql,
