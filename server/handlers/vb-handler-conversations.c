@@ -557,9 +557,11 @@ update_template_txn (VbDbConn  *conn,
     "UPDATE message_templates t SET subject = coalesce(b ->> 'subject', t.subject),"
     "       body = coalesce(b ->> 'body', t.body), sms_body = coalesce(b ->> 'sms_body', t.sms_body)"
     "  FROM (SELECT $3::jsonb AS b) x"
-    " WHERE t.id = $1::uuid AND t.version = $2::int RETURNING t.id",
+    " WHERE t.id = $1::uuid AND t.version = $2::int"
+    " RETURNING t.id, t.kind, t.key, t.language, t.subject, t.body, t.sms_body, t.version, t.created_at, t.updated_at",
     w->id, w->version, w->body);
 
+  /* finish_update replies with the returned row: the whole template, not only its id. */
   if (res == NULL)
     return FALSE;
   return vb_handler_finish_update (conn, res, TEMPLATE_SQL, w->id, "message template", &w->result, error);

@@ -145,6 +145,14 @@ set_contact (Fixture    *fx,
   json_node_unref (vb_test_call (fx->floor.server, "PATCH", path, fx->floor.desk, body, 200));
 }
 
+/* g_ptr_array_sort hands the comparison pointers to the elements. */
+static gint
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
 static GPtrArray *
 mail_files (Fixture *fx)
 {
@@ -155,7 +163,7 @@ mail_files (Fixture *fx)
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     if (g_str_has_suffix (name, ".eml"))
       g_ptr_array_add (files, g_build_filename (fx->mail_dir, name, NULL));
-  g_ptr_array_sort (files, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (files, compare_paths);
   return files;
 }
 
