@@ -6,12 +6,14 @@
  * certifications are only added to staff without any, and the customer
  * batch (with vehicles, readings and appointments) only when no demo
  * customer exists.  A fixed GRand seed makes the data the same everywhere;
- * only dates move with the day it runs.  Work orders follow in
- * vb-demo-work-orders.c.
+ * only dates move with the day it runs.  Parts and stock follow in
+ * vb-demo-inventory.c, work orders with their quotes in
+ * vb-demo-work-orders.c, invoices and payments in vb-demo-billing.c.
  */
 #include "vb-demo-data.h"
 #include "vb-demo-work-orders.h"
 #include "vb-demo-inventory.h"
+#include "vb-demo-billing.h"
 #include "vb-vin.h"
 
 #include <stdlib.h>
@@ -474,5 +476,8 @@ vb_demo_data_fill (VbDbConn        *conn,
   if (ok)
     *n_created += demo.n;
   demo_clear (&demo);
-  return ok && vb_demo_work_orders_fill (conn, audit, n_created, error) && vb_demo_inventory_fill (conn, audit, n_created, error);
+  /* Parts first: the work orders' quotes name some. */
+  return ok && vb_demo_inventory_fill (conn, audit, n_created, error)
+    && vb_demo_work_orders_fill (conn, audit, n_created, error)
+    && vb_demo_billing_fill (conn, audit, n_created, error);
 }

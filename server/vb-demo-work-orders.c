@@ -13,9 +13,15 @@
  * now.  Stories of the same shop lie on different days, or on disjoint
  * hours of today, so no technician ever has two clocks at once.
  *
+ * Once diagnosed, an order gets its quote (vb-demo-billing.c): labor for
+ * the time the story will clock on each task, so the invoice fits what was
+ * approved; the customer's decision moves the order to in_progress, as
+ * the rules of 0009 do.
+ *
  * Idempotent: nothing is added when a work order of a demo customer exists.
  */
 #include "vb-demo-work-orders.h"
+#include "vb-demo-billing.h"
 
 #include <stdlib.h>
 
@@ -46,6 +52,7 @@ typedef struct
   const char *concern_en, *concern_vi;
   const char *reason;          /* on_hold, cancelled */
   const char *note;            /* an internal note */
+  gboolean    declines_extra;  /* the quote recommends more, which the customer declines */
 } OrderSpec;
 
 static const OrderSpec demo_orders[] = {
@@ -91,12 +98,12 @@ static const OrderSpec demo_orders[] = {
   { "collected", 12 * DAY + 540, { { "CABIN-FILTER" }, { "SOFTWARE-UPDATE" } }, FALSE, FALSE, "normal", 58, 80, FALSE, "",
     "Cabin filter and software update",
     "Thay lọc gió điều hòa và cập nhật phần mềm",
-    NULL, "Paid by card at pickup." },
+    NULL, "Paid by bank transfer at pickup (QR on the invoice)." },
   { "collected", 19 * DAY + 540, { { "BRAKE-FLUID-TEST" }, { "12V-BATTERY-TEST" }, { "SOFTWARE-UPDATE", TRUE } },
     FALSE, TRUE, "normal", 47, 80, FALSE, "Umbrella",
     "The car sometimes does not wake up in the morning",
     "Xe đôi khi không khởi động được vào buổi sáng",
-    NULL, "12 V battery weak but within limits; advised replacement at the next visit." },
+    NULL, "12 V battery weak but within limits; advised replacement at the next visit.", TRUE },
   { "collected", 26 * DAY + 540, { { "HV-DEENERGIZE", TRUE }, { "TIRE-ROTATION" } }, TRUE, FALSE, "high", 35, 80, FALSE,
     "",
     "Orange HV cable rubbing on the subframe after an underbody hit",
@@ -542,6 +549,52 @@ set_task_status (Shop        *shop,
                     "UPDATE work_order_tasks SET status = $2 WHERE id = $1::uuid", task, status);
 }
 
+/* How a task is worked: its checklist length, the least time it takes
+ * (estimate, at least 15 minutes), HV work or not; the result holds the
+ * technician in column 0. */
+typedef struct
+{
+  int      n_steps, minimum;
+  gboolean hv;
+} TaskPlan;
+
+static PGresult *
+task_plan (Shop        *shop,
+           const char  *task,
+           TaskPlan    *plan,
+           GError     **error)
+{
+  PGresult *res =
+    vb_db_execv (shop->conn, error,
+                 "SELECT t.technician_id, (SELECT count(*) FROM service_type_steps s"
+                 "                          WHERE s.service_type_id = t.service_type_id),"
+                 "       greatest (t.estimated_tenths * 6, 15), t.required_hv_level > 0"
+                 "  FROM work_order_tasks t WHERE t.id = $1::uuid", task);
+
+  if (res == NULL)
+    return NULL;
+  plan->n_steps = (int) vb_db_get_int (res, 0, 1);
+  plan->minimum = (int) vb_db_get_int (res, 0, 2);
+  plan->hv = vb_db_get_bool (res, 0, 3);
+  return res;
+}
+
+/* Minutes from the start of a task to the end of its checklist work (the
+ * HV record's first steps, a result every 3 minutes, 5 to tidy up), at
+ * least its minimum; re-energizing adds 2 more. */
+static int
+task_minutes (const TaskPlan *plan)
+{
+  return MAX ((plan->hv ? 22 : 0) + 3 * plan->n_steps + 5, plan->minimum);
+}
+
+/* The labor a finished task clocks, in 0.1 h (a started tenth counts). */
+static int
+task_tenths (const TaskPlan *plan)
+{
+  return (task_minutes (plan) + (plan->hv ? 2 : 0) + 5) / 6;
+}
+
 /* Works a task from the cursor on: for HV work (the task's level > 0) an
  * HV record around the checklist, and a time entry for all of it.
  * partial: half the checklist; running: the clock still runs. */
@@ -552,19 +605,14 @@ work_task (Shop        *shop,
            gboolean     running,
            GError     **error)
 {
-  g_autoptr(PGresult) res =
-    vb_db_execv (shop->conn, error,
-                 "SELECT t.technician_id, (SELECT count(*) FROM service_type_steps s"
-                 "                          WHERE s.service_type_id = t.service_type_id),"
-                 "       greatest (t.estimated_tenths * 6, 15), t.required_hv_level > 0"
-                 "  FROM work_order_tasks t WHERE t.id = $1::uuid", task);
-  int start = shop->cursor, at, n_steps, end;
+  TaskPlan plan;
+  g_autoptr(PGresult) res = task_plan (shop, task, &plan, error);
+  int start = shop->cursor, at, end;
   gboolean hv;
 
   if (res == NULL)
     return FALSE;
-  n_steps = (int) vb_db_get_int (res, 0, 1);
-  hv = vb_db_get_bool (res, 0, 3);
+  hv = plan.hv;
   at = start;
   if (!act_as (shop, vb_db_get (res, 0, 0), error)
       || !set_task_status (shop, task, "in_progress", error))
@@ -575,9 +623,9 @@ work_task (Shop        *shop,
         return FALSE;
       at -= 22;
     }
-  if (!checklist (shop, task, at, partial ? MAX (n_steps / 2, 1) : -1, error))
+  if (!checklist (shop, task, at, partial ? MAX (plan.n_steps / 2, 1) : -1, error))
     return FALSE;
-  end = MIN (at - 3 * n_steps - 5, start - (int) vb_db_get_int (res, 0, 2));
+  end = start - task_minutes (&plan);
   if (hv && !partial)
     {
       if (!hv_re_energize (shop, task, end + 4, error))
@@ -667,10 +715,60 @@ work_all (Shop            *shop,
   return move (shop, shop->tech3, "quality_check", NULL, error) && finish (shop, spec, error);
 }
 
+/* The quote, once diagnosed: sent by the desk and decided by the customer
+ * decided_after minutes later (an approval moves the order to
+ * in_progress), or left waiting.  Orders that are not invoiced in the demo
+ * also quote the parts their tasks need. */
+static gboolean
+quote (Shop            *shop,
+       const OrderSpec *spec,
+       char           **tasks,
+       guint            n_tasks,
+       guint            k,
+       int              decided_after,
+       GError         **error)
+{
+  static const char *channels[] = { "phone", "email", "in_person" };
+  int tenths[G_N_ELEMENTS (spec->tasks)] = { 0 };
+  gboolean cancelled = g_str_equal (spec->status, "cancelled");
+  gboolean waiting = g_str_equal (spec->status, "awaiting_approval");
+  const char *channel = spec->declines_extra || cancelled ? "phone" : channels[(k + shop->site) % 3];
+  g_autofree char *signature = NULL;
+  VbDemoQuote q = { 0 };
+
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      TaskPlan plan;
+      g_autoptr(PGresult) res = task_plan (shop, tasks[i], &plan, error);
+
+      if (res == NULL)
+        return FALSE;
+      tenths[i] = task_tenths (&plan);
+    }
+  if (!waiting && g_str_equal (channel, "in_person")
+      && (signature = attachment (shop, "signature", "quote-signature.png", error)) == NULL)
+    return FALSE;
+  q.work_order_id = shop->order;
+  q.recorded_by = shop->reception;
+  q.task_ids = tasks;
+  q.task_tenths = tenths;
+  q.n_tasks = n_tasks;
+  q.with_parts = waiting || cancelled || g_str_equal (spec->status, "in_progress")
+                 || g_str_equal (spec->status, "on_hold");
+  q.with_extra = spec->declines_extra;
+  q.outcome = waiting ? VB_DEMO_QUOTE_SENT : cancelled ? VB_DEMO_QUOTE_DECLINED : VB_DEMO_QUOTE_APPROVED;
+  q.channel = channel;
+  q.signature_id = signature;
+  q.sent_ago = shop->cursor;
+  q.decided_ago = shop->cursor - decided_after;
+  return act_as (shop, shop->reception, error) && vb_demo_billing_quote (shop->conn, &q, shop->n, error);
+}
+
 /* Tasks, diagnosis time on the first, the quote; then work or cancel. */
 static gboolean
 diagnose_and_work (Shop            *shop,
                    const OrderSpec *spec,
+                   guint            k,
                    GError         **error)
 {
   char *tasks[G_N_ELEMENTS (spec->tasks)] = { NULL };
@@ -696,8 +794,13 @@ diagnose_and_work (Shop            *shop,
     }
   if (ok && !g_str_equal (spec->status, "diagnosing"))
     {
+      int wait = spec->approval ? 60 : 5;
+
       if (spec->approval)
         ok = move (shop, shop->reception, "awaiting_approval", NULL, error);
+      ok = ok && quote (shop, spec, tasks, n_tasks, k, wait, error);
+      if (!g_str_equal (spec->status, "awaiting_approval"))
+        shop->cursor -= wait;
       if (ok && g_str_equal (spec->status, "cancelled"))
         ok = move (shop, shop->reception, "cancelled", spec->reason, error)
           && shop_exec (shop, error,
@@ -705,9 +808,8 @@ diagnose_and_work (Shop            *shop,
                         shop->order);
       else if (ok && !g_str_equal (spec->status, "awaiting_approval"))
         {
-          shop->cursor -= spec->approval ? 60 : 0;
-          ok = move (shop, shop->tech3, "in_progress", spec->approval ? "Quote approved by phone" : NULL, error)
-            && work_all (shop, spec, tasks, n_tasks, error);
+          /* The approval moved the order to in_progress. */
+          ok = work_all (shop, spec, tasks, n_tasks, error);
         }
     }
   for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
@@ -729,7 +831,7 @@ tell_story (Shop            *shop,
       gboolean quarantine = g_str_equal (spec->status, "quarantined");
 
       if (!triage (shop, !quarantine, error)
-          || (!quarantine && !diagnose_and_work (shop, spec, error)))
+          || (!quarantine && !diagnose_and_work (shop, spec, k, error)))
         return FALSE;
     }
   return note (shop, spec->note, error);

@@ -1,7 +1,8 @@
 /* test-demo-data.c — `voltbay-ctl demo-data`: a believable chain with work
- * orders in every status, created once (a second run changes nothing),
- * consistent with every constraint and the audit chain, and usable: the
- * demo reception user sees its shop only. */
+ * orders in every status and their money (quotes, invoices, payments),
+ * created once (a second run changes nothing), consistent with every
+ * constraint and the audit chain, and usable: the demo reception user sees
+ * its shop only, and a ready order can be invoiced. */
 #include "vb-test.h"
 #include "vb-vin.h"
 
@@ -41,7 +42,12 @@ db_count (VbTestServer *server,
   " (SELECT count(*) FROM checklist_results), (SELECT count(*) FROM hv_record_steps)," \
   " (SELECT count(*) FROM time_entries), (SELECT count(*) FROM quality_checks)," \
   " (SELECT count(*) FROM work_order_notes), (SELECT count(*) FROM attachments)," \
-  " (SELECT count(*) FROM audit_log))"
+  " (SELECT count(*) FROM quotes), (SELECT count(*) FROM quote_versions)," \
+  " (SELECT count(*) FROM quote_lines), (SELECT count(*) FROM quote_line_decisions)," \
+  " (SELECT count(*) FROM deferred_work), (SELECT count(*) FROM invoices)," \
+  " (SELECT count(*) FROM invoice_lines), (SELECT coalesce(sum(last_seq), 0) FROM invoice_counters)," \
+  " (SELECT count(*) FROM payments), (SELECT count(*) FROM payment_ledger)," \
+  " (SELECT count(*) FROM payment_idempotency_keys), (SELECT count(*) FROM audit_log))"
 
 /* Runs demo-data (must exit 0); returns its standard output. */
 static char *
@@ -147,6 +153,105 @@ assert_work_orders (VbTestServer *server)
     "  ON t.work_order_id = q.work_order_id AND t.technician_id = q.checked_by"), ==, 0);
   g_assert_cmpint (db_count (server, "SELECT count(*) FROM time_entries WHERE ended_at IS NULL"), ==, 3);
   g_assert_cmpint (db_count (server, "SELECT count(*) FROM work_order_notes"), >=, 39);
+}
+
+/* Quotes decided through the rules, invoices numbered without gaps and
+ * paid through the ledger. */
+static void
+assert_billing (VbTestServer *server)
+{
+  /* Awaiting approval: a sent version with labor for the tasks, undecided. */
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM work_orders w JOIN quote_versions v ON v.work_order_id = w.id AND v.status = 'sent'"
+    " WHERE w.status = 'awaiting_approval'"
+    "   AND EXISTS (SELECT 1 FROM quote_lines l WHERE l.quote_version_id = v.id AND l.kind = 'labor'"
+    "                                             AND l.task_id IS NOT NULL)"
+    "   AND NOT EXISTS (SELECT 1 FROM quote_line_decisions d WHERE d.quote_version_id = v.id)"), ==, 3);
+  /* Past the approval: a decided version, with an approved line. */
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM work_orders w"
+    " WHERE w.status IN ('in_progress', 'on_hold', 'quality_check', 'ready', 'collected')"
+    "   AND NOT EXISTS (SELECT 1 FROM quote_versions v JOIN quote_line_decisions d ON d.quote_version_id = v.id"
+    "                    WHERE v.work_order_id = w.id AND v.status = 'decided' AND d.decision = 'approved')"),
+    ==, 0);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM work_orders WHERE status IN ('in_progress', 'on_hold', 'quality_check', 'ready',"
+    "                                                  'collected')"), ==, 24);
+  g_assert_cmpint (db_count (server, "SELECT count(DISTINCT channel) FROM quote_line_decisions"), ==, 3);
+  /* One order per shop with declined work, kept as open deferred work. */
+  g_assert_cmpint (db_count (server,
+    "SELECT count(DISTINCT d.location_id) FROM deferred_work d JOIN work_orders w ON w.id = d.work_order_id"
+    " WHERE d.resolved_at IS NULL AND w.status <> 'cancelled'"), ==, 3);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(DISTINCT work_order_id) FROM deferred_work WHERE resolved_at IS NULL"), ==, 3);
+  /* Every collected order: exactly one invoice, paid. */
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM work_orders w WHERE w.status = 'collected'"
+    "   AND (SELECT count(*) FROM invoices i WHERE i.work_order_id = w.id AND i.kind = 'invoice') <> 1"), ==, 0);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM invoices i JOIN work_orders w ON w.id = i.work_order_id"
+    " WHERE w.status = 'collected' AND i.kind = 'invoice' AND i.status = 'paid'"
+    "   AND i.paid_amount = i.total_amount AND i.total_amount > 0"), ==, 12);
+  /* The ready orders: one invoiced and paid in part, the others can be now. */
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM invoices i JOIN work_orders w ON w.id = i.work_order_id"
+    " WHERE w.status = 'ready' AND i.status = 'partially_paid' AND i.paid_amount BETWEEN 1 AND i.total_amount - 1"),
+    ==, 1);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM work_orders w CROSS JOIN LATERAL (SELECT vb_invoice_preview_json (w.id) AS p) x"
+    " WHERE w.status = 'ready'"
+    "   AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.work_order_id = w.id AND i.status <> 'void')"
+    "   AND NOT ((x.p ->> 'within_approval')::boolean AND NOT (x.p ->> 'clock_running')::boolean"
+    "            AND jsonb_array_length (x.p -> 'lines') > 0)"), ==, 0);
+  /* Numbered by the counters: 1, 2, … per shop and year. */
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM (SELECT location_id, year, count(*) n, min(seq) lo, max(seq) hi FROM invoices"
+    "                       WHERE kind = 'invoice' GROUP BY 1, 2) x WHERE lo <> 1 OR hi <> n"), ==, 0);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM invoice_counters c WHERE c.last_seq <> (SELECT max(i.seq) FROM invoices i"
+    "  WHERE i.location_id = c.location_id AND i.kind = c.kind AND i.year = c.year)"), ==, 0);
+  /* Paid through the ledger: cash with change, confirmed transfers, no card;
+   * each payment made once under its Idempotency-Key. */
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM invoices i"
+    " WHERE i.paid_amount <> (SELECT coalesce(sum(l.amount), 0) FROM payment_ledger l WHERE l.invoice_id = i.id)"),
+    ==, 0);
+  g_assert_cmpint (db_count (server, "SELECT count(*) FROM payments WHERE method IN ('card', 'e_wallet')"), ==, 0);
+  g_assert_cmpint (db_count (server, "SELECT count(*) FROM payments WHERE status <> 'succeeded'"), ==, 0);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM payments WHERE method = 'cash' AND tendered_amount > amount"), >=, 3);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM payments WHERE method = 'bank_transfer' AND confirmed_by IS NOT NULL"
+    "   AND confirmed_by <> created_by"), >=, 3);
+  g_assert_cmpint (db_count (server,
+    "SELECT count(*) FROM payments p WHERE NOT EXISTS (SELECT 1 FROM payment_idempotency_keys k"
+    "  WHERE k.payment_id = p.id AND k.status = 201)"), ==, 0);
+}
+
+/* A ready order not invoiced yet is invoiced through the API: within what
+ * was approved, numbered after the shop's collected orders. */
+static void
+assert_ready_invoiceable (VbTestServer *server,
+                          const char   *password)
+{
+  g_autofree char *order = db_text (server,
+    "SELECT w.id FROM work_orders w JOIN locations l ON l.id = w.location_id"
+    " WHERE l.code = $1 AND w.status = 'ready'"
+    "   AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.work_order_id = w.id) LIMIT 1", "HN-CG");
+  g_autofree char *next = db_text (server,
+    "SELECT count(*) + 1 FROM invoices i JOIN locations l ON l.id = i.location_id WHERE l.code = $1", "HN-CG");
+  g_autofree char *path = g_strdup_printf ("/api/v1/work-orders/%s/invoices", order);
+  g_autofree char *suffix = g_strdup_printf ("-%06d", (int) g_ascii_strtoll (next, NULL, 10));
+  g_autofree char *token = NULL;
+  g_autoptr(JsonNode) reply = NULL;
+  guint status = 0;
+
+  token = vb_test_login (server, "reception.hn@voltbay.local", password, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  reply = vb_test_call (server, "POST", path, token, NULL, 201);
+  g_assert_cmpstr (json_object_get_string_member (vb_test_object (reply), "status"), ==, "issued");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (vb_test_object (reply), "number"), "HN-CG-"));
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (vb_test_object (reply), "number"), suffix));
 }
 
 static void
@@ -330,6 +435,7 @@ test_demo_data (void)
   assert_counts (server);
   assert_vins_valid (server);
   assert_work_orders (server);
+  assert_billing (server);
   second = run_demo (server);
   g_assert_nonnull (strstr (second, "Demo data: 0 record(s) created."));
   g_assert_null (strstr (second, "password:"));
@@ -339,6 +445,7 @@ test_demo_data (void)
   g_assert_cmpint (status, ==, 0);
   assert_reception_scope (server, password);
   assert_vehicle_history (server, password);
+  assert_ready_invoiceable (server, password);
 }
 
 int
