@@ -46,6 +46,16 @@ is_missing_reference (const char *state,
          && g_str_has_prefix (primary, "insert or update on table");
 }
 
+/* PostgreSQL's default name for a table's primary key: TABLE_pkey. */
+static gboolean
+is_primary_key (const char *constraint,
+                const char *table)
+{
+  g_autofree char *pkey = table != NULL ? g_strconcat (table, "_pkey", NULL) : NULL;
+
+  return pkey != NULL && g_strcmp0 (constraint, pkey) == 0;
+}
+
 static char *
 reference_column (const char *constraint,
                   const char *table)
@@ -98,6 +108,9 @@ vb_db_error_from_result (PGresult *result,
     error = g_error_new_literal (VB_ERROR, code, primary);
   if (column != NULL)
     vb_error_set_field (error, column);
+  else if (g_strcmp0 (state, "23505") == 0 && is_primary_key (constraint, table))
+    /* a client-chosen id (offline outboxes choose them) that exists */
+    vb_error_set_field (error, "id");
   return error;
 }
 

@@ -74,8 +74,11 @@ static const VbHandlerField assign_fields[] = {
   { "customer_id", VB_HANDLER_FIELD_UUID, TRUE, FALSE, 0, 0, NULL },
 };
 
+/* "id" is optional so an offline client's outbox can name the message it
+ * already shows (a retry then answers 409 naming id, never a second row). */
 static const VbHandlerField chat_fields[] = {
-  { "body", VB_HANDLER_FIELD_TEXT, TRUE, FALSE, 1, 4000, NULL },
+  { "id",   VB_HANDLER_FIELD_UUID, FALSE, TRUE,  0, 0,    NULL },
+  { "body", VB_HANDLER_FIELD_TEXT, TRUE,  FALSE, 1, 4000, NULL },
 };
 
 static const VbHandlerField template_fields[] = {
@@ -637,8 +640,9 @@ chat_txn (VbDbConn  *conn,
                                  error)) == NULL)
     return FALSE;
   res = vb_db_execv (conn, error,
-    "INSERT INTO work_order_chat_messages (work_order_id, body)"
-    " SELECT $1::uuid, btrim(b ->> 'body') FROM (SELECT $2::jsonb AS b) x RETURNING id",
+    "INSERT INTO work_order_chat_messages (id, work_order_id, body)"
+    " SELECT coalesce((b ->> 'id')::uuid, gen_random_uuid()), $1::uuid, btrim(b ->> 'body')"
+    "   FROM (SELECT $2::jsonb AS b) x RETURNING id",
     w->id, w->body);
   if (res == NULL)
     return FALSE;

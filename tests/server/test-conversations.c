@@ -959,6 +959,20 @@ test_work_order_chat (Fixture       *fx,
   g_assert_cmpint (sql_count (fx, "SELECT count(*) FROM work_order_chat_messages WHERE work_order_id = $1::uuid",
                               order, NULL), ==, 2);
 
+  /* A client may name the message (an offline outbox does): the same id
+   * again is 409 naming id, never a second row. */
+  {
+    static const char named[] = "{\"id\": \"7d1f4a0e-5b1c-4c2e-9a7e-2f0b8e6d1c33\", \"body\": \"Sent offline\"}";
+    g_autoptr(JsonNode) m = vb_test_call (f->server, "POST", path, f->desk, named, 201);
+
+    g_assert_cmpstr (vb_test_id_of (m), ==, "7d1f4a0e-5b1c-4c2e-9a7e-2f0b8e6d1c33");
+    vb_test_call_error (f->server, "POST", path, f->desk, named, 409, "conflict", "id");
+    vb_test_call_error (f->server, "POST", path, f->desk, "{\"id\": \"nope\", \"body\": \"x\"}", 422,
+                        "validation_failed", "id");
+    g_assert_cmpint (sql_count (fx, "SELECT count(*) FROM work_order_chat_messages WHERE work_order_id = $1::uuid",
+                                order, NULL), ==, 3);
+  }
+
   /* HN-1's own order: its technician chats there. */
   vb_test_floor_add_customer (f, f->admin, f->b, "Lan", "\"plate\": \"30A-555.55\", \"make\": \"VinFast\"",
                               &b_customer, &b_vehicle);
