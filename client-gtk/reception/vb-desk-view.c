@@ -12,11 +12,13 @@
  * window's actions and shortcuts call the functions below.
  */
 #include "vb-desk-view.h"
+#include "vb-bookings-page.h"
 #include "vb-client.h"
 #include "vb-customer-editor.h"
 #include "vb-customer-page.h"
 #include "vb-list-page.h"
 #include "vb-today-page.h"
+#include "vb-work-order-page.h"
 
 #include <glib/gi18n.h>
 
@@ -31,10 +33,12 @@ struct _VbDeskView
   GtkListBox     *sidebar_list;
   GtkStack       *content_stack;
   VbTodayPage    *today_page;
+  VbBookingsPage *bookings_page;
   VbListPage     *customers_page;
   VbListPage     *work_orders_page;
   VbListPage     *search_page;
   VbCustomerPage *customer_page;
+  VbWorkOrderPage *work_order_page;
 
   VbClient       *client;
   char           *page_before_search;
@@ -75,6 +79,8 @@ vb_desk_view_set_client (VbDeskView *self,
     g_signal_connect_object (client, "notify::cache", G_CALLBACK (cache_changed_cb), self,
                              G_CONNECT_SWAPPED);
   cache_changed_cb (self);
+  vb_bookings_page_set_client (self->bookings_page, client);
+  vb_work_order_page_set_client (self->work_order_page, client);
 }
 
 const char *
@@ -153,6 +159,13 @@ vb_desk_view_open_record (VbDeskView *self,
   cache = self->client != NULL ? vb_client_get_cache (self->client) : NULL;
   if (cache != NULL)
     row = vb_cache_get (cache, entity, id);
+  /* A work order has its own page, which links to its customer. */
+  if (g_str_equal (entity, "work_orders"))
+    {
+      vb_work_order_page_set_work_order_id (self->work_order_page, id);
+      vb_desk_view_show_page (self, "work-order");
+      return;
+    }
   if (row != NULL && json_object_has_member (row, "customer_id"))
     open_customer (self, json_object_get_string_member_with_default (row, "customer_id", NULL));
 }
@@ -290,8 +303,10 @@ vb_desk_view_class_init (VbDeskViewClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (VB_TYPE_TODAY_PAGE);
+  g_type_ensure (VB_TYPE_BOOKINGS_PAGE);
   g_type_ensure (VB_TYPE_LIST_PAGE);
   g_type_ensure (VB_TYPE_CUSTOMER_PAGE);
+  g_type_ensure (VB_TYPE_WORK_ORDER_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/voltbay/Reception/vb-desk-view.ui");
@@ -301,10 +316,12 @@ vb_desk_view_class_init (VbDeskViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VbDeskView, sidebar_list);
   gtk_widget_class_bind_template_child (widget_class, VbDeskView, content_stack);
   gtk_widget_class_bind_template_child (widget_class, VbDeskView, today_page);
+  gtk_widget_class_bind_template_child (widget_class, VbDeskView, bookings_page);
   gtk_widget_class_bind_template_child (widget_class, VbDeskView, customers_page);
   gtk_widget_class_bind_template_child (widget_class, VbDeskView, work_orders_page);
   gtk_widget_class_bind_template_child (widget_class, VbDeskView, search_page);
   gtk_widget_class_bind_template_child (widget_class, VbDeskView, customer_page);
+  gtk_widget_class_bind_template_child (widget_class, VbDeskView, work_order_page);
 }
 
 static void

@@ -28,6 +28,7 @@ vb_reception_application_startup (GApplication *application)
     { "win.show-page::today", { "<Alt>1", NULL } },
     { "win.show-page::customers", { "<Alt>2", NULL } },
     { "win.show-page::work-orders", { "<Alt>3", NULL } },
+    { "win.show-page::bookings", { "<Control>b", NULL } },
   };
 
   /* Before the startup of GtkApplication and AdwApplication, which look
