@@ -1293,6 +1293,45 @@ fts_query (const char *text)
 }
 
 GPtrArray *
+vb_cache_search_rows (VbCache    *self,
+                      const char *entity,
+                      const char *text,
+                      guint       limit)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *query = NULL;
+  int rc;
+
+  g_return_val_if_fail (VB_IS_CACHE (self), NULL);
+  g_return_val_if_fail (entity != NULL, NULL);
+
+  query = text != NULL && g_utf8_validate (text, -1, NULL) ? fts_query (text) : NULL;
+  if (query == NULL)
+    return g_steal_pointer (&rows);
+  /* The search table's rowid is the record's rid. */
+  stmt = prepare (self,
+                  "SELECT r.local_row FROM search JOIN records r ON r.rid = search.rowid"
+                  " WHERE search MATCH ?1 AND search.entity = ?2 AND r.local_row IS NOT NULL"
+                  " ORDER BY search.rank LIMIT ?3", NULL);
+  if (stmt == NULL)
+    return g_steal_pointer (&rows);
+  bind_text (stmt, 1, query);
+  bind_text (stmt, 2, entity);
+  sqlite3_bind_int64 (stmt, 3, limit > 0 ? (gint64) limit : -1);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      JsonObject *row = parse_object ((const char *) sqlite3_column_text (stmt, 0));
+
+      if (row != NULL)
+        g_ptr_array_add (rows, row);
+    }
+  if (rc != SQLITE_DONE)
+    g_warning ("Cannot search the cache: %s", sqlite3_errmsg (self->db));
+  return g_steal_pointer (&rows);
+}
+
+GPtrArray *
 vb_cache_search (VbCache    *self,
                  const char *text,
                  guint       limit)

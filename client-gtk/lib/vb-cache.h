@@ -137,6 +137,12 @@ guint           vb_cache_count            (VbCache      *self,
 GPtrArray      *vb_cache_search           (VbCache      *self,
                                            const char   *text,
                                            guint         limit);
+/* The same search for one entity: the matching records' local rows, best
+ * first, in one statement (what a searching list shows). */
+GPtrArray      *vb_cache_search_rows      (VbCache      *self,
+                                           const char   *entity,
+                                           const char   *text,
+                                           guint         limit);
 /* SHA-256 hex over the sorted "entity id version" lines of the server
  * rows of the given entities (NULL: all) — what the server has, if the
  * cache is in sync (tests compare it with the database).  Exactly:

@@ -32,6 +32,7 @@ struct _VbRecordList
   char       *order_field;
   gboolean    descending;
   char       *search;
+  gboolean    constructed;
   GPtrArray  *items;   /* VbRecord*, in list order */
   GHashTable *by_id;   /* id → VbRecord (borrowed from items) */
 };
@@ -113,26 +114,18 @@ row_location (JsonObject *row)
 static GPtrArray *
 query_search (VbRecordList *self)
 {
-  g_autoptr(GPtrArray) hits = vb_cache_search (self->cache, self->search, SEARCH_LIMIT);
+  g_autoptr(GPtrArray) found = vb_cache_search_rows (self->cache, self->entity, self->search, SEARCH_LIMIT);
   GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 
-  for (guint i = 0; hits != NULL && i < hits->len; i++)
+  for (guint i = 0; found != NULL && i < found->len; i++)
     {
-      JsonObject *hit = g_ptr_array_index (hits, i);
-      const char *entity = json_object_get_string_member_with_default (hit, "entity", NULL);
-      const char *id = json_object_get_string_member_with_default (hit, "id", NULL);
-      g_autoptr(JsonObject) row = NULL;
+      JsonObject *row = g_ptr_array_index (found, i);
 
-      if (g_strcmp0 (entity, self->entity) != 0 || id == NULL)
-        continue;
-      row = vb_cache_get (self->cache, self->entity, id);
-      if (row == NULL)
-        continue;
       /* The same rule as vb_cache_list(): a record's location, or a
        * customer's preferred one. */
       if (self->location_id != NULL && g_strcmp0 (row_location (row), self->location_id) != 0)
         continue;
-      g_ptr_array_add (rows, g_steal_pointer (&row));
+      g_ptr_array_add (rows, json_object_ref (row));
     }
   return rows;
 }
@@ -228,6 +221,7 @@ vb_record_list_constructed (GObject *object)
   g_return_if_fail (self->entity != NULL);
 
   g_signal_connect_object (self->cache, "changed", G_CALLBACK (cache_changed_cb), self, 0);
+  self->constructed = TRUE;
   vb_record_list_refresh (self);
 }
 
@@ -351,7 +345,7 @@ vb_record_list_class_init (VbRecordListClass *klass)
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SEARCH] =
     g_param_spec_string ("search", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_N_ITEMS] =
     g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -430,8 +424,8 @@ vb_record_list_set_search (VbRecordList *self,
 
   g_free (self->search);
   self->search = g_steal_pointer (&search);
-  /* Before construction ends there is no cache to read yet. */
-  if (self->cache != NULL && self->entity != NULL)
+  /* A search given at construction is read once, by constructed(). */
+  if (self->constructed)
     vb_record_list_refresh (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
 }

@@ -113,14 +113,19 @@ rebuild (VbListPage *self)
   gboolean search = searching (self);
 
   g_list_store_remove_all (self->lists);
-  if (self->cache != NULL && self->entities != NULL)
+  /* The search page lists nothing until something is typed; a list made
+   * for a search reads only the matches (never the whole entity first). */
+  if (self->cache != NULL && self->entities != NULL && (search || !self->search_only))
     for (guint i = 0; self->entities[i] != NULL && (search || i == 0); i++)
       {
-        g_autoptr(VbRecordList) list =
-          vb_record_list_new (self->cache, self->entities[i], NULL, self->order_field, self->descending);
+        g_autoptr(VbRecordList) list = g_object_new (VB_TYPE_RECORD_LIST,
+                                                     "cache", self->cache,
+                                                     "entity", self->entities[i],
+                                                     "order-field", self->order_field,
+                                                     "descending", self->descending,
+                                                     "search", search ? self->search : NULL,
+                                                     NULL);
 
-        if (search)
-          vb_record_list_set_search (list, self->search);
         g_list_store_append (self->lists, list);
       }
   update_state (self);

@@ -926,6 +926,14 @@ test_search (Fixture       *fixture,
   g_clear_pointer (&hits, g_ptr_array_unref);
   hits = vb_cache_search (fixture->cache, "1042", 10);
   g_assert_cmpstr (string_of (hits->pdata[0], "title"), ==, "#1042 Range dropped after update");
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  /* Per entity, the records' rows themselves. */
+  hits = vb_cache_search_rows (fixture->cache, "vehicles", "51a", 10);
+  g_assert_cmpuint (hits->len, ==, 1);
+  g_assert_cmpstr (string_of (hits->pdata[0], "id"), ==, VEH_1);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  hits = vb_cache_search_rows (fixture->cache, "customers", "51a", 10);
+  g_assert_cmpuint (hits->len, ==, 0);
 
   /* FTS5 syntax in the text is searched for, never parsed. */
   g_assert_cmpuint (n_hits (fixture, "\"an OR"), ==, 0);
