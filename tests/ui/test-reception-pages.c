@@ -437,6 +437,8 @@ desk_day (void)
   g_assert_true (vb_gui_wait_for (content_is, (gpointer) "customer", WAIT_MS));
   new_id = g_strdup (vb_customer_page_get_customer_id (desk_child ("customer_page")));
   g_assert_cmpint (db_count ("SELECT count(*) FROM customers WHERE id = $1::uuid", new_id), ==, 1);
+  /* The vehicle is the outbox's next change, pushed after the customer. */
+  g_assert_true (vb_gui_wait_for (no_problems, NULL, WAIT_MS));
   g_assert_cmpint (db_count ("SELECT count(*) FROM vehicles WHERE vin = $1", GOOD_VIN), ==, 1);
   g_assert_true (vb_gui_wait_for (waiting_badge_hidden, NULL, WAIT_MS));
   at_least = (CountAtLeast) { vb_customer_page_get_vehicles (desk_child ("customer_page")), 1 };
