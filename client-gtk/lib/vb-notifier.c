@@ -19,7 +19,10 @@
  *    as matched at once, so the pull that confirms it does not fire either.
  *
  * Each commit of a watched entity re-reads that entity (the cache is
- * local; ::changed does not say which records changed).  libnotify's show
+ * local; ::changed does not say which records changed).  A click runs the
+ * application's app.open-record (entity, id) when it has one; libnotify
+ * delivers it only to a live object, so shown notifications are kept
+ * until closed (at most 32).  libnotify's show
  * is a synchronous D-Bus call, so it runs in a worker thread, one at a
  * time (libnotify's shared proxy is not safe to create from two threads).
  */
@@ -40,6 +43,7 @@ struct _VbNotifier
   GHashTable   *seen;           /* entity → set of ids */
   GHashTable  **matched;        /* per rule: set of ids matching now */
   GQueue        pending;        /* NotifyNotification* waiting to be shown */
+  GQueue        shown;          /* shown ones kept for their click, until closed */
   gboolean      showing;
   GCancellable *cancellable;
 };
@@ -64,6 +68,8 @@ typedef struct
   const char *summary;    /* N_(), translated when shown */
   char     *(*body)    (VbNotifier *self,
                         JsonObject *row);
+  const char *open_entity;  /* what a click opens (NULL: the record itself), */
+  const char *open_member;  /* by the id in this member of the row */
 } NotifyRule;
 
 static const char *
@@ -145,6 +151,53 @@ task_assigned_body (VbNotifier *self,
   return g_strdup_printf (_("%s · %s"), task, work_order);
 }
 
+/* ---- customer-replied: a new inbound message in a customer's thread -- */
+
+static gboolean
+customer_replied_matches (VbNotifier *self,
+                          JsonObject *row)
+{
+  /* Unmatched senders wait for a person to file them; no notification. */
+  return row_string (row, "customer_id") != NULL && at_my_location (self, row);
+}
+
+static char *
+customer_replied_body (VbNotifier *self,
+                       JsonObject *row)
+{
+  g_autofree char *customer = related_title (self, "customers", row_string (row, "customer_id"));
+  const char *text = row_string (row, "body");
+
+  /* TRANSLATORS: a customer's reply: customer name, the message */
+  return g_strdup_printf (_("%s: %s"), customer != NULL ? customer : _("Customer"), text != NULL ? text : "");
+}
+
+/* ---- vehicle-ready: a work order at one of my locations becomes ready -- */
+
+static gboolean
+vehicle_ready_matches (VbNotifier *self,
+                       JsonObject *row)
+{
+  return g_strcmp0 (row_string (row, "status"), "ready") == 0 && at_my_location (self, row);
+}
+
+static char *
+vehicle_ready_body (VbNotifier *self,
+                    JsonObject *row)
+{
+  g_autoptr(JsonObject) vehicle = NULL;
+  g_autofree char *work_order = vb_record_title_for_row ("work_orders", row);
+  const char *plate;
+
+  if (row_string (row, "vehicle_id") != NULL)
+    vehicle = vb_cache_get (self->cache, "vehicles", row_string (row, "vehicle_id"));
+  plate = vehicle != NULL ? row_string (vehicle, "plate") : NULL;
+  if (plate == NULL || plate[0] == '\0')
+    return g_steal_pointer (&work_order);
+  /* TRANSLATORS: a vehicle ready for pickup: plate, work order ("#42 · Minh Nguyen") */
+  return g_strdup_printf (_("%s · %s"), plate, work_order);
+}
+
 /* The rules.  To add one (customer replied, part low — later issues): an
  * entity, a predicate on the record's local view, and the texts.  The
  * predicate must be a pure function of the row and the signed-in user. */
@@ -153,9 +206,14 @@ static const NotifyRule rules[] = {
     N_("New booking"), new_booking_body },
   { "task-assigned", "work_order_tasks", FALSE, task_assigned_matches,
     N_("Job assigned to you"), task_assigned_body },
+  { "customer-replied", "inbound_messages", TRUE, customer_replied_matches,
+    N_("Customer replied"), customer_replied_body, "conversations", "customer_id" },
+  { "vehicle-ready", "work_orders", FALSE, vehicle_ready_matches,
+    N_("Vehicle ready"), vehicle_ready_body },
 };
 
-static const char * const rule_ids[] = { "new-booking", "task-assigned", NULL };
+static const char * const rule_ids[] = { "new-booking", "task-assigned", "customer-replied", "vehicle-ready",
+                                         NULL };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (rules) + 1 == G_N_ELEMENTS (rule_ids));
 
@@ -184,17 +242,34 @@ show_thread (GTask        *task,
 }
 
 static void
+closed_cb (NotifyNotification *notification,
+           VbNotifier         *self)
+{
+  if (g_queue_remove (&self->shown, notification))
+    g_object_unref (notification);
+}
+
+static void
 show_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
 {
   VbNotifier *self = VB_NOTIFIER (object);
+  NotifyNotification *notification = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
   /* No notification daemon is not a reason to bother the user twice:
    * the change is in the app anyway. */
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     g_debug ("Could not show a notification: %s", error->message);
+  else if (!g_cancellable_is_cancelled (self->cancellable))
+    {
+      /* A click reaches only a live notification object. */
+      g_queue_push_tail (&self->shown, g_object_ref (notification));
+      g_signal_connect_object (notification, "closed", G_CALLBACK (closed_cb), self, 0);
+      if (self->shown.length > 32)
+        g_object_unref (g_queue_pop_head (&self->shown));
+    }
   self->showing = FALSE;
   show_next (self);
 }
@@ -218,6 +293,19 @@ show_next (VbNotifier *self)
   g_task_run_in_thread (task, show_thread);
 }
 
+/* A click: the application's "open-record" action (entity, id), if it has
+ * one (the front desk does), opens what the notification is about. */
+static void
+open_cb (NotifyNotification *notification,
+         char               *action,
+         gpointer            user_data)
+{
+  GApplication *application = g_application_get_default ();
+
+  if (application != NULL && g_action_group_has_action (G_ACTION_GROUP (application), "open-record"))
+    g_action_group_activate_action (G_ACTION_GROUP (application), "open-record", user_data);
+}
+
 static void
 raise_notification (VbNotifier       *self,
                     const NotifyRule *rule,
@@ -233,6 +321,19 @@ raise_notification (VbNotifier       *self,
   notification = notify_notification_new (_(rule->summary), markup, self->app_id);
   notify_notification_set_hint_string (notification, "desktop-entry", self->app_id);
   notify_notification_set_category (notification, category);
+  {
+    GApplication *application = g_application_get_default ();
+    const char *open_id = row_string (row, rule->open_member != NULL ? rule->open_member : "id");
+
+    if (application != NULL && open_id != NULL &&
+        g_action_group_has_action (G_ACTION_GROUP (application), "open-record"))
+      notify_notification_add_action (notification, "default", _("Open"), open_cb,
+                                      g_variant_ref_sink (g_variant_new ("(ss)", rule->open_entity != NULL
+                                                                                   ? rule->open_entity
+                                                                                   : rule->entity,
+                                                                         open_id)),
+                                      (GFreeFunc) g_variant_unref);
+  }
   g_queue_push_tail (&self->pending, notification);
   g_signal_emit (self, signals[NOTIFIED], 0, rule->id, rule->entity, row_string (row, "id"),
                  _(rule->summary), body);
@@ -336,6 +437,7 @@ vb_notifier_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_queue_clear_full (&self->pending, g_object_unref);
+  g_queue_clear_full (&self->shown, g_object_unref);
   if (self->cache != NULL)
     g_signal_handlers_disconnect_by_data (self->cache, self);
   g_clear_object (&self->cache);
@@ -381,6 +483,7 @@ vb_notifier_init (VbNotifier *self)
   for (guint r = 0; r < G_N_ELEMENTS (rules); r++)
     self->matched[r] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&self->pending);
+  g_queue_init (&self->shown);
   self->cancellable = g_cancellable_new ();
 }
 

@@ -344,6 +344,154 @@ test_tasks (Fixture       *f,
   assert_call (calls, 1, "Job assigned to you", "Tire rotation · #42");
 }
 
+/* A customer's reply and a car that becomes ready: once each, from the
+ * server; not for unknown senders, other locations, or one's own moves. */
+static void
+test_replies_and_ready (Fixture       *f,
+                        gconstpointer  data)
+{
+  const char *mine[] = { L1, NULL };
+  g_autoptr(VbNotifier) notifier = NULL;
+  g_autoptr(GVariant) calls = NULL;
+  g_autoptr(GError) error = NULL;
+
+  apply (f, "[{'entity':'customers','id':'c1','version':1,'op':'upsert','location_id':'" L1 "',"
+            " 'row':{'id':'c1','display_name':'Minh Nguyen','version':1}},"
+            " {'entity':'vehicles','id':'v1','version':1,'op':'upsert','location_id':'" L1 "',"
+            " 'row':{'id':'v1','customer_id':'c1','plate':'51K-123.45','version':1}},"
+            " {'entity':'inbound_messages','id':'i0','version':1,'op':'upsert','location_id':'" L1 "',"
+            " 'row':{'id':'i0','customer_id':'c1','location_id':'" L1 "','channel':'sms','body':'Old','version':1}},"
+            " {'entity':'work_orders','id':'w2','version':1,'op':'upsert','location_id':'" L1 "',"
+            " 'row':{'id':'w2','location_id':'" L1 "','number':43,'vehicle_id':'v1','status':'in_progress','version':1}},"
+            " {'entity':'work_orders','id':'w3','version':1,'op':'upsert','location_id':'" L1 "',"
+            " 'row':{'id':'w3','location_id':'" L1 "','number':44,'status':'ready','version':1}}]");
+  notifier = vb_notifier_new (f->cache, APP_ID, ME, mine);
+  g_signal_connect (notifier, "notified", G_CALLBACK (notified_cb), f);
+  vb_notifier_arm (notifier);
+  g_assert_cmpuint (f->notified, ==, 0);
+
+  /* A reply from a known customer at my location: one. */
+  apply (f, "[{'entity':'inbound_messages','id':'i1','version':1,'op':'upsert','location_id':'" L1 "',"
+            " 'row':{'id':'i1','customer_id':'c1','location_id':'" L1 "','channel':'sms',"
+            " 'body':'Xe xong chưa?','version':1}}]");
+  g_assert_cmpuint (f->notified, ==, 1);
+  g_assert_cmpstr (f->last_rule, ==, "customer-replied");
+  /* An unknown sender, another location's customer, an edit: none. */
+  apply (f, "[{'entity':'inbound_messages','id':'i2','version':1,'op':'upsert','location_id':'" L1 "',"
+            " 'row':{'id':'i2','customer_id':null,'location_id':'" L1 "','channel':'sms','body':'Hi','version':1}},"
+            " {'entity':'inbound_messages','id':'i3','version':1,'op':'upsert','location_id':'" L2 "',"
+            " 'row':{'id':'i3','customer_id':'c9','location_id':'" L2 "','channel':'sms','body':'Hi','version':1}},"
+            " {'entity':'inbound_messages','id':'i1','version':2,'op':'upsert','location_id':'" L1 "',"
+            " 'row':{'id':'i1','customer_id':'c1','location_id':'" L1 "','channel':'sms',"
+            " 'body':'Xe xong chưa?','version':2}}]");
+  g_assert_cmpuint (f->notified, ==, 1);
+
+  /* The bay finishes w2: one; ready again after an edit: none. */
+  apply (f, "[{'entity':'work_orders','id':'w2','version':2,'op':'upsert','location_id':'" L1 "',"
+            " 'row':{'id':'w2','location_id':'" L1 "','number':43,'vehicle_id':'v1','status':'ready','version':2}}]");
+  g_assert_cmpuint (f->notified, ==, 2);
+  g_assert_cmpstr (f->last_rule, ==, "vehicle-ready");
+  apply (f, "[{'entity':'work_orders','id':'w2','version':3,'op':'upsert','location_id':'" L1 "',"
+            " 'row':{'id':'w2','location_id':'" L1 "','number':43,'vehicle_id':'v1','status':'ready','version':3}}]");
+  g_assert_cmpuint (f->notified, ==, 2);
+
+  /* w3 (ready at start) collected, and moved back to ready here: mine, none. */
+  apply (f, "[{'entity':'work_orders','id':'w3','version':2,'op':'upsert','location_id':'" L1 "',"
+            " 'row':{'id':'w3','location_id':'" L1 "','number':44,'status':'quality_check','version':2}}]");
+  {
+    g_autoptr(JsonObject) fields = json_object_new ();
+
+    json_object_set_string_member (fields, "status", "ready");
+    g_assert_cmpint (vb_cache_enqueue (f->cache, VB_CHANGE_ACTION, "work_orders", "w3", "POST",
+                                       "/api/v1/work-orders/w3/status", fields, fields, &error), >, 0);
+    g_assert_no_error (error);
+    apply (f, "[{'entity':'work_orders','id':'w3','version':3,'op':'upsert','location_id':'" L1 "',"
+              " 'row':{'id':'w3','location_id':'" L1 "','number':44,'status':'ready','version':3}}]");
+  }
+  g_assert_cmpuint (f->notified, ==, 2);
+
+  calls = wait_for_calls (f, 2);
+  assert_call (calls, 0, "Customer replied", "Minh Nguyen: Xe xong chưa?");
+  assert_call (calls, 1, "Vehicle ready", "51K-123.45 · #43");
+}
+
+static void
+open_record_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GVariant **opened = user_data;
+
+  g_clear_pointer (opened, g_variant_unref);
+  *opened = g_variant_ref (parameter);
+}
+
+/* A click on a reply's notification runs the application's
+ * app.open-record ("conversations", customer id). */
+static void
+test_click_opens (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GApplication) application = g_application_new ("io.github.voltbay.NotifierTest",
+                                                            G_APPLICATION_NON_UNIQUE);
+  g_autoptr(GSimpleAction) action = g_simple_action_new ("open-record", G_VARIANT_TYPE ("(ss)"));
+  g_autoptr(VbNotifier) notifier = NULL;
+  g_autoptr(GVariant) calls = NULL;
+  g_autoptr(GVariant) args = NULL;
+  g_autoptr(GVariant) actions_v = NULL;
+  g_autoptr(GVariant) actions = NULL;
+  g_autoptr(GVariant) opened = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *entity = NULL;
+  const char *id = NULL;
+  gboolean timed_out = FALSE;
+  guint timeout;
+
+  g_signal_connect (action, "activate", G_CALLBACK (open_record_cb), &opened);
+  g_action_map_add_action (G_ACTION_MAP (application), G_ACTION (action));
+  g_assert_true (g_application_register (application, NULL, &error));
+  g_assert_no_error (error);
+  g_application_set_default (application);
+
+  notifier = vb_notifier_new (f->cache, APP_ID, ME, NULL);
+  vb_notifier_arm (notifier);
+  apply (f, "[{'entity':'inbound_messages','id':'i1','version':1,'op':'upsert','location_id':'" L1 "',"
+            " 'row':{'id':'i1','customer_id':'c1','location_id':'" L1 "','channel':'sms',"
+            " 'body':'Hello','version':1}}]");
+  calls = wait_for_calls (f, 1);
+  args = g_variant_get_child_value (calls, 0);
+  actions_v = g_variant_get_child_value (args, 5);
+  actions = g_variant_get_variant (actions_v);
+  g_assert_cmpuint (g_variant_n_children (actions), ==, 2);
+  {
+    g_autoptr(GVariant) key = g_variant_get_child_value (actions, 0);
+
+    g_assert_cmpstr (g_variant_get_string (key, NULL), ==, "default");
+  }
+
+  /* The daemon reports the click.  The mock does not say which id it gave,
+   * so every id handed out so far is clicked; only ours is alive. */
+  for (guint32 n = 1; n <= 64; n++)
+    {
+      g_dbus_connection_call_sync (f->bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                                   "org.freedesktop.DBus.Mock", "EmitSignal",
+                                   g_variant_new ("(sss@av)", "org.freedesktop.Notifications", "ActionInvoked", "us",
+                                                  g_variant_new_parsed ("[<%u>, <'default'>]", n)),
+                                   NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+      g_assert_no_error (error);
+    }
+  timeout = g_timeout_add_seconds (10, timeout_cb, &timed_out);
+  while (opened == NULL && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timeout);
+  g_assert_nonnull (opened);
+  g_variant_get (opened, "(&s&s)", &entity, &id);
+  g_assert_cmpstr (entity, ==, "conversations");
+  g_assert_cmpstr (id, ==, "c1");
+  g_application_set_default (NULL);
+}
+
 /* Before vb_notifier_arm() nothing notifies, even changes after start. */
 static void
 test_quiet_until_armed (Fixture       *f,
@@ -355,6 +503,8 @@ test_quiet_until_armed (Fixture       *f,
 
   g_assert_true (g_strv_contains (rules, "new-booking"));
   g_assert_true (g_strv_contains (rules, "task-assigned"));
+  g_assert_true (g_strv_contains (rules, "customer-replied"));
+  g_assert_true (g_strv_contains (rules, "vehicle-ready"));
   g_signal_connect (notifier, "notified", G_CALLBACK (notified_cb), f);
   apply_booking (f, "b1", 1, L1, "booked");
   apply_task (f, "t1", 1, ME, "pending");
@@ -379,6 +529,9 @@ main (int   argc,
 
   g_test_add ("/notifier/bookings", Fixture, NULL, fixture_set_up, test_bookings, fixture_tear_down);
   g_test_add ("/notifier/tasks", Fixture, NULL, fixture_set_up, test_tasks, fixture_tear_down);
+  g_test_add ("/notifier/replies-and-ready", Fixture, NULL, fixture_set_up, test_replies_and_ready,
+              fixture_tear_down);
+  g_test_add ("/notifier/click-opens", Fixture, NULL, fixture_set_up, test_click_opens, fixture_tear_down);
   g_test_add ("/notifier/quiet-until-armed", Fixture, NULL, fixture_set_up, test_quiet_until_armed,
               fixture_tear_down);
   return g_test_run ();

@@ -1,0 +1,44 @@
+/* vb-conversation-presentation.h — the Conversations page's rules as pure
+ * functions: threads and unread counts from the cache's message rows,
+ * labels for channels and delivery states.  Unit-tested without a display. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* One summary per customer with at least one message, last activity
+ * first: {"id" (the customer), "customer_id", "display_name",
+ * "last_at", "last_direction", "last_channel", "last_body", "unread"}.
+ * inbound, outbound and reads are the cache's rows of inbound_messages,
+ * outbound_messages and conversation_reads (JsonObject*); unread counts
+ * the customer's inbound messages received after user_id's read mark.
+ * names maps customer id → display name (may lack some). */
+GPtrArray  *vb_conversation_build_threads    (GPtrArray   *inbound,
+                                              GPtrArray   *outbound,
+                                              GPtrArray   *reads,
+                                              const char  *user_id,
+                                              GHashTable  *names);
+/* The thread of one customer, oldest first, as conversation entries:
+ * {"id", "direction", "channel", "address", "subject", "body", "kind",
+ * "status", "author_id", "at"}. */
+GPtrArray  *vb_conversation_build_entries    (GPtrArray   *inbound,
+                                              GPtrArray   *outbound,
+                                              const char  *customer_id);
+/* The sum of the threads' unread counts. */
+guint       vb_conversation_count_unread     (GPtrArray   *threads);
+/* "SMS", "E-mail". */
+const char *vb_conversation_channel_label    (const char  *channel);
+/* An outbound message's delivery state ("Queued", "Sent", "Failed", …);
+ * NULL for inbound ones. */
+const char *vb_conversation_status_label     (const char  *status);
+/* Who wrote an entry: the customer's name for inbound, "You" for the
+ * user's own, else by kind ("Status update", "Reminder", "Staff"). */
+const char *vb_conversation_author_label     (JsonObject  *entry,
+                                              const char  *customer_name,
+                                              const char  *user_id);
+/* Whether the customer consented to the channel (consent.<channel>.given). */
+gboolean    vb_conversation_has_consent      (JsonObject  *customer,
+                                              const char  *channel);
+
+G_END_DECLS
