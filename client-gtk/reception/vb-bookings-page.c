@@ -265,6 +265,17 @@ create_day_row (gpointer item,
       gtk_widget_add_css_class (button, "flat");
       adw_action_row_add_suffix (ADW_ACTION_ROW (widget), button);
     }
+  if (can_change && !action_pending (self, vb_record_get_id (record)))
+    {
+      /* The car has arrived: the check-in dialog (VbCheckInDialog). */
+      GtkWidget *check_in = gtk_button_new_with_mnemonic (_("Check _In"));
+
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (check_in), "win.check-in");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (check_in), "s", vb_record_get_id (record));
+      gtk_widget_set_valign (check_in, GTK_ALIGN_CENTER);
+      gtk_widget_set_name (check_in, "check_in_button");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (widget), check_in);
+    }
   if (g_strcmp0 (row_string (row, "status"), "booked") != 0)
     gtk_widget_add_css_class (widget, "dim-label");
   return widget;

@@ -1,6 +1,7 @@
 /* vb-desk-view.c — the desk's pages in an AdwLeaflet: a sidebar (one
- * search field for everything, then Today, Customers, Work Orders;
- * Bookings, Money and Conversations come later) and a content stack.  The
+ * search field for everything, then Today, Bookings, Customers, Work
+ * Orders, Conversations with its unread badge; Money comes later) and a
+ * content stack.  The desk's toasts (VbDeskAlerts) open what they announce.  The
  * customer page and the search results are content pages the sidebar does
  * not list.  Every page reads the client's offline cache, which exists
  * only once the user is known, so the view follows VbClient's
@@ -14,6 +15,8 @@
 #include "vb-desk-view.h"
 #include "vb-bookings-page.h"
 #include "vb-client.h"
+#include "vb-conversations-page.h"
+#include "vb-desk-alerts.h"
 #include "vb-customer-editor.h"
 #include "vb-customer-page.h"
 #include "vb-list-page.h"
@@ -39,6 +42,9 @@ struct _VbDeskView
   VbListPage     *search_page;
   VbCustomerPage *customer_page;
   VbWorkOrderPage *work_order_page;
+  VbConversationsPage *conversations_page;
+  GtkLabel       *conversations_badge;
+  VbDeskAlerts   *alerts;
 
   VbClient       *client;
   char           *page_before_search;
@@ -81,6 +87,44 @@ vb_desk_view_set_client (VbDeskView *self,
   cache_changed_cb (self);
   vb_bookings_page_set_client (self->bookings_page, client);
   vb_work_order_page_set_client (self->work_order_page, client);
+  vb_conversations_page_set_client (self->conversations_page, client);
+  vb_desk_alerts_set_client (self->alerts, client);
+}
+
+/* ------------------------------------------------------ conversations --- */
+
+static void
+unread_changed_cb (VbDeskView *self)
+{
+  guint unread = vb_conversations_page_get_unread (self->conversations_page);
+  g_autofree char *count = g_strdup_printf ("%u", unread);
+  /* Translators: the sidebar's count of unread customer messages */
+  g_autofree char *tooltip = g_strdup_printf (ngettext ("%u unread message", "%u unread messages", unread),
+                                              unread);
+
+  gtk_label_set_label (self->conversations_badge, count);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->conversations_badge), tooltip);
+  gtk_widget_set_visible (GTK_WIDGET (self->conversations_badge), unread > 0);
+}
+
+/* A reply or a ready car elsewhere: a toast that opens it. */
+static void
+alert_cb (VbDeskAlerts *alerts,
+          const char   *title,
+          const char   *entity,
+          const char   *id,
+          VbDeskView   *self)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  AdwToast *toast;
+
+  if (overlay == NULL)
+    return;
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Open"));
+  adw_toast_set_action_name (toast, "win.open-record");
+  adw_toast_set_action_target_value (toast, g_variant_new ("(ss)", entity, id));
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
 }
 
 const char *
@@ -154,6 +198,12 @@ vb_desk_view_open_record (VbDeskView *self,
   if (g_str_equal (entity, "customers"))
     {
       open_customer (self, id);
+      return;
+    }
+  if (g_str_equal (entity, "conversations"))
+    {
+      vb_desk_view_show_page (self, "conversations");
+      vb_conversations_page_open_thread (self->conversations_page, id);
       return;
     }
   cache = self->client != NULL ? vb_client_get_cache (self->client) : NULL;
@@ -280,6 +330,9 @@ vb_desk_view_dispose (GObject *object)
   if (self->client != NULL)
     g_signal_handlers_disconnect_by_data (self->client, self);
   g_clear_object (&self->client);
+  if (self->alerts != NULL)
+    vb_desk_alerts_set_client (self->alerts, NULL);
+  g_clear_object (&self->alerts);
   g_clear_pointer (&self->page_before_search, g_free);
   /* The bin's child is a template child: let the bin drop it first, or
    * dispose_template unparents it behind the bin's back. */
@@ -307,6 +360,7 @@ vb_desk_view_class_init (VbDeskViewClass *klass)
   g_type_ensure (VB_TYPE_LIST_PAGE);
   g_type_ensure (VB_TYPE_CUSTOMER_PAGE);
   g_type_ensure (VB_TYPE_WORK_ORDER_PAGE);
+  g_type_ensure (VB_TYPE_CONVERSATIONS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/voltbay/Reception/vb-desk-view.ui");
@@ -322,6 +376,8 @@ vb_desk_view_class_init (VbDeskViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VbDeskView, search_page);
   gtk_widget_class_bind_template_child (widget_class, VbDeskView, customer_page);
   gtk_widget_class_bind_template_child (widget_class, VbDeskView, work_order_page);
+  gtk_widget_class_bind_template_child (widget_class, VbDeskView, conversations_page);
+  gtk_widget_class_bind_template_child (widget_class, VbDeskView, conversations_badge);
 }
 
 static void
@@ -340,6 +396,11 @@ vb_desk_view_init (VbDeskView *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (keys, "key-pressed", G_CALLBACK (search_key_pressed_cb), self, 0);
   gtk_widget_add_controller (GTK_WIDGET (self->search_entry), keys);
+
+  self->alerts = vb_desk_alerts_new ();
+  g_signal_connect_object (self->alerts, "alert", G_CALLBACK (alert_cb), self, 0);
+  g_signal_connect_object (self->conversations_page, "notify::unread", G_CALLBACK (unread_changed_cb), self,
+                           G_CONNECT_SWAPPED);
 
   vb_desk_view_show_page (self, "today");
 }

@@ -17,9 +17,27 @@ vb_reception_application_create_window (VbApplication *application)
   return GTK_WINDOW (vb_reception_window_new (VB_RECEPTION_APPLICATION (application)));
 }
 
+/* app.open-record (entity, id): what a desktop notification's click
+ * activates (VbNotifier); the window shows the record. */
+static void
+open_record_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  if (window == NULL)
+    return;
+  gtk_window_present (window);
+  gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.open-record", parameter);
+}
+
 static void
 vb_reception_application_startup (GApplication *application)
 {
+  static const GActionEntry actions[] = {
+    { .name = "open-record", .activate = open_record_cb, .parameter_type = "(ss)" },
+  };
   static const struct { const char *action; const char *accels[3]; } shortcuts[] = {
     { "win.search", { "<Control>f", "<Control>k", NULL } },
     { "win.new-customer", { "<Control>n", NULL } },
@@ -29,12 +47,14 @@ vb_reception_application_startup (GApplication *application)
     { "win.show-page::customers", { "<Alt>2", NULL } },
     { "win.show-page::work-orders", { "<Alt>3", NULL } },
     { "win.show-page::bookings", { "<Control>b", NULL } },
+    { "win.show-page::conversations", { "<Control><Shift>m", NULL } },
   };
 
   /* Before the startup of GtkApplication and AdwApplication, which look
    * for gtk/help-overlay.ui and style.css under the resource base path. */
   vb_reception_window_ensure_resources ();
   G_APPLICATION_CLASS (vb_reception_application_parent_class)->startup (application);
+  g_action_map_add_action_entries (G_ACTION_MAP (application), actions, G_N_ELEMENTS (actions), application);
 
   for (gsize i = 0; i < G_N_ELEMENTS (shortcuts); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (application), shortcuts[i].action,

@@ -10,10 +10,13 @@
  * The window holds the desk's actions, so the application's accelerators
  * (VbReceptionApplication) and the help overlay find them: win.search,
  * win.new-customer, win.edit-customer, win.add-vehicle, win.show-page (s)
- * and win.open-record (ss), which the pages' rows activate.
+ * and win.open-record (ss), which the pages' rows activate; win.check-in (s,
+ * a booked appointment) and win.walk-in-check-in (s, a vehicle) open the
+ * check-in dialog, and the new work order's page once it is saved.
  */
 #include "vb-reception-window.h"
 #include "vb-reception-resources.h"
+#include "vb-check-in-dialog.h"
 #include "vb-client.h"
 #include "vb-customer-editor.h"
 #include "vb-desk-view.h"
@@ -93,6 +96,33 @@ editor_action (GtkWidget  *widget,
 }
 
 static void
+checked_in_cb (VbCheckInDialog   *dialog,
+               const char        *work_order_id,
+               VbReceptionWindow *self)
+{
+  vb_desk_view_open_record (self->desk, "work_orders", work_order_id);
+}
+
+static void
+check_in_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  VbReceptionWindow *self = VB_RECEPTION_WINDOW (widget);
+  g_autoptr(VbClient) client = NULL;
+  const char *id = g_variant_get_string (parameter, NULL);
+  gboolean walk_in = g_str_equal (action_name, "win.walk-in-check-in");
+  VbCheckInDialog *dialog;
+
+  g_object_get (self, "client", &client, NULL);
+  if (!desk_shown (self) || client == NULL || vb_client_get_cache (client) == NULL)
+    return;
+  dialog = vb_check_in_dialog_new (GTK_WINDOW (self), client, walk_in ? NULL : id, walk_in ? id : NULL);
+  g_signal_connect_object (dialog, "checked-in", G_CALLBACK (checked_in_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 vb_reception_window_constructed (GObject *object)
 {
   VbReceptionWindow *self = VB_RECEPTION_WINDOW (object);
@@ -131,6 +161,8 @@ vb_reception_window_class_init (VbReceptionWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.add-vehicle", NULL, editor_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.open-record", "(ss)", open_record_action);
+  gtk_widget_class_install_action (widget_class, "win.check-in", "s", check_in_action);
+  gtk_widget_class_install_action (widget_class, "win.walk-in-check-in", "s", check_in_action);
 }
 
 static void

@@ -21,6 +21,7 @@ struct _VbRecordRow
   VbCache  *cache;
   VbRecord *record;
   GtkLabel *badge;
+  GtkWidget *check_in_button;   /* booked arrivals, a customer's vehicles */
   VbDescribeFlags flags;
 };
 
@@ -40,6 +41,33 @@ set_badge (VbRecordRow *self,
     gtk_widget_add_css_class (GTK_WIDGET (self->badge), style);
 }
 
+/* "Check In" on a booked arrival (win.check-in) and, on the customer's
+ * page, on each of their vehicles for a walk-in (win.walk-in-check-in). */
+static void
+update_check_in (VbRecordRow *self)
+{
+  const char *entity = vb_record_get_entity (self->record);
+  gboolean booked = g_str_equal (entity, "appointments") &&
+                    g_strcmp0 (vb_record_get_string (self->record, "status"), "booked") == 0;
+  gboolean walk_in = g_str_equal (entity, "vehicles") && (self->flags & VB_DESCRIBE_WITHIN_CUSTOMER) != 0;
+
+  if ((booked || walk_in) && self->check_in_button == NULL)
+    {
+      self->check_in_button = gtk_button_new_with_mnemonic (_("Check _In"));
+      gtk_widget_set_valign (self->check_in_button, GTK_ALIGN_CENTER);
+      gtk_widget_set_name (self->check_in_button, "check_in_button");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->check_in_button),
+                                      walk_in ? "win.walk-in-check-in" : "win.check-in");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (self->check_in_button), "s",
+                                        vb_record_get_id (self->record));
+      if (walk_in)
+        gtk_widget_set_tooltip_text (self->check_in_button, _("Walk-in Check-in"));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (self), self->check_in_button);
+    }
+  if (self->check_in_button != NULL)
+    gtk_widget_set_visible (self->check_in_button, booked || walk_in);
+}
+
 static void
 update (VbRecordRow *self)
 {
@@ -52,6 +80,7 @@ update (VbRecordRow *self)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
   set_badge (self, badge, style);
+  update_check_in (self);
 }
 
 static void

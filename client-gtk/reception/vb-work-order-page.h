@@ -3,6 +3,7 @@
 #pragma once
 
 #include <adwaita.h>
+#include <json-glib/json-glib.h>
 
 #include "vb-client-types.h"
 
@@ -24,5 +25,15 @@ GListModel *vb_work_order_page_get_tasks         (VbWorkOrderPage *self);
 GListModel *vb_work_order_page_get_chat          (VbWorkOrderPage *self);
 /* The attachment ids shown as photos (borrowed, NULL-terminated). */
 const char * const *vb_work_order_page_get_photo_ids (VbWorkOrderPage *self);
+/* The quote version and the invoice shown (the server's replies as last
+ * read; borrowed, NULL when there is none). */
+JsonObject *vb_work_order_page_get_quote_version (VbWorkOrderPage *self);
+JsonObject *vb_work_order_page_get_invoice       (VbWorkOrderPage *self);
+/* The quote's or invoice's print, exported to a PDF at path through the
+ * same GtkPrintOperation as "Preview / Print". */
+gboolean    vb_work_order_page_export_pdf        (VbWorkOrderPage *self,
+                                                  gboolean         invoice,
+                                                  const char      *path,
+                                                  GError         **error);
 
 G_END_DECLS
