@@ -542,6 +542,203 @@ test_staff_reply (Fixture       *fx,
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0), "author_name"), !=, NULL);
 }
 
+/* GET path as token: the raw reply body (status asserted 200). */
+static GBytes *
+get_bytes (Fixture    *fx,
+           const char *path,
+           const char *token)
+{
+  g_autofree char *url = g_strconcat (fx->floor.server->base_url, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autofree char *auth = g_strconcat ("Bearer ", token, NULL);
+  g_autoptr(GError) error = NULL;
+  GBytes *reply;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  reply = soup_session_send_and_read (fx->floor.server->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  return reply;
+}
+
+/* The PDF with the values of /CreationDate and /ModDate blanked: cairo
+ * stamps each rendering with the time, to the second; all else is equal. */
+static GByteArray *
+pdf_without_dates (GBytes *pdf)
+{
+  static const char * const keys[] = { "/CreationDate (", "/ModDate (" };
+  gsize size;
+  const guint8 *data = g_bytes_get_data (pdf, &size);
+  GByteArray *out = g_byte_array_sized_new ((guint) size);
+
+  g_byte_array_append (out, data, (guint) size);
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    {
+      gsize n = strlen (keys[k]);
+
+      for (gsize i = 0; i + n < out->len; i++)
+        if (memcmp (out->data + i, keys[k], n) == 0)
+          for (gsize j = i + n; j < out->len && out->data[j] != ')'; j++)
+            out->data[j] = 'X';
+    }
+  return out;
+}
+
+/* An invoice of the floor customer: a diagnosis fee quoted, approved by
+ * phone and invoiced through the API, before the customer has any e-mail
+ * address or consent (so no status update is mailed). */
+static JsonNode *
+issue_invoice (Fixture *fx)
+{
+  VbTestFloor *f = &fx->floor;
+  g_autofree char *rates = g_strdup_printf ("/api/v1/locations/%s/rates", f->a);
+  g_autofree char *order = NULL, *quote_path = NULL, *decide = NULL, *decisions = NULL, *issue = NULL;
+  g_autoptr(JsonNode) version = NULL;
+  g_autoptr(JsonNode) decided = NULL;
+  JsonArray *lines;
+
+  json_node_unref (vb_test_call (f->server, "POST", rates, f->admin,
+                                 "{\"kind\": \"tax\", \"name\": \"VAT\", \"percent_bp\": 1000}", 201));
+  order = vb_test_floor_order (f, "diagnosing");
+  quote_path = g_strdup_printf ("/api/v1/work-orders/%s/quote/versions", order);
+  version = vb_test_call (f->server, "POST", quote_path, f->desk,
+                          "{\"lines\": [{\"kind\": \"fee\", \"description\": \"Diagnosis\","
+                          " \"unit_price\": {\"amount\": 300000, \"currency\": \"VND\"}}]}", 201);
+  lines = json_object_get_array_member (vb_test_object (version), "lines");
+  g_assert_cmpuint (json_array_get_length (lines), ==, 1);
+  decisions = g_strdup_printf ("{\"channel\": \"phone\", \"phone_number\": \"+84 90 111 2222\","
+                               " \"decisions\": [{\"quote_line_id\": \"%s\", \"decision\": \"approved\"}]}",
+                               json_object_get_string_member (json_array_get_object_element (lines, 0), "id"));
+  decide = g_strdup_printf ("/api/v1/quote-versions/%s/decisions", vb_test_id_of (version));
+  decided = vb_test_call (f->server, "POST", decide, f->desk, decisions, 200);
+  issue = g_strdup_printf ("/api/v1/work-orders/%s/invoices", order);
+  return vb_test_call (f->server, "POST", issue, f->desk, NULL, 201);
+}
+
+/* POST /invoices/{id}/email: the rendered PDF arrives as the attachment of
+ * one mail to the customer, byte for byte the PDF GET .../pdf serves. */
+static void
+test_email_invoice (Fixture       *fx,
+                    gconstpointer  data)
+{
+  VbTestFloor *f = &fx->floor;
+  g_autoptr(JsonNode) invoice = issue_invoice (fx);
+  const char *id = vb_test_id_of (invoice);
+  const char *number = vb_test_str_of (invoice, "number");
+  g_autofree char *path = g_strdup_printf ("/api/v1/invoices/%s/email", id);
+  g_autofree char *pdf_path = g_strdup_printf ("/api/v1/invoices/%s/pdf?language=vi", id);
+  g_autofree char *location_name = sql (fx, "SELECT name FROM locations WHERE id = $1::uuid", f->a, NULL);
+  g_autofree char *want_subject = g_strdup_printf ("Hóa đơn %s từ %s", number, location_name);
+  g_autofree char *want_file = g_strdup_printf ("invoice-%s.pdf", number);
+  g_autofree char *want_location = NULL, *sha = NULL, *n = NULL, *purpose = NULL;
+  g_autoptr(GBytes) pdf = NULL;
+  g_autoptr(GBytes) stored = NULL;
+  g_autoptr(GByteArray) pdf_masked = NULL;
+  g_autoptr(GByteArray) stored_masked = NULL;
+  g_autofree char *content_path = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonNode) queued = NULL;
+  g_autoptr(SoupMessageHeaders) headers = NULL;
+  g_autoptr(GPtrArray) files = NULL;
+  g_autoptr(JsonObject) mail = NULL;
+  const char *message_id;
+  JsonArray *atts;
+  JsonObject *att;
+  guint status = 0;
+  static const char request[] = "{\"language\": \"vi\", \"message\": \"Cảm ơn anh Minh đã tin tưởng.\"}";
+
+  /* No e-mail address and no "to" (and no body at all: it is optional). */
+  vb_test_call_error (f->server, "POST", path, f->desk, NULL, 422, "validation_failed", "to");
+  /* Another location's staff: as if it did not exist. */
+  vb_test_call_error (f->server, "POST", path, f->tech_b, "{}", 404, "not_found", NULL);
+
+  set_contact (fx, f->customer, "en", TRUE, FALSE);   /* minh.en@example.com */
+  vb_test_call_error (f->server, "POST", path, f->desk, "{\"to\": \"not an address\"}", 422,
+                      "validation_failed", "to");
+  vb_test_call_error (f->server, "POST", path, f->desk, "{\"to\": \"a@b.c\", \"language\": \"fr\"}", 422,
+                      "validation_failed", "language");
+  n = sql (fx, "SELECT count(*) FROM outbound_messages WHERE kind = 'document'", NULL, NULL);
+  g_assert_cmpstr (n, ==, "0");
+
+  body = g_bytes_new_static (request, strlen (request));
+  queued = vb_test_request_full (f->server, "POST", path, f->desk, "application/json", body, NULL, &status, &headers);
+  g_assert_cmpuint (status, ==, 202);
+  message_id = vb_test_id_of (queued);
+  want_location = g_strdup_printf ("/api/v1/messages/%s", message_id);
+  g_assert_cmpstr (soup_message_headers_get_one (headers, "Location"), ==, want_location);
+  g_assert_cmpstr (vb_test_str_of (queued, "status"), ==, "queued");
+  g_assert_cmpstr (vb_test_str_of (queued, "to_address"), ==, "minh.en@example.com");
+  g_assert_cmpstr (vb_test_str_of (queued, "subject"), ==, want_subject);
+  g_assert_cmpstr (vb_test_str_of (queued, "kind"), ==, "document");
+  g_assert_cmpstr (vb_test_str_of (queued, "related_id"), ==, id);
+
+  /* The stored file is the one mailed (SHA-256 below); it is the PDF that
+   * GET .../pdf serves in the same language, but for the time cairo stamps. */
+  atts = json_object_get_array_member (vb_test_object (queued), "attachments");
+  g_assert_cmpuint (json_array_get_length (atts), ==, 1);
+  content_path = g_strdup_printf ("/api/v1/attachments/%s/content",
+                                  json_object_get_string_member (json_array_get_object_element (atts, 0),
+                                                                 "attachment_id"));
+  stored = get_bytes (fx, content_path, f->desk);
+  sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, stored);
+  g_usleep (1100000);   /* another second: the served PDF has another timestamp */
+  pdf = get_bytes (fx, pdf_path, f->desk);
+  g_assert_cmpuint (g_bytes_get_size (pdf), ==, g_bytes_get_size (stored));
+  pdf_masked = pdf_without_dates (pdf);
+  stored_masked = pdf_without_dates (stored);
+  g_assert_true (memcmp (pdf_masked->data, stored_masked->data, pdf_masked->len) == 0);
+  g_test_message ("served and mailed PDF: %s", g_bytes_equal (pdf, stored) ? "identical bytes"
+                                                                         : "equal but for the timestamp");
+
+  files = wait_mail (fx, 1);
+  mail = parse_mail (files->pdata[0]);
+  g_assert_cmpstr (json_object_get_string_member (mail, "to"), ==, "minh.en@example.com");
+  g_assert_cmpstr (json_object_get_string_member (mail, "subject"), ==, want_subject);
+  g_assert_nonnull (strstr (json_object_get_string_member (mail, "text"), "Kính gửi Minh Nguyen"));
+  g_assert_nonnull (strstr (json_object_get_string_member (mail, "text"), "Cảm ơn anh Minh đã tin tưởng."));
+  atts = json_object_get_array_member (mail, "attachments");
+  g_assert_cmpuint (json_array_get_length (atts), ==, 1);
+  att = json_array_get_object_element (atts, 0);
+  g_assert_cmpstr (json_object_get_string_member (att, "filename"), ==, want_file);
+  g_assert_cmpstr (json_object_get_string_member (att, "content_type"), ==, "application/pdf");
+  g_assert_cmpint (json_object_get_int_member (att, "size"), ==, g_bytes_get_size (pdf));
+  g_assert_cmpstr (json_object_get_string_member (att, "sha256"), ==, sha);
+  wait_status (fx, message_id, "sent");
+  purpose = sql (fx, "SELECT a.purpose || ' ' || a.sha256 FROM outbound_message_attachments x"
+                     "  JOIN attachments a ON a.id = x.attachment_id WHERE x.message_id = $1::uuid", message_id, NULL);
+  {
+    g_autofree char *want = g_strconcat ("document ", sha, NULL);
+    g_assert_cmpstr (purpose, ==, want);
+  }
+  g_ptr_array_unref (wait_mail (fx, 1));   /* exactly one */
+
+  /* The quote, to another address, in English. */
+  {
+    g_autofree char *quote = sql (fx, "SELECT id FROM quotes WHERE customer_id = $1::uuid", f->customer, NULL);
+    g_autofree char *qpath = g_strdup_printf ("/api/v1/quotes/%s/email", quote);
+    g_autoptr(JsonNode) q = vb_test_call (f->server, "POST", qpath, f->desk,
+                                          "{\"to\": \"accounts@example.com\", \"language\": \"en\"}", 202);
+    g_autoptr(GPtrArray) two = NULL;
+    g_autoptr(JsonObject) qmail = NULL;
+
+    vb_test_call_error (f->server, "POST", qpath, f->tech_b, "{}", 404, "not_found", NULL);
+    g_assert_true (g_str_has_prefix (vb_test_str_of (q, "subject"), "Quote "));
+    g_assert_cmpstr (vb_test_str_of (q, "to_address"), ==, "accounts@example.com");
+    two = wait_mail (fx, 2);
+    qmail = parse_mail (g_strcmp0 (two->pdata[0], files->pdata[0]) == 0 ? two->pdata[1] : two->pdata[0]);
+    g_assert_cmpstr (json_object_get_string_member (qmail, "to"), ==, "accounts@example.com");
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (qmail, "attachments")), ==, 1);
+    wait_status (fx, vb_test_id_of (q), "sent");
+  }
+
+  /* Without consent nothing is queued. */
+  set_contact (fx, f->customer, "en", FALSE, FALSE);
+  vb_test_call_error (f->server, "POST", path, f->desk, "{}", 409, "conflict", "consent");
+  g_free (n);
+  n = sql (fx, "SELECT count(*) FROM outbound_messages WHERE kind = 'document'", NULL, NULL);
+  g_assert_cmpstr (n, ==, "2");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -552,5 +749,6 @@ main (int argc, char *argv[])
   g_test_add ("/messages/crash-not-sent-twice", Fixture, NULL, fixture_setup, test_crash_not_sent_twice,
               fixture_teardown);
   g_test_add ("/messages/staff-reply", Fixture, NULL, fixture_setup, test_staff_reply, fixture_teardown);
+  g_test_add ("/messages/email-invoice", Fixture, NULL, fixture_setup, test_email_invoice, fixture_teardown);
   return g_test_run ();
 }
