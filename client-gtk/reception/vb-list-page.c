@@ -38,6 +38,7 @@ struct _VbListPage
   char          *empty_title;
   char          *empty_description;
   GListStore    *lists;        /* VbRecordList, one per entity */
+  gboolean       stale;        /* lists not built for the cache yet */
   GtkFlattenListModel *flat;
   GtkNoSelection *selection;
 };
@@ -112,6 +113,7 @@ rebuild (VbListPage *self)
 {
   gboolean search = searching (self);
 
+  self->stale = FALSE;
   g_list_store_remove_all (self->lists);
   /* The search page lists nothing until something is typed; a list made
    * for a search reads only the matches (never the whole entity first). */
@@ -137,8 +139,30 @@ vb_list_page_set_cache (VbListPage *self,
 {
   g_return_if_fail (VB_IS_LIST_PAGE (self));
 
-  if (g_set_object (&self->cache, cache))
+  if (!g_set_object (&self->cache, cache))
+    return;
+  /* Listing 100,000 customers takes seconds: a page nobody looks at
+   * waits until it is shown (map) instead of holding up the desk. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) || self->search_only)
     rebuild (self);
+  else
+    {
+      g_list_store_remove_all (self->lists);
+      self->stale = TRUE;
+    }
+}
+
+static void
+vb_list_page_map (GtkWidget *widget)
+{
+  VbListPage *self = VB_LIST_PAGE (widget);
+
+  if (self->stale)
+    {
+      self->stale = FALSE;
+      rebuild (self);
+    }
+  GTK_WIDGET_CLASS (vb_list_page_parent_class)->map (widget);
 }
 
 void
@@ -388,6 +412,7 @@ vb_list_page_class_init (VbListPageClass *klass)
   object_class->finalize = vb_list_page_finalize;
   object_class->get_property = vb_list_page_get_property;
   object_class->set_property = vb_list_page_set_property;
+  widget_class->map = vb_list_page_map;
 
   properties[PROP_HEADING] = g_param_spec_string ("heading", NULL, NULL, NULL, flags);
   /* Comma-separated entities; the first is the one listed without search. */

@@ -12,10 +12,11 @@
  * 2. RUNS warm starts, as a desk starts every morning: the session comes
  *    from the keyring and the cache from disk.  Timed from just before
  *    g_application_run() to the window's first painted frame, to the desk
- *    being usable (the main page shown with Today filled from the cache),
- *    to the Customers list holding every customer, and to "Up to date".
+ *    being usable (the main page shown with Today filled from the cache)
+ *    and to "Up to date".
  *    Baseline in the same run: a bare AdwApplicationWindow with a status
- *    page, from g_application_run() to its first painted frame.
+ *    page, from g_application_run() to its first painted frame.  Then the
+ *    Customers page is opened: from the click to every customer listed.
  * 3. Typing in the search field over the cache, one keystroke at a time
  *    (a name, a phone number, a plate), timed from the keystroke to the
  *    frame painted after the results changed, without the entry's typing
@@ -341,18 +342,21 @@ type_texts (void)
 static gboolean
 warm_start_cb (gpointer data)
 {
-  gint64 first_frame, usable, listed, synced;
+  gint64 first_frame, usable, listed, synced, opened;
 
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
   time_until (first_frame_painted, "the first frame");
   first_frame = start_times.first_frame;
   usable = time_until (desk_usable, "a usable desk");
-  listed = time_until (customers_listed, "every customer listed");
   synced = time_until (up_to_date, "Up to date");
   g_array_append_val (samples.first_frame, (double) { ms (start_times.start, first_frame) });
   g_array_append_val (samples.usable, (double) { ms (start_times.start, usable) });
-  g_array_append_val (samples.listed, (double) { ms (start_times.start, listed) });
   g_array_append_val (samples.synced, (double) { ms (start_times.start, synced) });
+  /* The Customers page builds its list when first shown. */
+  opened = g_get_monotonic_time ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-page", "s", "customers"));
+  listed = time_until (customers_listed, "every customer listed");
+  g_array_append_val (samples.listed, (double) { ms (opened, listed) });
   if (measure_search)
     type_texts ();
   quit_app ();
@@ -525,8 +529,8 @@ main (int   argc,
   print_row ("bare AdwApplicationWindow: run → first frame (baseline)", bare, bare_p50);
   print_row ("reception: run → first frame", samples.first_frame, bare_p50);
   print_row ("reception: run → desk usable (Today from the cache)", samples.usable, bare_p50);
-  print_row ("reception: run → Customers list holds every customer", samples.listed, bare_p50);
   print_row ("reception: run → Up to date (server reached, nothing to pull)", samples.synced, bare_p50);
+  print_row ("reception: open Customers → every customer listed", samples.listed, bare_p50);
   print_row ("raw SQLite FTS5 prefix query on the cache (baseline)", raw, raw_p50);
   print_row ("search: keystroke → results painted", samples.keystrokes, raw_p50);
   g_print ("\n%u keystrokes; the search field normally waits %u ms after the last keystroke"
