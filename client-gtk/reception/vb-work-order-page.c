@@ -28,7 +28,7 @@
  * Money: the quote's current version (lines, per-line decision, totals),
  * the invoice (lines, totals, paid, due, payments) and the actions on them
  * (new version, send, record approval, issue, take payment, refund,
- * preview/print).  Those are the server's, never offline: read from the
+ * preview/print, e-mail as PDF).  Those are the server's, never offline: read from the
  * API, kept on screen while offline, every action insensitive then.
  */
 #include "vb-work-order-page.h"
@@ -82,6 +82,7 @@ struct _VbWorkOrderPage
   GtkListBox        *quote_list;
   GtkLabel          *quote_totals_label;
   GtkButton         *quote_print_button;
+  GtkButton         *quote_email_button;
   GtkButton         *new_version_button;
   GtkButton         *quote_send_button;
   GtkButton         *approval_button;
@@ -90,6 +91,7 @@ struct _VbWorkOrderPage
   GtkLabel          *invoice_totals_label;
   GtkListBox        *payments_list;
   GtkButton         *invoice_print_button;
+  GtkButton         *invoice_email_button;
   GtkButton         *issue_button;
   GtkButton         *pay_button;
 
@@ -120,6 +122,7 @@ struct _VbWorkOrderPage
   gboolean             money_again;
   gboolean             busy_money;
   gboolean             keep_money_error;
+  gboolean             emailing;       /* a POST …/email in flight */
 };
 
 G_DEFINE_FINAL_TYPE (VbWorkOrderPage, vb_work_order_page, ADW_TYPE_BIN)
@@ -1060,6 +1063,15 @@ update_money_buttons (VbWorkOrderPage *self)
                             online && self->money_loaded && !closed &&
                             (live_invoice ? due > 0 : TRUE));
   gtk_widget_set_sensitive (GTK_WIDGET (self->invoice_print_button), self->invoice != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->quote_email_button),
+                            online && !self->emailing && vb_money_member_string (self->quote, "id") != NULL &&
+                            shown_version (self) != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->invoice_email_button),
+                            online && !self->emailing && vb_money_member_string (self->invoice, "id") != NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->quote_email_button),
+                               online ? _("E-mail the quote to the customer as a PDF") : why);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->invoice_email_button),
+                               online ? _("E-mail the invoice to the customer as a PDF") : why);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->new_version_button), why);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->approval_button), why);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->issue_button), why);
@@ -1716,6 +1728,86 @@ refund_clicked_cb (GtkButton       *button,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* ------------------------------------------------------------- e-mail --- */
+
+/* POST /api/v1/{quotes,invoices}/{id}/email with no body: the server sends
+ * the same PDF as …/pdf to the customer's first address, in their
+ * language, and answers 202 with the queued message.  One at a time (the
+ * buttons are insensitive meanwhile); the outcome goes to the status line:
+ * where it went, or the server's reason (no address: 422 naming "to"; no
+ * e-mail consent: 409 naming "consent"). */
+static void
+email_sent (VbApiClient     *api,
+            GAsyncResult    *result,
+            VbWorkOrderPage *self,
+            gboolean         invoice)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = vb_api_client_request_finish (api, result, &error);
+  JsonObject *message = reply != NULL && JSON_NODE_HOLDS_OBJECT (reply) ? json_node_get_object (reply) : NULL;
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->emailing = FALSE;
+  if (error != NULL)
+    {
+      text = invoice ? g_strdup_printf (_("Invoice not e-mailed: %s"), error->message)
+                     : g_strdup_printf (_("Quote not e-mailed: %s"), error->message);
+      set_money_status (self, text, "error");
+      self->keep_money_error = TRUE;
+    }
+  else
+    {
+      const char *to = vb_money_member_string (message, "to_address");
+
+      /* Translators: %s is the customer's e-mail address */
+      text = invoice ? g_strdup_printf (_("Invoice e-mailed to %s"), to != NULL ? to : "")
+                     : g_strdup_printf (_("Quote e-mailed to %s"), to != NULL ? to : "");
+      set_money_status (self, text, NULL);
+    }
+  update_money_buttons (self);
+}
+
+static void
+email_quote_sent_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(VbWorkOrderPage) self = user_data;
+
+  email_sent (VB_API_CLIENT (source), result, self, FALSE);
+}
+
+static void
+email_invoice_sent_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(VbWorkOrderPage) self = user_data;
+
+  email_sent (VB_API_CLIENT (source), result, self, TRUE);
+}
+
+static void
+email_document (VbWorkOrderPage *self,
+                gboolean         invoice)
+{
+  GtkButton *button = invoice ? self->invoice_email_button : self->quote_email_button;
+  const char *id = vb_money_member_string (invoice ? self->invoice : self->quote, "id");
+  g_autofree char *path = NULL;
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  if (id == NULL || self->emailing || !gtk_widget_get_sensitive (GTK_WIDGET (button)))
+    return;
+  path = g_strdup_printf (invoice ? "/api/v1/invoices/%s/email" : "/api/v1/quotes/%s/email", id);
+  self->emailing = TRUE;
+  update_money_buttons (self);
+  set_money_status (self, invoice ? _("E-mailing the invoice…") : _("E-mailing the quote…"), NULL);
+  vb_api_client_request_async (vb_client_get_api (self->client), "POST", path, body, self->cancellable,
+                               invoice ? email_invoice_sent_cb : email_quote_sent_cb, g_object_ref (self));
+}
+
 /* -------------------------------------------------------------- print --- */
 
 /* The documents' JSON model (docs/documents.md) from what the page read:
@@ -1921,6 +2013,18 @@ print_document (VbWorkOrderPage *self,
       g_autofree char *text = g_strdup_printf (_("Not printed: %s"), error->message);
       set_money_status (self, text, "error");
     }
+}
+
+static void
+quote_email_cb (VbWorkOrderPage *self)
+{
+  email_document (self, FALSE);
+}
+
+static void
+invoice_email_cb (VbWorkOrderPage *self)
+{
+  email_document (self, TRUE);
 }
 
 static void
@@ -2136,6 +2240,7 @@ vb_work_order_page_set_work_order_id (VbWorkOrderPage *self,
   self->loading_money = FALSE;
   self->money_again = FALSE;
   self->busy_money = FALSE;
+  self->emailing = FALSE;
   set_money_status (self, NULL, NULL);
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   update_header (self);
@@ -2250,6 +2355,7 @@ vb_work_order_page_class_init (VbWorkOrderPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VbWorkOrderPage, quote_list);
   gtk_widget_class_bind_template_child (widget_class, VbWorkOrderPage, quote_totals_label);
   gtk_widget_class_bind_template_child (widget_class, VbWorkOrderPage, quote_print_button);
+  gtk_widget_class_bind_template_child (widget_class, VbWorkOrderPage, quote_email_button);
   gtk_widget_class_bind_template_child (widget_class, VbWorkOrderPage, new_version_button);
   gtk_widget_class_bind_template_child (widget_class, VbWorkOrderPage, quote_send_button);
   gtk_widget_class_bind_template_child (widget_class, VbWorkOrderPage, approval_button);
@@ -2258,6 +2364,7 @@ vb_work_order_page_class_init (VbWorkOrderPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VbWorkOrderPage, invoice_totals_label);
   gtk_widget_class_bind_template_child (widget_class, VbWorkOrderPage, payments_list);
   gtk_widget_class_bind_template_child (widget_class, VbWorkOrderPage, invoice_print_button);
+  gtk_widget_class_bind_template_child (widget_class, VbWorkOrderPage, invoice_email_button);
   gtk_widget_class_bind_template_child (widget_class, VbWorkOrderPage, issue_button);
   gtk_widget_class_bind_template_child (widget_class, VbWorkOrderPage, pay_button);
 }
@@ -2299,6 +2406,8 @@ vb_work_order_page_init (VbWorkOrderPage *self)
   g_signal_connect_object (self->approval_button, "clicked", G_CALLBACK (approval_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->quote_print_button, "clicked", G_CALLBACK (quote_print_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->invoice_print_button, "clicked", G_CALLBACK (invoice_print_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->quote_email_button, "clicked", G_CALLBACK (quote_email_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->invoice_email_button, "clicked", G_CALLBACK (invoice_email_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->issue_button, "clicked", G_CALLBACK (issue_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->pay_button, "clicked", G_CALLBACK (pay_cb), self, G_CONNECT_SWAPPED);
   show_money (self);

@@ -19,7 +19,11 @@
  *      the default — Pay pressed twice: one PaymentIntent at the gateway,
  *      one payment row, the invoice paid in PostgreSQL and on the page;
  *   3. the invoice printed through GtkPrintOperation, exported to PDF: the
- *      PDF (pdftotext) has the invoice number and total;
+ *      PDF (pdftotext) has the invoice number and total; E-mail PDF on the
+ *      paid invoice (clicked twice): with the customer's e-mail consent,
+ *      exactly one queued 'document' message for the invoice with its PDF
+ *      attached and "Invoice e-mailed to <address>" shown; without it, the
+ *      server's 409 (consent) shown and nothing queued;
  *   4. the server stops: every money action is insensitive and the reason
  *      is shown, what was read stays; the server returns.
  * Screenshots in <build>/tests/ui-artifacts/money-*.png.
@@ -534,6 +538,71 @@ close_payment_dialog (VbPaymentDialog *dialog)
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_PAYMENT_DIALOG), WAIT_MS));
 }
 
+static gboolean
+emailing_done (gpointer data)
+{
+  const char *text = gtk_label_get_label (page_child ("money_status_label"));
+
+  return gtk_widget_get_sensitive (page_child ("invoice_email_button")) &&
+         (g_str_has_prefix (text, "Invoice e-mailed to ") || g_str_has_prefix (text, "Invoice not e-mailed: "));
+}
+
+/* 3b. E-mail PDF on the invoice: one message, whatever the clicks. */
+static void
+email_invoice (const char *invoice,
+               gboolean    expect_sent,
+               const char *screenshot)
+{
+  g_autofree char *customer = db_value ("SELECT customer_id FROM invoices WHERE id = $1::uuid", invoice);
+  g_autofree char *consent = db_value ("SELECT vb_customer_may_contact($1::uuid, 'email')"
+                                       " AND coalesce(emails[1], '') <> '' FROM customers WHERE id = $1::uuid",
+                                       customer);
+  const char *status;
+
+  /* The test decides which way it goes (set up by the caller). */
+  g_assert_cmpstr (consent, ==, expect_sent ? "t" : "f");
+  g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE kind = 'document'"
+                             " AND related_entity = 'invoices' AND related_id = $1::uuid", invoice), ==, 0);
+  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("invoice_email_button"), WAIT_MS));
+  /* Pressed twice, quickly: the second press finds the button insensitive. */
+  g_signal_emit_by_name (page_child ("invoice_email_button"), "clicked");
+  g_assert_false (gtk_widget_get_sensitive (page_child ("invoice_email_button")));
+  g_signal_emit_by_name (page_child ("invoice_email_button"), "clicked");
+  g_assert_true (vb_gui_wait_for (emailing_done, NULL, WAIT_MS));
+  status = gtk_label_get_label (page_child ("money_status_label"));
+  g_assert_true (gtk_widget_get_visible (page_child ("money_status_label")));
+  if (g_strcmp0 (consent, "t") == 0)
+    {
+      g_autofree char *to = db_value ("SELECT emails[1] FROM customers WHERE id = $1::uuid", customer);
+      g_autofree char *expected = g_strdup_printf ("Invoice e-mailed to %s", to);
+      g_autofree char *message = NULL;
+
+      g_assert_cmpstr (status, ==, expected);
+      g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE kind = 'document' AND channel = 'email'"
+                                 " AND related_entity = 'invoices' AND related_id = $1::uuid", invoice), ==, 1);
+      message = db_value ("SELECT id FROM outbound_messages WHERE kind = 'document'"
+                          " AND related_entity = 'invoices' AND related_id = $1::uuid", invoice);
+      g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_message_attachments WHERE message_id = $1::uuid",
+                                 message), ==, 1);
+      g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_message_attachments x"
+                                 " JOIN attachments a ON a.id = x.attachment_id"
+                                 " WHERE x.message_id = $1::uuid AND a.content_type = 'application/pdf'",
+                                 message), ==, 1);
+      g_test_message ("invoice e-mailed to %s", to);
+    }
+  else
+    {
+      g_assert_true (g_str_has_prefix (status, "Invoice not e-mailed: "));
+      g_assert_nonnull (strstr (status, "consented"));
+      g_assert_true (gtk_widget_has_css_class (page_child ("money_status_label"), "error"));
+      g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE kind = 'document'"
+                                 " AND related_entity = 'invoices' AND related_id = $1::uuid", invoice), ==, 0);
+      g_test_message ("the customer has no e-mail consent: %s", status);
+    }
+  scroll_to ("money_status_label");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), screenshot);
+}
+
 /* 1c. The new invoice paid in two parts: a bank transfer by QR code,
  * confirmed by staff, then the rest in cash with change. */
 static void
@@ -594,6 +663,12 @@ transfer_and_cash (const char *order)
     g_autofree char *status = db_value ("SELECT status FROM invoices WHERE id = $1::uuid", invoice);
     g_assert_cmpstr (status, ==, "paid");
   }
+  /* This customer agrees to e-mail meanwhile (recorded at another desk). */
+  g_free (db_value ("UPDATE customers SET emails = ARRAY['minh.money@example.com'],"
+                    " consent = jsonb_set(coalesce(consent, '{}'::jsonb), '{email}',"
+                    "                     '{\"given\": true, \"channel\": \"in_person\"}'::jsonb)"
+                    " WHERE id = (SELECT customer_id FROM invoices WHERE id = $1::uuid) RETURNING id", invoice));
+  email_invoice (invoice, TRUE, "money-03i-invoice-emailed");
 }
 
 /* 2–4. The rest by card, then the print, then offline. */
@@ -681,6 +756,7 @@ pay_by_card (void)
   g_assert_false (gtk_widget_get_sensitive (page_child ("pay_button")));
   scroll_to ("invoice_group");
   vb_gui_save_screenshot (GTK_WIDGET (window ()), "money-07-invoice-paid");
+  email_invoice (invoice, FALSE, "money-07b-invoice-not-emailed");
 
   /* 3. The print, exported to PDF. */
   pdf = g_build_filename (vb_test_build_dir (), "tests", "ui-artifacts", "money-09-invoice-print.pdf", NULL);
@@ -705,6 +781,9 @@ pay_by_card (void)
   g_assert_nonnull (strstr (gtk_label_get_label (page_child ("money_status_label")), "Payments need the server"));
   g_assert_false (gtk_widget_get_sensitive (page_child ("pay_button")));
   g_assert_false (gtk_widget_get_sensitive (page_child ("new_version_button")));
+  g_assert_false (gtk_widget_get_sensitive (page_child ("invoice_email_button")));
+  g_assert_false (gtk_widget_get_sensitive (page_child ("quote_email_button")));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (page_child ("invoice_email_button")), "Payments need the server"));
   g_assert_true (page_shows (number));
   scroll_to ("money_status_label");
   vb_gui_save_screenshot (GTK_WIDGET (window ()), "money-08-offline");
