@@ -15,12 +15,6 @@
  * worst one signal for a burst.  A general minimal edit script (Myers) was
  * rejected: several signals for one commit make views relayout several
  * times for no visible gain.
- *
- * A list of 100,000 customers takes a second or more to re-read, and the
- * first sync commits a page of 500 rows at a time: re-reading after each
- * would make that sync quadratic and freeze the window.  So a list whose
- * last re-read was slow defers the next one (4x its cost, at least 100 ms)
- * and folds every change meanwhile into it; a cheap list stays immediate.
  */
 #include "vb-record-list.h"
 
@@ -28,8 +22,6 @@
 
 /* Search results are for a person scanning a list: more is noise. */
 #define SEARCH_LIMIT 500
-/* A re-read cheaper than this happens at once on ::changed. */
-#define IMMEDIATE_REFRESH_US 20000
 
 struct _VbRecordList
 {
@@ -41,8 +33,6 @@ struct _VbRecordList
   gboolean    descending;
   char       *search;
   gboolean    constructed;
-  gint64      last_refresh_us;   /* how long the last re-read took */
-  guint       deferred_refresh;  /* source id of a pending re-read */
   GPtrArray  *items;   /* VbRecord*, in list order */
   GHashTable *by_id;   /* id → VbRecord (borrowed from items) */
 };
@@ -158,11 +148,8 @@ vb_record_list_refresh (VbRecordList *self)
   g_autofree gboolean *modified = NULL;
   guint old_n, new_n, prefix, suffix;
 
-  gint64 started = g_get_monotonic_time ();
-
   g_return_if_fail (VB_IS_RECORD_LIST (self));
 
-  g_clear_handle_id (&self->deferred_refresh, g_source_remove);
   rows = query_rows (self);
   items = g_ptr_array_new_full (rows != NULL ? rows->len : 0, g_object_unref);
   by_id = g_hash_table_new (g_str_hash, g_str_equal);
@@ -211,17 +198,6 @@ vb_record_list_refresh (VbRecordList *self)
                                 old_n - prefix - suffix, new_n - prefix - suffix);
   if (old_n != new_n)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
-  self->last_refresh_us = g_get_monotonic_time () - started;
-}
-
-static gboolean
-deferred_refresh_cb (gpointer data)
-{
-  VbRecordList *self = data;
-
-  self->deferred_refresh = 0;
-  vb_record_list_refresh (self);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -230,15 +206,8 @@ cache_changed_cb (VbCache            *cache,
                   VbRecordList       *self)
 {
   /* NULL: everything may have changed (a reset). */
-  if (entities != NULL && !g_strv_contains (entities, self->entity))
-    return;
-  if (self->deferred_refresh != 0)
-    return;
-  if (self->last_refresh_us < IMMEDIATE_REFRESH_US)
+  if (entities == NULL || g_strv_contains (entities, self->entity))
     vb_record_list_refresh (self);
-  else
-    self->deferred_refresh = g_timeout_add (MAX (100, (guint) (4 * self->last_refresh_us / 1000)),
-                                            deferred_refresh_cb, self);
 }
 
 static void
@@ -261,7 +230,6 @@ vb_record_list_dispose (GObject *object)
 {
   VbRecordList *self = VB_RECORD_LIST (object);
 
-  g_clear_handle_id (&self->deferred_refresh, g_source_remove);
   g_clear_object (&self->cache);
   G_OBJECT_CLASS (vb_record_list_parent_class)->dispose (object);
 }
