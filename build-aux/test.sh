@@ -131,6 +131,9 @@ asan_env=(
     # tests. GTK under Mesa's software GL becomes very slow with it: GUI tests
     # run with GDK_DEBUG=gl-disable GSK_RENDERER=cairo (see lsan.supp).
     "LSAN_OPTIONS=suppressions=${REPO}/build-aux/lsan.supp:print_suppressions=0:fast_unwind_on_malloc=0"
+    # The GUI tests' waits for a condition (vb_gui_wait_for) scale with the
+    # build's slowness, like meson's timeouts.
+    "VOLTBAY_TEST_WAIT_SCALE=3"
 )
 
 if ((run_plain)); then
