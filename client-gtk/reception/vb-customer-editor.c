@@ -76,6 +76,7 @@ struct _VbCustomerEditor
   gulong                outbox_handler;
   VbCache              *cache;
   char                 *error_field;
+  guint                 answer_timeout_ms;
   char                 *error_text;
 };
 
@@ -634,7 +635,7 @@ save_action (GtkWidget  *widget,
   set_busy (self, TRUE);
   self->outbox_handler = g_signal_connect_object (self->cache, "outbox-changed",
                                                   G_CALLBACK (check_answers), self, G_CONNECT_SWAPPED);
-  self->timeout_id = g_timeout_add (ANSWER_TIMEOUT_MS, answer_timeout_cb, self);
+  self->timeout_id = g_timeout_add (self->answer_timeout_ms, answer_timeout_cb, self);
   check_answers (self);
 }
 
@@ -747,6 +748,16 @@ vb_customer_editor_new (GtkWindow            *parent,
   return self;
 }
 
+/* How long a save waits for the server's answer before closing (tests on
+ * slow sanitizer builds lengthen it). */
+void
+vb_customer_editor_set_answer_timeout (VbCustomerEditor *self,
+                                       guint             timeout_ms)
+{
+  g_return_if_fail (VB_IS_CUSTOMER_EDITOR (self));
+  self->answer_timeout_ms = timeout_ms;
+}
+
 const char *
 vb_customer_editor_get_error_field (VbCustomerEditor *self)
 {
@@ -822,6 +833,7 @@ vb_customer_editor_init (VbCustomerEditor *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->answer_timeout_ms = ANSWER_TIMEOUT_MS;
   self->waiting = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_signal_connect_object (self->kind_row, "notify::selected", G_CALLBACK (kind_changed_cb), self,
                            G_CONNECT_SWAPPED);

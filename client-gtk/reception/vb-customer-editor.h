@@ -27,6 +27,8 @@ VbCustomerEditor *vb_customer_editor_new         (GtkWindow            *parent,
                                                   const char           *customer_id);
 /* The field an error is shown on ("vin", "phones"…), or NULL. */
 const char       *vb_customer_editor_get_error_field (VbCustomerEditor *self);
+void              vb_customer_editor_set_answer_timeout (VbCustomerEditor *self,
+                                                         guint             timeout_ms);
 /* The error text shown for it, or NULL. */
 const char       *vb_customer_editor_get_error_text  (VbCustomerEditor *self);
 
