@@ -244,10 +244,12 @@ add_photo (GArray     *photos,
            const char *at,
            const char *id)
 {
-  Photo photo = { g_strdup (at), g_strdup (id) };
+  Photo photo;
 
-  if (id != NULL)
-    g_array_append_val (photos, photo);
+  if (id == NULL)
+    return;
+  photo = (Photo) { g_strdup (at), g_strdup (id) };
+  g_array_append_val (photos, photo);
 }
 
 static void
