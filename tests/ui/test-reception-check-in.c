@@ -307,7 +307,11 @@ pdf_text (const char *path)
   const char *argv[] = { "pdftotext", "-layout", path, "-", NULL };
   int status = -1;
 
-  g_assert_nonnull (g_find_program_in_path ("pdftotext"));
+  {
+    g_autofree char *pdftotext = g_find_program_in_path ("pdftotext");
+
+    g_assert_nonnull (pdftotext);
+  }
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error);
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
