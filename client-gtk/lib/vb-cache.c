@@ -52,6 +52,7 @@ G_DEFINE_FINAL_TYPE (VbCache, vb_cache, G_TYPE_OBJECT)
 G_DEFINE_QUARK (vb-cache-error-quark, vb_cache_error)
 
 enum {
+  RECORDS_CHANGED,
   CHANGED,
   OUTBOX_CHANGED,
   N_SIGNALS
@@ -649,6 +650,10 @@ vb_cache_class_init (VbCacheClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = vb_cache_finalize;
 
+  /* entity, ids: the records of one entity a commit changed (before ::changed). */
+  signals[RECORDS_CHANGED] =
+    g_signal_new ("records-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRV);
   /* entities: the distinct entity names whose local views changed. */
   signals[CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -665,10 +670,13 @@ vb_cache_init (VbCache *self)
 
 static void
 emit_changed (VbCache    *self,
-              const char *entity)
+              const char *entity,
+              const char *id)
 {
   const char *entities[] = { entity, NULL };
+  const char *ids[] = { id, NULL };
 
+  g_signal_emit (self, signals[RECORDS_CHANGED], 0, entity, ids);
   g_signal_emit (self, signals[CHANGED], 0, entities);
 }
 
@@ -1103,6 +1111,29 @@ recompute_touched (VbCache     *self,
   return TRUE;
 }
 
+/* ::records-changed for each entity of a pull, with the ids it touched. */
+static void
+emit_records_changed (VbCache    *self,
+                      GHashTable *touched,
+                      GPtrArray  *entities)
+{
+  for (guint i = 0; i < entities->len; i++)
+    {
+      const char *entity = g_ptr_array_index (entities, i);
+      gsize len = strlen (entity);
+      g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+      GHashTableIter iter;
+      const char *key;
+
+      g_hash_table_iter_init (&iter, touched);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+        if (strncmp (key, entity, len) == 0 && key[len] == '\n')
+          g_ptr_array_add (ids, (gpointer) (key + len + 1));
+      g_ptr_array_add (ids, NULL);
+      g_signal_emit (self, signals[RECORDS_CHANGED], 0, entity, (char **) ids->pdata);
+    }
+}
+
 gboolean
 vb_cache_apply_changes (VbCache     *self,
                         JsonArray   *items,
@@ -1138,6 +1169,7 @@ vb_cache_apply_changes (VbCache     *self,
   if (entities->len > 0)
     {
       g_ptr_array_sort (entities, compare_strings);
+      emit_records_changed (self, touched, entities);
       g_ptr_array_add (entities, NULL);
       g_signal_emit (self, signals[CHANGED], 0, (char **) entities->pdata);
     }
@@ -1200,33 +1232,36 @@ valid_field_name (const char *name)
   return TRUE;
 }
 
-GPtrArray *
-vb_cache_list (VbCache    *self,
-               const char *entity,
-               const char *location_id,
-               const char *order_field,
-               gboolean    descending,
-               guint       limit)
+static GPtrArray *
+list_rows (VbCache    *self,
+           const char *entity,
+           const char *location_id,
+           const char *field,
+           const char *value,
+           const char *order_field,
+           gboolean    descending,
+           guint       limit)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *field_path = NULL;
   /* The direction cannot be a parameter: two constant statements. */
   const char *sql = descending
     ? "SELECT local_row FROM records WHERE entity = ?1 AND local_row IS NOT NULL"
       " AND (?2 IS NULL OR location_id = ?2)"
+      " AND (?5 IS NULL OR json_extract(local_row, ?5) = ?6)"
       " ORDER BY json_extract(local_row, ?3) COLLATE LOCALE DESC, id DESC LIMIT ?4"
     : "SELECT local_row FROM records WHERE entity = ?1 AND local_row IS NOT NULL"
       " AND (?2 IS NULL OR location_id = ?2)"
+      " AND (?5 IS NULL OR json_extract(local_row, ?5) = ?6)"
       " ORDER BY json_extract(local_row, ?3) COLLATE LOCALE, id LIMIT ?4";
   int rc;
 
-  g_return_val_if_fail (VB_IS_CACHE (self), NULL);
-  g_return_val_if_fail (entity != NULL, NULL);
-  g_return_val_if_fail (order_field == NULL || valid_field_name (order_field), NULL);
-
   path = g_strconcat ("$.", order_field != NULL ? order_field : "id", NULL);
+  if (field != NULL)
+    field_path = g_strconcat ("$.", field, NULL);
   stmt = prepare (self, sql, &error);
   if (stmt == NULL)
     {
@@ -1237,6 +1272,8 @@ vb_cache_list (VbCache    *self,
   bind_text (stmt, 2, location_id);
   bind_text (stmt, 3, path);
   sqlite3_bind_int64 (stmt, 4, limit > 0 ? (gint64) limit : -1);
+  bind_text (stmt, 5, field_path);
+  bind_text (stmt, 6, value);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       JsonObject *row = parse_object ((const char *) sqlite3_column_text (stmt, 0));
@@ -1246,6 +1283,78 @@ vb_cache_list (VbCache    *self,
     }
   if (rc != SQLITE_DONE)
     g_warning ("Cannot list %s from the cache: %s", entity, sqlite3_errmsg (self->db));
+  return g_steal_pointer (&rows);
+}
+
+GPtrArray *
+vb_cache_list (VbCache    *self,
+               const char *entity,
+               const char *location_id,
+               const char *order_field,
+               gboolean    descending,
+               guint       limit)
+{
+  g_return_val_if_fail (VB_IS_CACHE (self), NULL);
+  g_return_val_if_fail (entity != NULL, NULL);
+  g_return_val_if_fail (order_field == NULL || valid_field_name (order_field), NULL);
+
+  return list_rows (self, entity, location_id, NULL, NULL, order_field, descending, limit);
+}
+
+GPtrArray *
+vb_cache_list_where (VbCache    *self,
+                     const char *entity,
+                     const char *location_id,
+                     const char *field,
+                     const char *value,
+                     const char *order_field,
+                     gboolean    descending,
+                     guint       limit)
+{
+  g_return_val_if_fail (VB_IS_CACHE (self), NULL);
+  g_return_val_if_fail (entity != NULL, NULL);
+  g_return_val_if_fail (field != NULL && valid_field_name (field), NULL);
+  g_return_val_if_fail (value != NULL, NULL);
+  g_return_val_if_fail (order_field == NULL || valid_field_name (order_field), NULL);
+
+  return list_rows (self, entity, location_id, field, value, order_field, descending, limit);
+}
+
+GPtrArray *
+vb_cache_get_many (VbCache            *self,
+                   const char         *entity,
+                   const char         *location_id,
+                   const char * const *ids)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (VB_IS_CACHE (self), NULL);
+  g_return_val_if_fail (entity != NULL, NULL);
+
+  stmt = prepare (self,
+                  "SELECT local_row FROM records WHERE entity = ?1 AND id = ?2"
+                  " AND local_row IS NOT NULL AND (?3 IS NULL OR location_id = ?3)", &error);
+  if (stmt == NULL)
+    {
+      g_warning ("%s", error->message);
+      return g_steal_pointer (&rows);
+    }
+  for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
+    {
+      sqlite3_reset (stmt);
+      bind_text (stmt, 1, entity);
+      bind_text (stmt, 2, ids[i]);
+      bind_text (stmt, 3, location_id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          JsonObject *row = parse_object ((const char *) sqlite3_column_text (stmt, 0));
+
+          if (row != NULL)
+            g_ptr_array_add (rows, row);
+        }
+    }
   return g_steal_pointer (&rows);
 }
 
@@ -1615,7 +1724,7 @@ vb_cache_enqueue (VbCache      *self,
       !recompute_record (self, entity, record_id, error) || !commit (self, error))
     return rollback (self);
 
-  emit_changed (self, entity);
+  emit_changed (self, entity, record_id);
   g_signal_emit (self, signals[OUTBOX_CHANGED], 0);
   return seq;
 }
@@ -1654,7 +1763,7 @@ vb_cache_enqueue_upload (VbCache      *self,
       !recompute_record (self, UPLOAD_ENTITY, record_id, error) || !commit (self, error))
     return rollback (self);
 
-  emit_changed (self, UPLOAD_ENTITY);
+  emit_changed (self, UPLOAD_ENTITY, record_id);
   g_signal_emit (self, signals[OUTBOX_CHANGED], 0);
   return seq;
 }
@@ -1824,7 +1933,7 @@ vb_cache_finish_entry (VbCache        *self,
 
   /* Even when applied: if a pull already passed the change's version,
    * its overlay has just gone. */
-  emit_changed (self, entry->entity);
+  emit_changed (self, entry->entity, entry->record_id);
   g_signal_emit (self, signals[OUTBOX_CHANGED], 0);
   return TRUE;
 }

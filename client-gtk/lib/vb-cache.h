@@ -16,8 +16,12 @@
  * and lives in the XDG data dir (the outbox is user work, not a cache).
  *
  * Signals: ::changed (const char * const *entities) after each commit that
- * changed local views (pulls, enqueues, refusals); ::outbox-changed after
- * each commit that changed the outbox (counts, problems).
+ * changed local views (pulls, enqueues, refusals); just before it, for each
+ * of those entities, ::records-changed (const char *entity, const char *
+ * const *ids): the records of that entity whose local view the commit
+ * changed, created or removed (what lists update from without re-reading
+ * the entity); ::outbox-changed after each commit that changed the outbox
+ * (counts, problems).
  *
  * Not thread-safe: one VbCache per thread (the apps use it on the main
  * thread; tests and voltbay-sync too).
@@ -129,6 +133,22 @@ GPtrArray      *vb_cache_list             (VbCache      *self,
                                            const char   *order_field,
                                            gboolean      descending,
                                            guint         limit);
+/* The same, only records whose top-level member field is the string value
+ * (e.g. one customer's vehicles: "customer_id", id); filtered in SQL. */
+GPtrArray      *vb_cache_list_where       (VbCache      *self,
+                                           const char   *entity,
+                                           const char   *location_id,
+                                           const char   *field,
+                                           const char   *value,
+                                           const char   *order_field,
+                                           gboolean      descending,
+                                           guint         limit);
+/* The local views of these records of entity (in the order of ids; unknown,
+ * deleted or, with location_id, other locations' records left out). */
+GPtrArray      *vb_cache_get_many         (VbCache            *self,
+                                           const char         *entity,
+                                           const char         *location_id,
+                                           const char * const *ids);
 guint           vb_cache_count            (VbCache      *self,
                                            const char   *entity);
 /* Full-text search (FTS5, prefix match per word) over customers (names,

@@ -14,10 +14,21 @@ G_DECLARE_FINAL_TYPE (VbRecordList, vb_record_list, VB, RECORD_LIST, GObject)
 /* The local views of entity (optionally of one location) ordered by
  * order_field (a top-level member; NULL: id), kept up to date from the
  * cache's ::changed.  A search text (vb_record_list_set_search) switches
- * to full-text matches of the cache's search index, best first. */
+ * to full-text matches of the cache's search index, best first.
+ * Updates are incremental: only the records a commit changed (the cache's
+ * ::records-changed) are re-read and merged in, so a list of 100,000
+ * records costs little per change. */
 VbRecordList *vb_record_list_new           (VbCache      *cache,
                                             const char   *entity,
                                             const char   *location_id,
+                                            const char   *order_field,
+                                            gboolean      descending);
+/* Only the records whose top-level member field is the string value (e.g.
+ * one customer's vehicles: "customer_id", id), filtered in the cache. */
+VbRecordList *vb_record_list_new_where     (VbCache      *cache,
+                                            const char   *entity,
+                                            const char   *field,
+                                            const char   *value,
                                             const char   *order_field,
                                             gboolean      descending);
 VbCache      *vb_record_list_get_cache     (VbRecordList *self);

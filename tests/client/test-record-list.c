@@ -455,6 +455,184 @@ test_titles (void)
   }
 }
 
+/* The ids a list shows, joined with " ". */
+static char *
+ids_of (GListModel *model)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(VbRecord) record = g_list_model_get_item (model, i);
+
+      g_string_append_printf (text, "%s ", vb_record_get_id (record));
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static char *
+ids_of_rows (GPtrArray *rows)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < rows->len; i++)
+    g_string_append_printf (text, "%s ", json_object_get_string_member (g_ptr_array_index (rows, i), "id"));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* A random vehicle change: plates that collate (case, accents, equal
+ * ones), odometers of every JSON type SQLite orders (null, integers,
+ * reals, a string), locations, models, deletes. */
+static JsonNode *
+random_item (GRand *rand,
+             guint  n_ids)
+{
+  static const char * const plates[] = { "51A-1", "51a-1", "Đỗ", "Do", "Zeta", "ánh", "51A-1", "" };
+  static const char * const models[] = { "VF 5", "VF 8", "VF e34" };
+  g_autofree char *id = g_strdup_printf ("v%02u", g_rand_int_range (rand, 0, n_ids));
+  const char *location = g_rand_boolean (rand) ? L1 : L2;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  gboolean deleted = g_rand_int_range (rand, 0, 8) == 0;
+  int odometer = g_rand_int_range (rand, 0, 5);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "entity");
+  json_builder_add_string_value (b, "vehicles");
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, id);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, g_rand_int_range (rand, 1, 1000));
+  json_builder_set_member_name (b, "op");
+  json_builder_add_string_value (b, deleted ? "delete" : "upsert");
+  json_builder_set_member_name (b, "location_id");
+  json_builder_add_string_value (b, location);
+  if (!deleted)
+    {
+      json_builder_set_member_name (b, "row");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_string_value (b, id);
+      json_builder_set_member_name (b, "location_id");
+      json_builder_add_string_value (b, location);
+      json_builder_set_member_name (b, "plate");
+      json_builder_add_string_value (b, plates[g_rand_int_range (rand, 0, G_N_ELEMENTS (plates))]);
+      json_builder_set_member_name (b, "model");
+      json_builder_add_string_value (b, models[g_rand_int_range (rand, 0, G_N_ELEMENTS (models))]);
+      json_builder_set_member_name (b, "odometer");
+      if (odometer == 0)
+        json_builder_add_null_value (b);
+      else if (odometer == 1)
+        json_builder_add_double_value (b, g_rand_int_range (rand, 0, 40) / 4.0);
+      else if (odometer == 2)
+        json_builder_add_string_value (b, "unknown");
+      else
+        json_builder_add_int_value (b, g_rand_int_range (rand, 0, 10));
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* After every commit (pulls of several records, local edits), each list
+ * updated incrementally shows exactly what a fresh query of the cache
+ * returns, in the same order. */
+static void
+test_incremental (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261207);
+  g_autoptr(VbRecordList) by_plate = vb_record_list_new (f->cache, "vehicles", NULL, "plate", FALSE);
+  g_autoptr(VbRecordList) by_odometer = vb_record_list_new (f->cache, "vehicles", NULL, "odometer", TRUE);
+  g_autoptr(VbRecordList) at_l1 = vb_record_list_new (f->cache, "vehicles", L1, "plate", TRUE);
+  g_autoptr(VbRecordList) vf8 = vb_record_list_new_where (f->cache, "vehicles", "model", "VF 8", "plate", FALSE);
+
+  for (guint round = 0; round < 300; round++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (round % 5 == 4)
+        {
+          /* A local edit: an overlay on the server row. */
+          g_autofree char *id = g_strdup_printf ("v%02u", g_rand_int_range (rand, 0, 40));
+          g_autoptr(JsonObject) fields = json_object_new ();
+
+          json_object_set_string_member (fields, "plate", g_rand_boolean (rand) ? "Ánh" : "00");
+          json_object_set_string_member (fields, "model", "VF 8");
+          vb_cache_enqueue (f->cache, VB_CHANGE_UPDATE, "vehicles", id, "PATCH", "/api/v1/vehicles/x",
+                            fields, fields, &error);
+          g_assert_no_error (error);
+        }
+      else
+        {
+          g_autoptr(JsonArray) page = json_array_new ();
+          guint n = g_rand_int_range (rand, 1, 12);
+
+          for (guint i = 0; i < n; i++)
+            json_array_add_element (page, random_item (rand, 40));
+          g_assert_true (vb_cache_apply_changes (f->cache, page, "cursor", &error));
+          g_assert_no_error (error);
+        }
+
+      {
+        g_autoptr(GPtrArray) plate_rows = vb_cache_list (f->cache, "vehicles", NULL, "plate", FALSE, 0);
+        g_autoptr(GPtrArray) odometer_rows = vb_cache_list (f->cache, "vehicles", NULL, "odometer", TRUE, 0);
+        g_autoptr(GPtrArray) l1_rows = vb_cache_list (f->cache, "vehicles", L1, "plate", TRUE, 0);
+        g_autoptr(GPtrArray) vf8_rows = vb_cache_list_where (f->cache, "vehicles", NULL, "model", "VF 8",
+                                                             "plate", FALSE, 0);
+        g_autofree char *want_plate = ids_of_rows (plate_rows);
+        g_autofree char *want_odometer = ids_of_rows (odometer_rows);
+        g_autofree char *want_l1 = ids_of_rows (l1_rows);
+        g_autofree char *want_vf8 = ids_of_rows (vf8_rows);
+        g_autofree char *got_plate = ids_of (G_LIST_MODEL (by_plate));
+        g_autofree char *got_odometer = ids_of (G_LIST_MODEL (by_odometer));
+        g_autofree char *got_l1 = ids_of (G_LIST_MODEL (at_l1));
+        g_autofree char *got_vf8 = ids_of (G_LIST_MODEL (vf8));
+
+        g_assert_cmpstr (got_plate, ==, want_plate);
+        g_assert_cmpstr (got_odometer, ==, want_odometer);
+        g_assert_cmpstr (got_l1, ==, want_l1);
+        g_assert_cmpstr (got_vf8, ==, want_vf8);
+      }
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (by_plate)), >, 10);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (vf8)), >, 3);
+}
+
+/* A where-list holds only its records and follows them in and out. */
+static void
+test_where (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(VbRecordList) vf5 = NULL;
+
+  apply_vehicle (f, "v1", 1, L1, "51A-1", "VF 5");
+  apply_vehicle (f, "v2", 1, L1, "51B-2", "VF 8");
+  apply_vehicle (f, "v3", 1, L2, "51C-3", "VF 5");
+  vf5 = vb_record_list_new_where (f->cache, "vehicles", "model", "VF 5", "plate", TRUE);
+  g_signal_connect (vf5, "items-changed", G_CALLBACK (items_changed_cb), f);
+  assert_titles (vf5, "51C-3 · VinFast VF 5|51A-1 · VinFast VF 5");
+
+  /* v2 becomes a VF 5: inserted between the two. */
+  apply_vehicle (f, "v2", 2, L1, "51B-2", "VF 5");
+  assert_titles (vf5, "51C-3 · VinFast VF 5|51B-2 · VinFast VF 5|51A-1 · VinFast VF 5");
+  assert_changes (f, 1, 1, 0, 1);
+  /* v3 leaves. */
+  apply_vehicle (f, "v3", 2, L2, "51C-3", "VF 8");
+  assert_titles (vf5, "51B-2 · VinFast VF 5|51A-1 · VinFast VF 5");
+  assert_changes (f, 1, 0, 1, 0);
+  /* v1 changes in place: its object stays. */
+  {
+    VbRecord *before = item_at (vf5, 1);
+
+    apply_vehicle (f, "v1", 2, L1, "51A-1", "VF 5 Plus");
+    assert_titles (vf5, "51B-2 · VinFast VF 5");
+    apply_vehicle (f, "v1", 3, L1, "51A-1", "VF 5");
+    g_assert_true (item_at (vf5, 1) != NULL);
+    (void) before;
+  }
+  assert_changes (f, 2, 1, 1, 0, 1, 0, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -471,5 +649,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/record-list/search", Fixture, NULL, fixture_set_up, test_search, fixture_tear_down);
   g_test_add_func ("/record-list/titles", test_titles);
+  g_test_add ("/record-list/incremental", Fixture, NULL, fixture_set_up, test_incremental,
+              fixture_tear_down);
+  g_test_add ("/record-list/where", Fixture, NULL, fixture_set_up, test_where, fixture_tear_down);
   return g_test_run ();
 }
