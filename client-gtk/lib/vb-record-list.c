@@ -253,7 +253,7 @@ swap_in (VbRecordList *self,
          gboolean     *modified)
 {
   g_autoptr(GPtrArray) items = new_items;
-  g_autoptr(GHashTable) by_id = new_by_id;
+  g_autoptr(GHashTable) by_id = new_by_id; /* NULL: self->by_id is already right */
   guint old_n, new_n, prefix, suffix;
 
   old_n = self->items->len;
@@ -271,8 +271,11 @@ swap_in (VbRecordList *self,
   /* Swap before emitting: handlers read the new contents. */
   g_ptr_array_unref (self->items);
   self->items = g_steal_pointer (&items);
-  g_hash_table_unref (self->by_id);
-  self->by_id = g_steal_pointer (&by_id);
+  if (by_id != NULL)
+    {
+      g_hash_table_unref (self->by_id);
+      self->by_id = g_steal_pointer (&by_id);
+    }
 
   if (old_n - prefix - suffix > 0 || new_n - prefix - suffix > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), prefix,
@@ -363,7 +366,9 @@ read_changed (VbRecordList       *self,
   return TRUE;
 }
 
-/* Merges the re-read records into the rest, which stays in order. */
+/* Merges the re-read records into the rest, which stays in order.  The
+ * id index is updated in place: rebuilding it costs as much as the list
+ * is long, on every commit. */
 static void
 update_records (VbRecordList       *self,
                 const char * const *ids)
@@ -373,7 +378,6 @@ update_records (VbRecordList       *self,
   g_autoptr(GPtrArray) fresh = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree gboolean *modified = NULL;
   GPtrArray *items;
-  GHashTable *by_id;
   guint i = 0, j = 0;
 
   if (self->unorderable || !read_changed (self, ids, changed, fresh, fresh_modified))
@@ -383,7 +387,6 @@ update_records (VbRecordList       *self,
     }
 
   items = g_ptr_array_new_full (self->items->len + fresh->len, g_object_unref);
-  by_id = g_hash_table_new (g_str_hash, g_str_equal);
   modified = g_new0 (gboolean, self->items->len + fresh->len + 1);
   while (i < self->items->len || j < fresh->len)
     {
@@ -405,10 +408,17 @@ update_records (VbRecordList       *self,
           record = g_object_ref (old);
           i++;
         }
-      g_hash_table_insert (by_id, (gpointer) vb_record_get_id (record), record);
       g_ptr_array_add (items, record);
     }
-  swap_in (self, items, by_id, modified);
+  for (guint k = 0; ids[k] != NULL; k++)
+    g_hash_table_remove (self->by_id, ids[k]);
+  for (guint k = 0; k < fresh->len; k++)
+    {
+      VbRecord *record = g_ptr_array_index (fresh, k);
+
+      g_hash_table_insert (self->by_id, (gpointer) vb_record_get_id (record), record);
+    }
+  swap_in (self, items, NULL, modified);
 }
 
 static void

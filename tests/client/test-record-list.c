@@ -592,6 +592,23 @@ test_incremental (Fixture       *f,
         g_assert_cmpstr (got_odometer, ==, want_odometer);
         g_assert_cmpstr (got_l1, ==, want_l1);
         g_assert_cmpstr (got_vf8, ==, want_vf8);
+        /* The id index follows: every shown record is found where it is;
+         * one gone is not found. */
+        for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (at_l1)); i++)
+          {
+            VbRecord *record = item_at (at_l1, i);
+            guint position = G_MAXUINT;
+
+            g_assert_true (vb_record_list_find (at_l1, vb_record_get_id (record), &position) == record);
+            g_assert_cmpuint (position, ==, i);
+          }
+        for (guint i = 0; i < plate_rows->len; i++)
+          {
+            const char *id = json_object_get_string_member (g_ptr_array_index (plate_rows, i), "id");
+
+            g_assert_true ((vb_record_list_find (at_l1, id, NULL) != NULL) ==
+                           (strstr (want_l1, id) != NULL));
+          }
       }
     }
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (by_plate)), >, 10);
