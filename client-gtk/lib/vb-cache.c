@@ -1232,6 +1232,52 @@ valid_field_name (const char *name)
   return TRUE;
 }
 
+/* A row of a list with its sort key: SQLite's type class of the order
+ * value (null, number, text), the number, or the text's collation key. */
+typedef struct
+{
+  JsonObject *row;
+  int         class;
+  double      number;
+  char       *key;
+  char       *id;
+} ListEntry;
+
+static void
+list_entry_clear (ListEntry *entry)
+{
+  g_clear_pointer (&entry->row, json_object_unref);
+  g_clear_pointer (&entry->key, g_free);
+  g_clear_pointer (&entry->id, g_free);
+}
+
+static int
+compare_list_entries (gconstpointer a,
+                      gconstpointer b,
+                      gpointer      data)
+{
+  const ListEntry *x = a, *y = b;
+  gboolean descending = GPOINTER_TO_INT (data);
+  int cmp;
+
+  if (x->class != y->class)
+    cmp = x->class < y->class ? -1 : 1;
+  else if (x->class == 1)
+    cmp = x->number < y->number ? -1 : x->number > y->number;
+  else if (x->class == 2)
+    cmp = strcmp (x->key, y->key);
+  else
+    cmp = 0;
+  if (cmp == 0)
+    cmp = strcmp (x->id, y->id);
+  return descending ? -cmp : cmp;
+}
+
+/* Sorted here, not by ORDER BY … COLLATE LOCALE: SQLite would call the
+ * collation (two copies and a g_utf8_collate) n log n times — seconds for
+ * 100,000 customers — where one g_utf8_collate_key per row and strcmp
+ * give the same order.  Objects and arrays (text to SQLite) are not order
+ * fields anyone uses; they sort with the text as their JSON. */
 static GPtrArray *
 list_rows (VbCache    *self,
            const char *entity,
@@ -1243,22 +1289,18 @@ list_rows (VbCache    *self,
            guint       limit)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr(GArray) entries = g_array_new (FALSE, TRUE, sizeof (ListEntry));
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   g_autofree char *field_path = NULL;
-  /* The direction cannot be a parameter: two constant statements. */
-  const char *sql = descending
-    ? "SELECT local_row FROM records WHERE entity = ?1 AND local_row IS NOT NULL"
-      " AND (?2 IS NULL OR location_id = ?2)"
-      " AND (?5 IS NULL OR json_extract(local_row, ?5) = ?6)"
-      " ORDER BY json_extract(local_row, ?3) COLLATE LOCALE DESC, id DESC LIMIT ?4"
-    : "SELECT local_row FROM records WHERE entity = ?1 AND local_row IS NOT NULL"
-      " AND (?2 IS NULL OR location_id = ?2)"
-      " AND (?5 IS NULL OR json_extract(local_row, ?5) = ?6)"
-      " ORDER BY json_extract(local_row, ?3) COLLATE LOCALE, id LIMIT ?4";
+  const char *sql =
+    "SELECT local_row, json_extract(local_row, ?3), id FROM records"
+    " WHERE entity = ?1 AND local_row IS NOT NULL AND (?2 IS NULL OR location_id = ?2)"
+    " AND (?5 IS NULL OR json_extract(local_row, ?5) = ?6)";
   int rc;
 
+  g_array_set_clear_func (entries, (GDestroyNotify) list_entry_clear);
   path = g_strconcat ("$.", order_field != NULL ? order_field : "id", NULL);
   if (field != NULL)
     field_path = g_strconcat ("$.", field, NULL);
@@ -1271,18 +1313,35 @@ list_rows (VbCache    *self,
   bind_text (stmt, 1, entity);
   bind_text (stmt, 2, location_id);
   bind_text (stmt, 3, path);
-  sqlite3_bind_int64 (stmt, 4, limit > 0 ? (gint64) limit : -1);
   bind_text (stmt, 5, field_path);
   bind_text (stmt, 6, value);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      JsonObject *row = parse_object ((const char *) sqlite3_column_text (stmt, 0));
+      ListEntry entry = { 0 };
+      int type = sqlite3_column_type (stmt, 1);
 
-      if (row != NULL)
-        g_ptr_array_add (rows, row);
+      entry.row = parse_object ((const char *) sqlite3_column_text (stmt, 0));
+      if (entry.row == NULL)
+        continue;
+      entry.id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      if (type == SQLITE_INTEGER || type == SQLITE_FLOAT)
+        {
+          entry.class = 1;
+          entry.number = sqlite3_column_double (stmt, 1);
+        }
+      else if (type != SQLITE_NULL)
+        {
+          entry.class = 2;
+          entry.key = g_utf8_collate_key ((const char *) sqlite3_column_text (stmt, 1), -1);
+        }
+      g_array_append_val (entries, entry);
     }
   if (rc != SQLITE_DONE)
     g_warning ("Cannot list %s from the cache: %s", entity, sqlite3_errmsg (self->db));
+
+  g_array_sort_with_data (entries, compare_list_entries, GINT_TO_POINTER (descending));
+  for (guint i = 0; i < entries->len && (limit == 0 || i < limit); i++)
+    g_ptr_array_add (rows, g_steal_pointer (&g_array_index (entries, ListEntry, i).row));
   return g_steal_pointer (&rows);
 }
 
