@@ -42,10 +42,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 struct _VbCache
 {
-  GObject  parent_instance;
-  sqlite3 *db;
-  char    *path;
-  char    *client_id;
+  GObject     parent_instance;
+  sqlite3    *db;
+  char       *path;
+  char       *client_id;
+  guint64     commits;        /* our COMMITs, so a memo knows it is stale */
+  /* The last full-text query's matches, ranked, as entity → GArray of
+   * rids: a search field asks once per entity for the same text. */
+  char       *memo_query;
+  guint64     memo_commits;
+  gint64      memo_data_version;
+  GHashTable *memo_matches;
 };
 
 G_DEFINE_FINAL_TYPE (VbCache, vb_cache, G_TYPE_OBJECT)
@@ -188,7 +195,10 @@ commit (VbCache  *self,
         GError  **error)
 {
   if (exec (self, "COMMIT", error))
-    return TRUE;
+    {
+      self->commits++;
+      return TRUE;
+    }
   exec (self, "ROLLBACK", NULL);
   return FALSE;
 }
@@ -642,6 +652,8 @@ vb_cache_finalize (GObject *object)
   g_clear_pointer (&self->db, sqlite3_close_v2);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->client_id, g_free);
+  g_clear_pointer (&self->memo_query, g_free);
+  g_clear_pointer (&self->memo_matches, g_hash_table_unref);
   G_OBJECT_CLASS (vb_cache_parent_class)->finalize (object);
 }
 
@@ -1460,6 +1472,67 @@ fts_query (const char *text)
   return query->len > 0 ? g_string_free (g_steal_pointer (&query), FALSE) : NULL;
 }
 
+/* Another connection's commits (a second app on the same file). */
+static gint64
+data_version (VbCache *self)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "PRAGMA data_version", NULL);
+
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
+    return -1;
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+/* The ranked matches of query per entity, from one FTS5 query that the
+ * searches of the same text for each entity share (ranking every match
+ * is the cost, whatever the entity filter). */
+static GHashTable *
+search_matches (VbCache    *self,
+                const char *query)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 version = data_version (self);
+  int rc;
+
+  if (self->memo_matches != NULL && g_strcmp0 (self->memo_query, query) == 0 &&
+      self->memo_commits == self->commits && self->memo_data_version == version)
+    return self->memo_matches;
+
+  g_clear_pointer (&self->memo_matches, g_hash_table_unref);
+  g_clear_pointer (&self->memo_query, g_free);
+  stmt = prepare (self, "SELECT entity, rowid FROM search WHERE search MATCH ?1 ORDER BY rank", NULL);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, query);
+  self->memo_matches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_array_unref);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *entity = (const char *) sqlite3_column_text (stmt, 0);
+      gint64 rid = sqlite3_column_int64 (stmt, 1);
+      GArray *rids;
+
+      if (entity == NULL)
+        continue;
+      rids = g_hash_table_lookup (self->memo_matches, entity);
+      if (rids == NULL)
+        {
+          rids = g_array_new (FALSE, FALSE, sizeof (gint64));
+          g_hash_table_insert (self->memo_matches, g_strdup (entity), rids);
+        }
+      g_array_append_val (rids, rid);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      g_warning ("Cannot search the cache: %s", sqlite3_errmsg (self->db));
+      g_clear_pointer (&self->memo_matches, g_hash_table_unref);
+      return NULL;
+    }
+  self->memo_query = g_strdup (query);
+  self->memo_commits = self->commits;
+  self->memo_data_version = version;
+  return self->memo_matches;
+}
+
 GPtrArray *
 vb_cache_search_rows (VbCache    *self,
                       const char *entity,
@@ -1469,7 +1542,8 @@ vb_cache_search_rows (VbCache    *self,
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *query = NULL;
-  int rc;
+  GHashTable *matches;
+  GArray *rids;
 
   g_return_val_if_fail (VB_IS_CACHE (self), NULL);
   g_return_val_if_fail (entity != NULL, NULL);
@@ -1477,25 +1551,26 @@ vb_cache_search_rows (VbCache    *self,
   query = text != NULL && g_utf8_validate (text, -1, NULL) ? fts_query (text) : NULL;
   if (query == NULL)
     return g_steal_pointer (&rows);
+  matches = search_matches (self, query);
+  rids = matches != NULL ? g_hash_table_lookup (matches, entity) : NULL;
+  if (rids == NULL)
+    return g_steal_pointer (&rows);
   /* The search table's rowid is the record's rid. */
-  stmt = prepare (self,
-                  "SELECT r.local_row FROM search JOIN records r ON r.rid = search.rowid"
-                  " WHERE search MATCH ?1 AND search.entity = ?2 AND r.local_row IS NOT NULL"
-                  " ORDER BY search.rank LIMIT ?3", NULL);
+  stmt = prepare (self, "SELECT local_row FROM records WHERE rid = ?1 AND local_row IS NOT NULL", NULL);
   if (stmt == NULL)
     return g_steal_pointer (&rows);
-  bind_text (stmt, 1, query);
-  bind_text (stmt, 2, entity);
-  sqlite3_bind_int64 (stmt, 3, limit > 0 ? (gint64) limit : -1);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  for (guint i = 0; i < rids->len && (limit == 0 || rows->len < limit); i++)
     {
-      JsonObject *row = parse_object ((const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, g_array_index (rids, gint64, i));
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          JsonObject *row = parse_object ((const char *) sqlite3_column_text (stmt, 0));
 
-      if (row != NULL)
-        g_ptr_array_add (rows, row);
+          if (row != NULL)
+            g_ptr_array_add (rows, row);
+        }
     }
-  if (rc != SQLITE_DONE)
-    g_warning ("Cannot search the cache: %s", sqlite3_errmsg (self->db));
   return g_steal_pointer (&rows);
 }
 
