@@ -24,7 +24,7 @@
 #include <string.h>
 
 /* Search results are for a person scanning a list: more is noise. */
-#define SEARCH_LIMIT 500
+#define SEARCH_LIMIT 200
 
 struct _VbRecordList
 {
