@@ -546,7 +546,7 @@ test_incremental (Fixture       *f,
   g_autoptr(VbRecordList) at_l1 = vb_record_list_new (f->cache, "vehicles", L1, "plate", TRUE);
   g_autoptr(VbRecordList) vf8 = vb_record_list_new_where (f->cache, "vehicles", "model", "VF 8", "plate", FALSE);
 
-  for (guint round = 0; round < 300; round++)
+  for (guint round = 0; round < 120; round++)
     {
       g_autoptr(GError) error = NULL;
 
