@@ -44,6 +44,7 @@ struct _VbClient
   VbCache          *cache;
   VbSyncEngine     *engine;
   VbNotifier       *notifier;
+  GHashTable       *disabled_rules; /* notification rules turned off */
   gboolean          can_reach_server;
 };
 
@@ -156,6 +157,14 @@ ensure_notifier (VbClient *self)
   self->notifier = vb_notifier_new (self->cache, self->application_id,
                                     vb_session_get_user_id (self->session),
                                     (const char * const *) location_ids);
+  {
+    GHashTableIter iter;
+    const char *rule;
+
+    g_hash_table_iter_init (&iter, self->disabled_rules);
+    while (g_hash_table_iter_next (&iter, (gpointer *) &rule, NULL))
+      vb_notifier_set_rule_enabled (self->notifier, rule, FALSE);
+  }
   if (vb_sync_engine_get_caught_up (self->engine))
     vb_notifier_arm (self->notifier);
 }
@@ -321,6 +330,7 @@ vb_client_finalize (GObject *object)
   VbClient *self = VB_CLIENT (object);
 
   g_clear_pointer (&self->application_id, g_free);
+  g_clear_pointer (&self->disabled_rules, g_hash_table_unref);
   G_OBJECT_CLASS (vb_client_parent_class)->finalize (object);
 }
 
@@ -395,6 +405,23 @@ static void
 vb_client_init (VbClient *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->disabled_rules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+void
+vb_client_set_notification_enabled (VbClient   *self,
+                                    const char *rule_id,
+                                    gboolean    enabled)
+{
+  g_return_if_fail (VB_IS_CLIENT (self));
+  g_return_if_fail (rule_id != NULL && g_strv_contains (vb_notifier_list_rules (), rule_id));
+
+  if (enabled)
+    g_hash_table_remove (self->disabled_rules, rule_id);
+  else
+    g_hash_table_add (self->disabled_rules, g_strdup (rule_id));
+  if (self->notifier != NULL)
+    vb_notifier_set_rule_enabled (self->notifier, rule_id, enabled);
 }
 
 VbClient *

@@ -25,6 +25,12 @@ VbSession        *vb_client_get_session         (VbClient            *self);
  * Borrowed. */
 VbCache          *vb_client_get_cache           (VbClient            *self);
 VbSyncEngine     *vb_client_get_sync_engine     (VbClient            *self);
+/* Turns a desktop notification rule (vb_notifier_list_rules: "new-booking",
+ * "customer-replied", "vehicle-ready", …) on or off for this client's
+ * notifier, now and for any notifier a later sign-in makes. */
+void              vb_client_set_notification_enabled (VbClient       *self,
+                                                      const char     *rule_id,
+                                                      gboolean        enabled);
 /* Property "can-reach-server": signed in and the live connection online.
  * What cannot work offline (payments, invoice numbers, availability)
  * binds its sensitivity to it. */

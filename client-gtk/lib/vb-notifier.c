@@ -42,6 +42,7 @@ struct _VbNotifier
   gboolean      armed;
   GHashTable   *seen;           /* entity → set of ids */
   GHashTable  **matched;        /* per rule: set of ids matching now */
+  GHashTable   *disabled;       /* rule ids the user turned off */
   GQueue        pending;        /* NotifyNotification* waiting to be shown */
   GQueue        shown;          /* shown ones kept for their click, until closed */
   gboolean      showing;
@@ -318,6 +319,10 @@ raise_notification (VbNotifier       *self,
   g_autofree char *category = g_strconcat ("x-voltbay.", rule->id, NULL);
   NotifyNotification *notification;
 
+  /* Turned off: still tracked (so turning it on later does not announce
+   * the past), never shown. */
+  if (g_hash_table_contains (self->disabled, rule->id))
+    return;
   notification = notify_notification_new (_(rule->summary), markup, self->app_id);
   notify_notification_set_hint_string (notification, "desktop-entry", self->app_id);
   notify_notification_set_category (notification, category);
@@ -453,6 +458,7 @@ vb_notifier_finalize (GObject *object)
     g_hash_table_unref (self->matched[r]);
   g_free (self->matched);
   g_hash_table_unref (self->seen);
+  g_hash_table_unref (self->disabled);
   g_clear_object (&self->cancellable);
   g_free (self->app_id);
   g_free (self->user_id);
@@ -479,6 +485,7 @@ vb_notifier_init (VbNotifier *self)
 {
   self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify) g_hash_table_unref);
+  self->disabled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->matched = g_new0 (GHashTable *, G_N_ELEMENTS (rules));
   for (guint r = 0; r < G_N_ELEMENTS (rules); r++)
     self->matched[r] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -526,4 +533,26 @@ vb_notifier_get_armed (VbNotifier *self)
 {
   g_return_val_if_fail (VB_IS_NOTIFIER (self), FALSE);
   return self->armed;
+}
+
+void
+vb_notifier_set_rule_enabled (VbNotifier *self,
+                              const char *rule_id,
+                              gboolean    enabled)
+{
+  g_return_if_fail (VB_IS_NOTIFIER (self));
+  g_return_if_fail (rule_id != NULL && g_strv_contains (rule_ids, rule_id));
+
+  if (enabled)
+    g_hash_table_remove (self->disabled, rule_id);
+  else
+    g_hash_table_add (self->disabled, g_strdup (rule_id));
+}
+
+gboolean
+vb_notifier_get_rule_enabled (VbNotifier *self,
+                              const char *rule_id)
+{
+  g_return_val_if_fail (VB_IS_NOTIFIER (self), FALSE);
+  return !g_hash_table_contains (self->disabled, rule_id);
 }

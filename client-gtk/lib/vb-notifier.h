@@ -31,6 +31,14 @@ gboolean      vb_notifier_get_armed     (VbNotifier         *self);
  * const char *summary, const char *body): a notification was decided and
  * queued for the notification daemon (apps may mirror it in a toast). */
 
+/* A rule turned off (the user's preference) raises nothing, neither a
+ * notification nor ::notified; what it matches is still tracked. */
+void          vb_notifier_set_rule_enabled (VbNotifier       *self,
+                                            const char       *rule_id,
+                                            gboolean          enabled);
+gboolean      vb_notifier_get_rule_enabled (VbNotifier       *self,
+                                            const char       *rule_id);
+
 /* The rule ids ("new-booking", "task-assigned", …), for settings and docs. */
 const char * const *
               vb_notifier_list_rules    (void);

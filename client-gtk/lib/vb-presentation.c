@@ -148,6 +148,8 @@ static const ChangeNames change_names[] = {
   { "checklist_results", N_("Checklist result"), N_("Checklist result"), N_("Checklist result") },
   { "time_entries", N_("Time clock entry"), N_("Change to a time entry"), N_("Time clock") },
   { "quality_checks", N_("Quality check"), N_("Quality check"), N_("Quality check") },
+  { "work_order_chat_messages", N_("Chat message to the bay"), N_("Change to a chat message"), N_("Chat message action") },
+  { "outbound_messages", N_("Reply to a customer"), N_("Change to a reply"), N_("Reply action") },
   /* Uploads queued offline (photos, mostly). */
   { "attachments", N_("New photo or file"), N_("Change to a file"), N_("File action") },
 };

@@ -290,7 +290,21 @@ test_bookings (Fixture       *f,
   }
   g_assert_cmpuint (f->notified, ==, 1);
 
-  calls = wait_for_calls (f, 1);
+  /* Turned off (the desk's preference): nothing, and turned on again the
+   * bookings that came meanwhile stay unannounced. */
+  vb_notifier_set_rule_enabled (notifier, "new-booking", FALSE);
+  g_assert_false (vb_notifier_get_rule_enabled (notifier, "new-booking"));
+  g_assert_true (vb_notifier_get_rule_enabled (notifier, "vehicle-ready"));
+  apply_booking (f, "b8", 1, L1, "booked");
+  g_assert_cmpuint (f->notified, ==, 1);
+  vb_notifier_set_rule_enabled (notifier, "new-booking", TRUE);
+  apply_booking (f, "b8", 2, L1, "booked");
+  g_assert_cmpuint (f->notified, ==, 1);
+  apply_booking (f, "b9", 1, L1, "booked");
+  g_assert_cmpuint (f->notified, ==, 2);
+
+  calls = wait_for_calls (f, 2);
+  g_assert_cmpuint (g_variant_n_children (calls), ==, 2);
   assert_call (calls, 0, "New booking", "Minh Nguyen, Tue 1 Dec 08:00");
 }
 
