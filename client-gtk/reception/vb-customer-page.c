@@ -1,21 +1,25 @@
 /* vb-customer-page.c — one customer from the cache: name, contact,
- * consent, vehicles with their EV data, work orders.
+ * consent, vehicles, then each vehicle in detail (VbVehiclePanel: EV data,
+ * odometer and battery-health charts, maintenance history with costs, due
+ * maintenance and deferred work, documents).
  *
- * Vehicles and work orders come first (what the desk asks about), then
- * contact and consent.
+ * The vehicles list comes first (what the desk asks about, with Check In
+ * for a walk-in), then contact and consent, then the vehicles' panels.
  *
  * The page follows the cache's ::changed, so an edit made at another desk
  * (or the pull that confirms one made here) shows at once; a customer made
  * here and not yet confirmed by the server carries "Waiting to sync".
- * Vehicles and work orders are GtkFilterListModels over VbRecordLists
- * (live, one filter on customer_id).  Editing and adding a vehicle are
- * the window's actions (win.edit-customer, win.add-vehicle): the page only
- * shows.
+ * The vehicles are a VbRecordList filtered in SQL on customer_id, made
+ * when a customer is shown (never a list over every vehicle: the cache
+ * may hold 100,000); the panels follow it, one per vehicle, kept while
+ * the vehicle stays.  Editing and adding a vehicle are the window's
+ * actions (win.edit-customer, win.add-vehicle): the page only shows.
  */
 #include "vb-customer-page.h"
 #include "vb-desk-presentation.h"
 #include "vb-record-list.h"
 #include "vb-record-row.h"
+#include "vb-vehicle-panel.h"
 
 #include <glib/gi18n.h>
 
@@ -31,17 +35,15 @@ struct _VbCustomerPage
   GtkLabel             *waiting_label;
   AdwPreferencesGroup  *contact_group;
   GtkListBox           *vehicles_list;
-  GtkListBox           *work_orders_list;
+  GtkBox               *vehicle_panels;
 
+  VbClient           *client;
   VbCache            *cache;
   char               *customer_id;
   GPtrArray          *rows;          /* contact and consent rows, to remove */
-  VbRecordList       *all_vehicles;
-  VbRecordList       *all_work_orders;
-  GtkFilterListModel *vehicles;
-  GtkFilterListModel *work_orders;
-  GtkCustomFilter    *vehicle_filter;
-  GtkCustomFilter    *work_order_filter;
+  VbRecordList       *vehicles;      /* this customer's, or NULL */
+  VbRecordList       *work_orders;   /* made when asked for */
+  GHashTable         *schedules;     /* vehicle id → the server's last maintenance schedule */
 };
 
 G_DEFINE_FINAL_TYPE (VbCustomerPage, vb_customer_page, ADW_TYPE_BIN)
@@ -178,16 +180,6 @@ cache_changed_cb (VbCustomerPage     *self,
     update (self);
 }
 
-static gboolean
-belongs_to_customer (gpointer item,
-                     gpointer user_data)
-{
-  VbCustomerPage *self = user_data;
-
-  return self->customer_id != NULL &&
-         g_strcmp0 (vb_record_get_string (item, "customer_id"), self->customer_id) == 0;
-}
-
 static void
 row_activated_cb (GtkListBox     *list,
                   GtkListBoxRow  *row,
@@ -210,6 +202,64 @@ make_placeholder (const char *text)
   return label;
 }
 
+static void rebind (VbCustomerPage *self);
+
+static void
+client_cache_cb (VbCustomerPage *self)
+{
+  /* The panels read through the client: made again for a new cache. */
+  vb_customer_page_set_cache (self, self->client != NULL ? vb_client_get_cache (self->client) : NULL);
+  rebind (self);
+}
+
+/* One panel per vehicle of the list, in its order; a panel whose vehicle
+ * stays is kept (it holds its own lists and the server's schedule). */
+static void
+sync_panels (VbCustomerPage *self)
+{
+  g_autoptr(GHashTable) kept = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  GtkWidget *child;
+  guint n = self->vehicles != NULL && self->client != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->vehicles)) : 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->vehicle_panels))) != NULL)
+    {
+      g_hash_table_insert (kept, g_strdup (vb_vehicle_panel_get_vehicle_id (VB_VEHICLE_PANEL (child))),
+                           g_object_ref (child));
+      gtk_box_remove (self->vehicle_panels, child);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VbRecord) record = g_list_model_get_item (G_LIST_MODEL (self->vehicles), i);
+      GtkWidget *panel = g_hash_table_lookup (kept, vb_record_get_id (record));
+
+      if (panel == NULL)
+        panel = vb_vehicle_panel_new (self->client, vb_record_get_id (record), self->schedules);
+      gtk_box_append (self->vehicle_panels, panel);
+    }
+}
+
+static void
+rebind (VbCustomerPage *self)
+{
+  GtkWidget *child;
+
+  gtk_list_box_bind_model (self->vehicles_list, NULL, NULL, NULL, NULL);
+  if (self->vehicles != NULL)
+    g_signal_handlers_disconnect_by_data (self->vehicles, self);
+  g_clear_object (&self->vehicles);
+  g_clear_object (&self->work_orders);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->vehicle_panels))) != NULL)
+    gtk_box_remove (self->vehicle_panels, child);
+  if (self->cache == NULL || self->customer_id == NULL)
+    return;
+  self->vehicles = vb_record_list_new_where (self->cache, "vehicles", "customer_id", self->customer_id,
+                                             "plate", FALSE);
+  gtk_list_box_bind_model (self->vehicles_list, G_LIST_MODEL (self->vehicles),
+                           vb_record_row_create_within_customer_cb, self->cache, NULL);
+  g_signal_connect_object (self->vehicles, "items-changed", G_CALLBACK (sync_panels), self, G_CONNECT_SWAPPED);
+  sync_panels (self);
+}
+
 void
 vb_customer_page_set_cache (VbCustomerPage *self,
                             VbCache        *cache)
@@ -218,30 +268,30 @@ vb_customer_page_set_cache (VbCustomerPage *self,
 
   if (self->cache == cache)
     return;
-  gtk_list_box_bind_model (self->vehicles_list, NULL, NULL, NULL, NULL);
-  gtk_list_box_bind_model (self->work_orders_list, NULL, NULL, NULL, NULL);
-  g_clear_object (&self->vehicles);
-  g_clear_object (&self->work_orders);
-  g_clear_object (&self->all_vehicles);
-  g_clear_object (&self->all_work_orders);
   if (self->cache != NULL)
     g_signal_handlers_disconnect_by_data (self->cache, self);
   g_set_object (&self->cache, cache);
   if (cache != NULL)
-    {
-      self->all_vehicles = vb_record_list_new (cache, "vehicles", NULL, "plate", FALSE);
-      self->all_work_orders = vb_record_list_new (cache, "work_orders", NULL, "number", TRUE);
-      self->vehicles = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->all_vehicles)),
-                                                  GTK_FILTER (g_object_ref (self->vehicle_filter)));
-      self->work_orders = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->all_work_orders)),
-                                                     GTK_FILTER (g_object_ref (self->work_order_filter)));
-      gtk_list_box_bind_model (self->vehicles_list, G_LIST_MODEL (self->vehicles),
-                               vb_record_row_create_within_customer_cb, cache, NULL);
-      gtk_list_box_bind_model (self->work_orders_list, G_LIST_MODEL (self->work_orders),
-                               vb_record_row_create_within_customer_cb, cache, NULL);
-      g_signal_connect_object (cache, "changed", G_CALLBACK (cache_changed_cb), self, G_CONNECT_SWAPPED);
-    }
+    g_signal_connect_object (cache, "changed", G_CALLBACK (cache_changed_cb), self, G_CONNECT_SWAPPED);
+  rebind (self);
   update (self);
+}
+
+void
+vb_customer_page_set_client (VbCustomerPage *self,
+                             VbClient       *client)
+{
+  g_return_if_fail (VB_IS_CUSTOMER_PAGE (self));
+
+  if (self->client == client)
+    return;
+  if (self->client != NULL)
+    g_signal_handlers_disconnect_by_data (self->client, self);
+  g_set_object (&self->client, client);
+  g_hash_table_remove_all (self->schedules);
+  if (client != NULL)
+    g_signal_connect_object (client, "notify::cache", G_CALLBACK (client_cache_cb), self, G_CONNECT_SWAPPED);
+  client_cache_cb (self);
 }
 
 void
@@ -250,10 +300,17 @@ vb_customer_page_set_customer_id (VbCustomerPage *self,
 {
   g_return_if_fail (VB_IS_CUSTOMER_PAGE (self));
 
-  g_free (self->customer_id);
-  self->customer_id = g_strdup (id);
-  gtk_filter_changed (GTK_FILTER (self->vehicle_filter), GTK_FILTER_CHANGE_DIFFERENT);
-  gtk_filter_changed (GTK_FILTER (self->work_order_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  if (g_strcmp0 (self->customer_id, id) != 0)
+    {
+      GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (self->contact_group), GTK_TYPE_SCROLLED_WINDOW);
+
+      g_free (self->customer_id);
+      self->customer_id = g_strdup (id);
+      rebind (self);
+      /* Another customer starts at the top, not where the last one was left. */
+      if (scrolled != NULL)
+        gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)), 0);
+    }
   update (self);
 }
 
@@ -275,7 +332,24 @@ GListModel *
 vb_customer_page_get_work_orders (VbCustomerPage *self)
 {
   g_return_val_if_fail (VB_IS_CUSTOMER_PAGE (self), NULL);
+
+  if (self->work_orders == NULL && self->cache != NULL && self->customer_id != NULL)
+    self->work_orders = vb_record_list_new_where (self->cache, "work_orders", "customer_id", self->customer_id,
+                                                  "number", TRUE);
   return G_LIST_MODEL (self->work_orders);
+}
+
+GtkWidget *
+vb_customer_page_get_vehicle_panel (VbCustomerPage *self,
+                                    const char     *vehicle_id)
+{
+  g_return_val_if_fail (VB_IS_CUSTOMER_PAGE (self), NULL);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->vehicle_panels));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (g_strcmp0 (vb_vehicle_panel_get_vehicle_id (VB_VEHICLE_PANEL (child)), vehicle_id) == 0)
+      return child;
+  return NULL;
 }
 
 static void
@@ -283,13 +357,12 @@ vb_customer_page_dispose (GObject *object)
 {
   VbCustomerPage *self = VB_CUSTOMER_PAGE (object);
 
+  vb_customer_page_set_client (self, NULL);
   vb_customer_page_set_cache (self, NULL);
   /* The bin's child is a template child: let the bin drop it first, or
    * dispose_template unparents it behind the bin's back. */
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), VB_TYPE_CUSTOMER_PAGE);
-  g_clear_object (&self->vehicle_filter);
-  g_clear_object (&self->work_order_filter);
   G_OBJECT_CLASS (vb_customer_page_parent_class)->dispose (object);
 }
 
@@ -300,6 +373,7 @@ vb_customer_page_finalize (GObject *object)
 
   g_free (self->customer_id);
   g_ptr_array_unref (self->rows);
+  g_hash_table_unref (self->schedules);
   G_OBJECT_CLASS (vb_customer_page_parent_class)->finalize (object);
 }
 
@@ -321,7 +395,7 @@ vb_customer_page_class_init (VbCustomerPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VbCustomerPage, waiting_label);
   gtk_widget_class_bind_template_child (widget_class, VbCustomerPage, contact_group);
   gtk_widget_class_bind_template_child (widget_class, VbCustomerPage, vehicles_list);
-  gtk_widget_class_bind_template_child (widget_class, VbCustomerPage, work_orders_list);
+  gtk_widget_class_bind_template_child (widget_class, VbCustomerPage, vehicle_panels);
 }
 
 static void
@@ -330,10 +404,7 @@ vb_customer_page_init (VbCustomerPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->rows = g_ptr_array_new ();
-  self->vehicle_filter = gtk_custom_filter_new (belongs_to_customer, self, NULL);
-  self->work_order_filter = gtk_custom_filter_new (belongs_to_customer, self, NULL);
+  self->schedules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_array_unref);
   gtk_list_box_set_placeholder (self->vehicles_list, make_placeholder (_("No vehicles yet")));
-  gtk_list_box_set_placeholder (self->work_orders_list, make_placeholder (_("No work orders yet")));
   g_signal_connect_object (self->vehicles_list, "row-activated", G_CALLBACK (row_activated_cb), self, 0);
-  g_signal_connect_object (self->work_orders_list, "row-activated", G_CALLBACK (row_activated_cb), self, 0);
 }

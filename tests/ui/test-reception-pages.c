@@ -10,6 +10,12 @@
  *   2. search by plate from the one field (Ctrl+K focuses it): the vehicle
  *      is among the results; activating it opens its customer's page, with
  *      the vehicle listed;
+ *   2b. a demo customer with history: their vehicle's panel charts every
+ *      odometer and battery-health reading the feed brought, its
+ *      maintenance history shows the invoiced total (as PostgreSQL has it),
+ *      the declined work kept as deferred work is listed, and so are the
+ *      invoice and the battery certificate among its documents; light and
+ *      dark screenshots;
  *   3. New Customer with a vehicle whose VIN has a wrong check digit: the
  *      error is on the VIN row and names it, everything typed stays,
  *      nothing is queued; with the VIN fixed but an address too long for
@@ -17,11 +23,14 @@
  *      header bar's problems); fixed, it saves, the server accepts it,
  *      and the customer's page opens;
  *   4. the server stops: a customer made now is saved at once and marked
- *      "Waiting to sync"; the server returns, the mark goes, and the
+ *      "Waiting to sync"; the vehicle of 2b still opens its invoice (kept
+ *      on disk when it was opened), its other documents are disabled and
+ *      say why; the server returns, the mark goes, and the
  *      customer is in PostgreSQL exactly once.
  * Screenshots in <build>/tests/ui-artifacts/pages-*.png.
  */
 #include <adwaita.h>
+#include <gio/gdesktopappinfo.h>
 #include <string.h>
 
 #include "vb-gui-test.h"
@@ -32,6 +41,7 @@
 #include "vb-customer-editor.h"
 #include "vb-customer-page.h"
 #include "vb-desk-presentation.h"
+#include "vb-document-format.h"
 #include "vb-list-page.h"
 #include "vb-login-page.h"
 #include "vb-reception-application.h"
@@ -40,6 +50,8 @@
 #include "vb-sign-in-view.h"
 #include "vb-sync-engine.h"
 #include "vb-today-page.h"
+#include "vb-trend-chart.h"
+#include "vb-vehicle-panel.h"
 
 #define DESK_EMAIL    "lan.pham@example.com"
 #define DESK_NAME     "Lan Pham"
@@ -52,6 +64,10 @@
 
 static VbTestServer           *server;
 static VbReceptionApplication *app;
+/* The demo vehicle with history (step 2b), seen again offline (step 4). */
+static char                   *history_vehicle;
+static char                   *history_customer;
+static char                   *history_invoice_title;
 
 /* Helpers */
 
@@ -314,6 +330,218 @@ waiting_badge_hidden (gpointer data)
                                                 "waiting_label"));
 }
 
+typedef struct
+{
+  const char *vehicle_id;
+  const char *child;    /* a VbVehiclePanel template child */
+  const char *text;     /* a VbTrendChart: the number of points, in decimal */
+} PanelShows;
+
+static gpointer
+panel_child (const char *vehicle_id,
+             const char *name)
+{
+  GtkWidget *panel = vb_customer_page_get_vehicle_panel (desk_child ("customer_page"), vehicle_id);
+
+  return panel != NULL ? vb_gui_child (panel, VB_TYPE_VEHICLE_PANEL, name) : NULL;
+}
+
+/* The panel's child (a list) shows text, or (a chart) has text points. */
+static gboolean
+panel_shows (gpointer data)
+{
+  PanelShows *p = data;
+  gpointer child = panel_child (p->vehicle_id, p->child);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (child == NULL)
+    return FALSE;
+  if (VB_IS_TREND_CHART (child))
+    {
+      g_autofree char *n = g_strdup_printf ("%u", vb_trend_chart_get_n_points (child));
+
+      return g_str_equal (n, p->text);
+    }
+  vb_gui_collect (child, text, NULL, NULL);
+  return strstr (text->str, p->text) != NULL;
+}
+
+static gboolean
+schedule_shown (gpointer vehicle_id)
+{
+  PanelShows due = { vehicle_id, "reminders_list", "Due " };
+
+  return panel_shows (&due);
+}
+
+/* Scrolls the customer page so that widget is at the top. */
+static void
+scroll_to (GtkWidget *widget)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  double x = 0, y = 0;
+
+  vb_gui_settle (200);
+  /* The viewport's coordinates are those of what is in view. */
+  g_assert_true (gtk_widget_translate_coordinates (widget, gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled)),
+                                                   0, 0, &x, &y));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + y);
+}
+
+/* The row of the panel's documents titled title, or NULL. */
+static GtkWidget *
+document_row (const char *vehicle_id,
+              const char *title)
+{
+  GtkWidget *list = panel_child (vehicle_id, "documents_list");
+
+  for (GtkWidget *child = list != NULL ? gtk_widget_get_first_child (list) : NULL; child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (ADW_IS_PREFERENCES_ROW (child) &&
+        g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), title) == 0)
+      return child;
+  return NULL;
+}
+
+static gboolean
+file_has_pdf (gpointer path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  return g_file_get_contents (path, &contents, &length, NULL) && length > 5 &&
+         g_str_has_prefix (contents, "%PDF-");
+}
+
+/* PDFs "open" with `true` (a desktop file made default for PDFs in the
+ * throw-away XDG dirs), not with whatever viewer the machine has. */
+static void
+install_pdf_viewer (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "applications", NULL);
+  g_autofree char *path = g_build_filename (dir, "voltbay-test-viewer.desktop", NULL);
+  g_autoptr(GDesktopAppInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, "[Desktop Entry]\nType=Application\nName=Test PDF viewer\n"
+                                      "Exec=true %f\nMimeType=application/pdf;\nNoDisplay=true\n", -1, NULL));
+  info = g_desktop_app_info_new_from_filename (path);
+  g_assert_nonnull (info);
+  g_assert_true (g_app_info_set_as_default_for_type (G_APP_INFO (info), "application/pdf", &error));
+  g_assert_no_error (error);
+}
+
+/* A demo vehicle with an invoiced visit, open deferred work and battery
+ * readings: its customer's page shows it all. */
+static void
+vehicle_history (void)
+{
+  g_autofree char *vehicle = db_value ("SELECT v.id FROM vehicles v JOIN locations l ON l.id = v.location_id"
+                                       " WHERE l.code = $1"
+                                       "   AND EXISTS (SELECT 1 FROM invoices i JOIN work_orders w ON w.id = i.work_order_id"
+                                       "                WHERE w.vehicle_id = v.id AND i.kind = 'invoice' AND i.status <> 'void')"
+                                       "   AND EXISTS (SELECT 1 FROM deferred_work d WHERE d.vehicle_id = v.id"
+                                       "                AND d.resolved_at IS NULL)"
+                                       "   AND EXISTS (SELECT 1 FROM soh_readings s WHERE s.vehicle_id = v.id)"
+                                       " ORDER BY v.plate LIMIT 1", "HCM-D1");
+  g_autofree char *customer = db_value ("SELECT customer_id FROM vehicles WHERE id = $1::uuid", vehicle);
+  /* The readings, and the check-in odometers of work orders not among them. */
+  g_autofree char *n_odometer = db_value ("SELECT (SELECT count(*) FROM odometer_readings WHERE vehicle_id = $1::uuid)"
+                                          "     + (SELECT count(*) FROM work_orders w WHERE w.vehicle_id = $1::uuid"
+                                          "          AND w.odometer_km IS NOT NULL AND NOT EXISTS"
+                                          "              (SELECT 1 FROM odometer_readings r WHERE r.vehicle_id = w.vehicle_id"
+                                          "                  AND r.odometer_km = w.odometer_km))", vehicle);
+  g_autofree char *n_soh = db_value ("SELECT count(*) FROM soh_readings WHERE vehicle_id = $1::uuid", vehicle);
+  g_autofree char *invoice = db_value ("SELECT i.id FROM invoices i JOIN work_orders w ON w.id = i.work_order_id"
+                                       " WHERE w.vehicle_id = $1::uuid AND i.kind = 'invoice' AND i.status <> 'void'"
+                                       " ORDER BY i.issued_at DESC LIMIT 1", vehicle);
+  g_autofree char *amount = db_value ("SELECT total_amount FROM invoices WHERE id = $1::uuid", invoice);
+  g_autofree char *currency = db_value ("SELECT currency FROM invoices WHERE id = $1::uuid", invoice);
+  g_autofree char *number = db_value ("SELECT number FROM invoices WHERE id = $1::uuid", invoice);
+  g_autofree char *deferred = db_value ("SELECT description FROM deferred_work WHERE vehicle_id = $1::uuid"
+                                        " AND resolved_at IS NULL ORDER BY remind_after LIMIT 1", vehicle);
+  g_autofree char *total = vb_format_money (g_ascii_strtoll (amount, NULL, 10), currency, "en");
+  g_autofree char *invoice_title = g_strdup_printf ("Invoice %s", number);
+  g_autofree char *invoice_name = g_strdup_printf ("invoice-%s.pdf", invoice);
+  g_autofree char *invoice_file = g_build_filename (g_get_user_cache_dir (), "voltbay", "documents",
+                                                    invoice_name, NULL);
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  PanelShows shows;
+  GtkWidget *panel;
+
+  g_assert_cmpint (g_ascii_strtoll (n_odometer, NULL, 10), >=, 2);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.open-record", "(ss)",
+                                             "customers", customer));
+  g_assert_true (vb_gui_wait_for (customer_page_shows, customer, WAIT_MS));
+
+  shows = (PanelShows) { vehicle, "odometer_chart", n_odometer };
+  g_assert_true (vb_gui_wait_for (panel_shows, &shows, WAIT_MS));
+  shows = (PanelShows) { vehicle, "soh_chart", n_soh };
+  g_assert_true (vb_gui_wait_for (panel_shows, &shows, WAIT_MS));
+  g_assert_nonnull (strstr (vb_trend_chart_get_summary (panel_child (vehicle, "odometer_chart")), "readings"));
+  shows = (PanelShows) { vehicle, "history_list", total };
+  g_assert_true (vb_gui_wait_for (panel_shows, &shows, WAIT_MS));
+  shows = (PanelShows) { vehicle, "reminders_list", deferred };
+  g_assert_true (vb_gui_wait_for (panel_shows, &shows, WAIT_MS));
+  /* The maintenance schedule the server worked out (due or upcoming items). */
+  g_assert_true (vb_gui_wait_for (schedule_shown, vehicle, WAIT_MS));
+  shows = (PanelShows) { vehicle, "documents_list", invoice_title };
+  g_assert_true (vb_gui_wait_for (panel_shows, &shows, WAIT_MS));
+  shows = (PanelShows) { vehicle, "documents_list", "Battery health certificate" };
+  g_assert_true (vb_gui_wait_for (panel_shows, &shows, WAIT_MS));
+
+  /* Opening the invoice fetches its PDF from the server and keeps it. */
+  install_pdf_viewer ();
+  g_signal_emit_by_name (panel_child (vehicle, "documents_list"), "row-activated",
+                         document_row (vehicle, invoice_title));
+  g_assert_true (vb_gui_wait_for (file_has_pdf, invoice_file, WAIT_MS));
+
+  panel = vb_customer_page_get_vehicle_panel (desk_child ("customer_page"), vehicle);
+  scroll_to (panel);
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-04b-vehicle");
+  scroll_to (panel_child (vehicle, "history_list"));
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-04c-vehicle-history");
+  vb_gui_save_screenshot (panel, "pages-04d-vehicle-panel");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (
+                              gtk_widget_get_ancestor (panel, GTK_TYPE_SCROLLED_WINDOW))), 0);
+  scroll_to (panel_child (vehicle, "odometer_chart"));
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-04e-vehicle-dark");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  history_vehicle = g_strdup (vehicle);
+  history_customer = g_strdup (customer);
+  history_invoice_title = g_steal_pointer (&invoice_title);
+}
+
+/* Offline: the invoice opened before still opens (kept on disk); the
+ * service history, never opened, is disabled and says why. */
+static void
+vehicle_history_offline (void)
+{
+  PanelShows shows;
+  GtkWidget *kept, *never;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.open-record", "(ss)",
+                                             "customers", history_customer));
+  g_assert_true (vb_gui_wait_for (customer_page_shows, history_customer, WAIT_MS));
+  vb_gui_settle (300);
+  kept = document_row (history_vehicle, history_invoice_title);
+  never = document_row (history_vehicle, "Service history");
+  g_assert_nonnull (kept);
+  g_assert_nonnull (never);
+  g_assert_true (gtk_widget_get_sensitive (kept));
+  g_assert_false (gtk_widget_get_sensitive (never));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (never), "server"));
+  /* The due maintenance read while online is still shown. */
+  g_assert_true (schedule_shown (history_vehicle));
+  shows = (PanelShows) { history_vehicle, "reminders_group", "Offline: due dates as last read" };
+  g_assert_true (panel_shows (&shows));
+  scroll_to (panel_child (history_vehicle, "reminders_list"));
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-07b-vehicle-offline");
+}
+
 /* The case */
 
 static void
@@ -396,6 +624,7 @@ desk_day (void)
   g_assert_true (model_contains (&contains));
   gtk_editable_set_text (desk_child ("search_entry"), "");
   vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-04-customer");
+  vehicle_history ();
 
   /* 3. New customer with a wrong VIN check digit. */
   editor = open_new_customer ();
@@ -467,6 +696,7 @@ desk_day (void)
                                                        "waiting_label")));
   g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Offline — 1 change waiting", WAIT_MS));
   vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-07-offline-waiting");
+  vehicle_history_offline ();
   /* The customers list marks it too. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-page", "s", "customers"));
   g_assert_true (content_is ("customers"));
@@ -616,5 +846,8 @@ main (int   argc,
 
   result = g_test_run ();
   vb_test_server_stop (server);
+  g_free (history_vehicle);
+  g_free (history_customer);
+  g_free (history_invoice_title);
   return result;
 }
