@@ -1,7 +1,8 @@
 /* vb-chat-row.c — a chat message as a list row: author and time on one
  * line, the text below (selectable, so a part number can be copied).  The
  * page makes the texts (names, local times); the row only lays them out,
- * and marks the desk's own messages with the "vb-chat-mine" class. */
+ * marks the desk's own messages with the "vb-chat-mine" class and dims one
+ * not back from the server yet ("vb-chat-pending"). */
 #include "vb-chat-row.h"
 
 struct _VbChatRow
@@ -57,6 +58,38 @@ vb_chat_row_new (const char *author,
   if (mine)
     gtk_widget_add_css_class (GTK_WIDGET (self), "vb-chat-mine");
   return GTK_WIDGET (self);
+}
+
+void
+vb_chat_row_set_pending (VbChatRow *self,
+                         gboolean   pending)
+{
+  g_return_if_fail (VB_IS_CHAT_ROW (self));
+
+  if (pending)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self), "vb-chat-pending");
+      gtk_widget_add_css_class (GTK_WIDGET (self->body_label), "dim-label");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self), "vb-chat-pending");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->body_label), "dim-label");
+    }
+}
+
+gboolean
+vb_chat_row_get_pending (VbChatRow *self)
+{
+  g_return_val_if_fail (VB_IS_CHAT_ROW (self), FALSE);
+  return gtk_widget_has_css_class (GTK_WIDGET (self), "vb-chat-pending");
+}
+
+const char *
+vb_chat_row_get_time (VbChatRow *self)
+{
+  g_return_val_if_fail (VB_IS_CHAT_ROW (self), NULL);
+  return gtk_label_get_label (self->time_label);
 }
 
 const char *

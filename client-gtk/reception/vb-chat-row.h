@@ -14,6 +14,12 @@ GtkWidget  *vb_chat_row_new        (const char *author,
                                     const char *time,
                                     const char *body,
                                     gboolean    mine);
+/* A message written here and not back from the server yet (the time text
+ * says "Sending…" or "Waiting to sync"): its text is dimmed. */
+void        vb_chat_row_set_pending (VbChatRow *self,
+                                     gboolean   pending);
+gboolean    vb_chat_row_get_pending (VbChatRow *self);
+const char *vb_chat_row_get_time   (VbChatRow  *self);
 const char *vb_chat_row_get_author (VbChatRow  *self);
 const char *vb_chat_row_get_body   (VbChatRow  *self);
 

@@ -44,6 +44,9 @@ entry_new (JsonObject *row,
   json_object_set_string_member (entry, "author_id", inbound ? NULL : str (row, "created_by"));
   json_object_set_string_member (entry, "at", str (row, inbound ? "received_at" : "created_at"));
   json_object_set_string_member (entry, "sent_at", inbound ? NULL : str (row, "sent_at"));
+  /* A reply written here and not back from the server yet: the cache's
+   * local view has no server version. */
+  json_object_set_boolean_member (entry, "pending", !inbound && !json_object_has_member (row, "version"));
   return entry;
 }
 
@@ -110,6 +113,8 @@ add_to_thread (GHashTable *threads,
   json_object_set_string_member (thread, "last_direction", str (entry, "direction"));
   json_object_set_string_member (thread, "last_channel", str (entry, "channel"));
   json_object_set_string_member (thread, "last_body", str (entry, "body"));
+  json_object_set_boolean_member (thread, "last_pending",
+                                  json_object_get_boolean_member_with_default (entry, "pending", FALSE));
 }
 
 static int
@@ -166,6 +171,23 @@ vb_conversation_build_threads (GPtrArray  *inbound,
     g_ptr_array_add (result, value);
   g_ptr_array_sort (result, compare_threads);
   return result;
+}
+
+int
+vb_conversation_compare_at (const char *a,
+                             const char *b)
+{
+  gint64 x = instant (a);
+  gint64 y = instant (b);
+
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+int
+vb_conversation_compare_threads (JsonObject *a,
+                                 JsonObject *b)
+{
+  return compare_threads (&a, &b);
 }
 
 guint

@@ -9,7 +9,8 @@ G_BEGIN_DECLS
 
 /* One summary per customer with at least one message, last activity
  * first: {"id" (the customer), "customer_id", "display_name",
- * "last_at", "last_direction", "last_channel", "last_body", "unread"}.
+ * "last_at", "last_direction", "last_channel", "last_body", "last_pending"
+ * (the last message is a reply not back from the server yet), "unread"}.
  * inbound, outbound and reads are the cache's rows of inbound_messages,
  * outbound_messages and conversation_reads (JsonObject*); unread counts
  * the customer's inbound messages received after user_id's read mark.
@@ -21,10 +22,18 @@ GPtrArray  *vb_conversation_build_threads    (GPtrArray   *inbound,
                                               GHashTable  *names);
 /* The thread of one customer, oldest first, as conversation entries:
  * {"id", "direction", "channel", "address", "subject", "body", "kind",
- * "status", "author_id", "at"}. */
+ * "status", "author_id", "at", "pending"}; "pending" is TRUE for an
+ * outbound row that is only local (written here, not yet back from the
+ * server: it has no "version"). */
 GPtrArray  *vb_conversation_build_entries    (GPtrArray   *inbound,
                                               GPtrArray   *outbound,
                                               const char  *customer_id);
+/* Orders two ISO 8601 instants (NULL or unparsable first): <0, 0, >0. */
+int         vb_conversation_compare_at       (const char  *a,
+                                              const char  *b);
+/* The threads' order: last activity first, then by customer id. */
+int         vb_conversation_compare_threads  (JsonObject  *a,
+                                              JsonObject  *b);
 /* The sum of the threads' unread counts. */
 guint       vb_conversation_count_unread     (GPtrArray   *threads);
 /* "SMS", "E-mail". */

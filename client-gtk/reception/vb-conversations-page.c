@@ -8,13 +8,26 @@
  * the list still reads offline, and a delivery state moves by itself.  The
  * threads and counts are pure functions (vb-conversation-presentation.c).
  *
- * What needs the server: marking read (POST …/conversation/read, done when
- * a thread with unread messages is on screen), replying and assigning.
- * Replies are online only on purpose: POST /customers/{id}/conversation
- * takes no client id, so an outbox copy would show beside the server's
- * row.  Offline the Send button is disabled and a line says why; what was
- * typed stays.  Rejected: GET /conversations as the source (needs the
- * server, and must be polled to be live).
+ * Replies go through the outbox (vb_sync_engine_append, entity
+ * outbound_messages, a client UUID the server keeps as the message's id):
+ * durable before the box is cleared, shown at once in the thread as
+ * "Sending…" (or "Waiting to sync" offline) until the server's row comes
+ * back through the feed and replaces the local one, sent exactly once
+ * (Voltbay-Mutation) when the connection returns.  A refusal (no consent
+ * any more, no address) lands in the sync problems with the server's
+ * reason and the local copy disappears.  What needs the server: marking
+ * read (POST …/conversation/read, done when a thread with unread messages
+ * is on screen) and assigning an unknown sender's message.
+ *
+ * Cost: the cache may hold 100,000 customers and many messages.  The
+ * messages and the user's read marks are read once per cache into
+ * memory, indexed by customer; afterwards only the records a commit
+ * touched (the cache's ::records-changed) are re-read (vb_cache_get_many)
+ * and only their customers' threads are recomputed and moved in the list.
+ * Customers are looked up one at a time (vb_cache_get), and the Assign
+ * dialog searches them (vb_cache_search_rows) instead of listing them all.
+ * Rejected: GET /conversations as the source (needs the server, and must
+ * be polled to be live).
  */
 #include "vb-conversations-page.h"
 #include "vb-api-client.h"
@@ -24,11 +37,16 @@
 #include "vb-record.h"
 #include "vb-record-list.h"
 #include "vb-session.h"
+#include "vb-sync-engine.h"
 #include "vb-work-order-presentation.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #define SMS_MAX 1600
+#define EMAIL_MAX 20000
+#define SUBJECT_MAX 200
+#define ASSIGN_RESULTS 20
 
 struct _VbConversationsPage
 {
@@ -58,12 +76,22 @@ struct _VbConversationsPage
   GListStore     *threads;      /* VbRecord "conversations" */
   GListStore     *entries;      /* VbRecord "conversation_entries" */
   GListStore     *unmatched;    /* VbRecord "inbound_messages" */
+  /* The cache's messages in memory (see the top of the file). */
+  GHashTable     *inbound_rows;      /* id → JsonObject */
+  GHashTable     *outbound_rows;     /* id → JsonObject */
+  GHashTable     *by_customer;       /* customer id → GHashTable (message id → JsonObject) */
+  GHashTable     *my_reads;          /* customer id → the user's conversation_reads row */
+  GHashTable     *read_customers;    /* read mark id → customer id */
+  GHashTable     *thread_records;    /* customer id → its VbRecord in threads (borrowed) */
+  GHashTable     *unmatched_records; /* message id → its VbRecord in unmatched (borrowed) */
+  GHashTable     *dirty;             /* customer ids whose thread to recompute */
+  gboolean        flush_wanted;
   char           *customer_id;
   guint           unread;
   gboolean        reloading;
-  gboolean        sending;
   gboolean        marking;
   guint           follow_end_id;     /* while set, the thread sticks to its end */
+  guint           relayout_id;       /* an idle that applies a value set during layout */
   char           *marked_customer;   /* the last mark sent: customer and */
   guint           marked_inbound;    /* how many inbound messages it covered */
 };
@@ -77,6 +105,8 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void follow_end (VbConversationsPage *self);
 
 static gboolean
 can_reach_server (VbConversationsPage *self)
@@ -97,18 +127,12 @@ find_thread (VbConversationsPage *self,
              const char          *customer_id,
              guint               *position)
 {
-  for (guint i = 0; customer_id != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (self->threads)); i++)
-    {
-      g_autoptr(VbRecord) record = g_list_model_get_item (G_LIST_MODEL (self->threads), i);
+  VbRecord *record = customer_id != NULL ? g_hash_table_lookup (self->thread_records, customer_id) : NULL;
 
-      if (g_strcmp0 (vb_record_get_id (record), customer_id) == 0)
-        {
-          if (position != NULL)
-            *position = i;
-          return record;   /* the store keeps it alive */
-        }
-    }
-  return NULL;
+  /* The store keeps it alive. */
+  if (record != NULL && position != NULL && !g_list_store_find (self->threads, record, position))
+    return NULL;
+  return record;
 }
 
 static char *
@@ -125,6 +149,13 @@ dup_customer (VbConversationsPage *self)
   if (self->cache == NULL || self->customer_id == NULL)
     return NULL;
   return vb_cache_get (self->cache, "customers", self->customer_id);
+}
+
+static const char *
+row_string (JsonObject *row,
+            const char *member)
+{
+  return row != NULL ? json_object_get_string_member_with_default (row, member, NULL) : NULL;
 }
 
 /* ------------------------------------------------------------ reply --- */
@@ -181,14 +212,15 @@ update_reply (VbConversationsPage *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->email_button),
                                email ? _("Reply by e-mail") : _("The customer has not consented to e-mail"));
   gtk_widget_set_visible (GTK_WIDGET (self->subject_entry), g_str_equal (reply_channel (self), "email"));
+  /* Offline too: the reply waits in the outbox. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->send_button),
-                            online && consented && !self->sending && text[0] != '\0' && self->customer_id != NULL);
-  if (!online)
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button),
-                                 _("Replies need the server: offline, they cannot be sent"));
-  else if (!consented)
+                            consented && text[0] != '\0' && self->customer_id != NULL && self->client != NULL);
+  if (!consented)
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button),
                                  _("The customer has not consented to messages on this channel"));
+  else if (!online)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button),
+                                 _("Send the reply (Ctrl+Enter): offline, it waits and is sent when the connection returns"));
   else
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button), _("Send the reply (Ctrl+Enter)"));
 
@@ -196,47 +228,33 @@ update_reply (VbConversationsPage *self)
   if (gtk_widget_has_css_class (GTK_WIDGET (self->reply_status_label), "error") &&
       gtk_widget_get_visible (GTK_WIDGET (self->reply_status_label)))
     return;
-  if (!online)
-    show_reply_status (self, _("Offline: replies can be sent again when the connection returns."), FALSE);
-  else if (self->customer_id != NULL && !sms && !email)
+  if (self->customer_id != NULL && !sms && !email)
     show_reply_status (self, _("The customer has not consented to SMS or e-mail messages."), FALSE);
   else if (self->customer_id != NULL && !consented)
     show_reply_status (self, g_str_equal (reply_channel (self), "sms")
                                ? _("The customer has not consented to SMS messages: choose E-mail.")
                                : _("The customer has not consented to e-mail: choose SMS."), FALSE);
+  else if (!online)
+    show_reply_status (self, _("Offline: replies wait and are sent when the connection returns."), FALSE);
   else
     show_reply_status (self, NULL, FALSE);
 }
 
-static void
-reply_sent_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+static char *
+dup_now_iso (void)
 {
-  g_autoptr(VbConversationsPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) reply = vb_api_client_request_finish (VB_API_CLIENT (source), result, &error);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self->sending = FALSE;
-  gtk_text_view_set_editable (self->reply_view, TRUE);
-  gtk_editable_set_editable (GTK_EDITABLE (self->subject_entry), TRUE);
-  if (reply == NULL)
-    {
-      /* Translators: %s is why a reply was not sent (the server's message) */
-      g_autofree char *text = g_strdup_printf (_("Not sent: %s"), error->message);
+  return g_date_time_format_iso8601 (now);
+}
 
-      show_reply_status (self, text, TRUE);
-    }
-  else
-    {
-      /* The message itself comes back through the change feed. */
-      gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->reply_view), "", -1);
-      gtk_editable_set_text (GTK_EDITABLE (self->subject_entry), "");
-      show_reply_status (self, NULL, FALSE);
-    }
-  update_reply (self);
+static void
+refuse_reply (VbConversationsPage *self,
+              const char          *text,
+              GtkWidget           *field)
+{
+  show_reply_status (self, text, TRUE);
+  gtk_widget_grab_focus (field);
 }
 
 static void
@@ -245,8 +263,12 @@ send_cb (VbConversationsPage *self)
   g_autofree char *text = dup_reply_text (self);
   g_autofree char *subject = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject_entry))));
   g_autofree char *path = NULL;
-  g_autoptr(JsonObject) body = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *now = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(GError) error = NULL;
   const char *channel = reply_channel (self);
+  VbSyncEngine *engine = self->client != NULL ? vb_client_get_sync_engine (self->client) : NULL;
 
   if (!gtk_widget_get_sensitive (GTK_WIDGET (self->send_button)) || text[0] == '\0')
     return;
@@ -256,24 +278,60 @@ send_cb (VbConversationsPage *self)
       g_autofree char *message = g_strdup_printf (_("An SMS reply is at most %d characters: shorten it or send an e-mail."),
                                                   SMS_MAX);
 
-      show_reply_status (self, message, TRUE);
-      gtk_widget_grab_focus (GTK_WIDGET (self->reply_view));
+      refuse_reply (self, message, GTK_WIDGET (self->reply_view));
       return;
     }
-  body = json_object_new ();
-  json_object_set_string_member (body, "channel", channel);
-  json_object_set_string_member (body, "body", text);
+  if (g_str_equal (channel, "email") && g_utf8_strlen (text, -1) > EMAIL_MAX)
+    {
+      /* Translators: %d is the longest e-mail reply, in characters */
+      g_autofree char *message = g_strdup_printf (_("An e-mail reply is at most %d characters: shorten it."),
+                                                  EMAIL_MAX);
+
+      refuse_reply (self, message, GTK_WIDGET (self->reply_view));
+      return;
+    }
+  if (g_str_equal (channel, "email") && (g_utf8_strlen (subject, -1) > SUBJECT_MAX || strpbrk (subject, "\r\n")))
+    {
+      /* Translators: %d is the longest subject, in characters */
+      g_autofree char *message = g_strdup_printf (_("The subject is one line of at most %d characters: shorten it."),
+                                                  SUBJECT_MAX);
+
+      refuse_reply (self, message, GTK_WIDGET (self->subject_entry));
+      return;
+    }
+  if (engine == NULL)
+    return;
+
+  /* The local view is a thread entry at once (no "version": not back from
+   * the server yet); the body's extra members are the local view's, the
+   * server reads id, channel, subject and body. */
+  id = g_uuid_string_random ();
+  now = dup_now_iso ();
+  record = json_object_new ();
+  json_object_set_string_member (record, "id", id);
+  json_object_set_string_member (record, "channel", channel);
+  json_object_set_string_member (record, "body", text);
   if (g_str_equal (channel, "email") && subject[0] != '\0')
-    json_object_set_string_member (body, "subject", subject);
+    json_object_set_string_member (record, "subject", subject);
+  json_object_set_string_member (record, "customer_id", self->customer_id);
+  json_object_set_string_member (record, "kind", "conversation");
+  json_object_set_string_member (record, "created_by", user_id (self));
+  json_object_set_string_member (record, "created_at", now);
   path = g_strdup_printf ("/api/v1/customers/%s/conversation", self->customer_id);
-  self->sending = TRUE;
-  /* Not editable while it goes, so what is cleared is what was sent. */
-  gtk_text_view_set_editable (self->reply_view, FALSE);
-  gtk_editable_set_editable (GTK_EDITABLE (self->subject_entry), FALSE);
+  if (vb_sync_engine_append (engine, "outbound_messages", path, record, &error) == 0)
+    {
+      /* Translators: %s is why a reply could not be saved on this computer */
+      g_autofree char *message = g_strdup_printf (_("Not saved, nothing was sent: %s"), error->message);
+
+      show_reply_status (self, message, TRUE);
+      return;
+    }
+  /* Durable now: what was typed is in the outbox and in the thread. */
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->reply_view), "", -1);
+  gtk_editable_set_text (GTK_EDITABLE (self->subject_entry), "");
   show_reply_status (self, NULL, FALSE);
   update_reply (self);
-  vb_api_client_request_async (vb_client_get_api (self->client), "POST", path, body, self->cancellable,
-                               reply_sent_cb, g_object_ref (self));
+  follow_end (self);
 }
 
 static gboolean
@@ -374,6 +432,7 @@ create_entry_row_cb (gpointer item,
   JsonObject *entry = vb_record_get_row (record);
   gboolean inbound = g_strcmp0 (vb_record_get_string (record, "direction"), "inbound") == 0;
   const char *subject = vb_record_get_string (record, "subject");
+  gboolean pending = !inbound && json_object_get_boolean_member_with_default (entry, "pending", FALSE);
   const char *status = inbound ? NULL : vb_conversation_status_label (vb_record_get_string (record, "status"));
   g_autofree char *time = dup_time (vb_record_get_string (record, "at"));
   g_autofree char *author = NULL;
@@ -386,13 +445,17 @@ create_entry_row_cb (gpointer item,
                             vb_conversation_author_label (entry, gtk_label_get_label (self->customer_label),
                                                           user_id (self)),
                             vb_conversation_channel_label (vb_record_get_string (record, "channel")));
-  /* Translators: when a message was queued and its delivery state: "09:30 · Sent" */
-  when = status != NULL ? g_strdup_printf (_("%s · %s"), time != NULL ? time : "", status) : g_strdup (time);
   if (subject != NULL && subject[0] != '\0' && g_strcmp0 (vb_record_get_string (record, "channel"), "email") == 0)
     body = g_strdup_printf ("%s\n%s", subject, vb_record_get_string (record, "body"));
   else
     body = g_strdup (vb_record_get_string (record, "body"));
+  if (pending)
+    status = can_reach_server (self) ? _("Sending…") : _("Waiting to sync");
+  /* Translators: when a message was queued and its delivery state: "09:30 · Sent" */
+  when = status != NULL ? g_strdup_printf (_("%s · %s"), time != NULL ? time : "", status) : g_strdup (time);
   row = vb_chat_row_new (author, when, body, !inbound);
+  if (pending)
+    vb_chat_row_set_pending (VB_CHAT_ROW (row), TRUE);
   if (g_strcmp0 (vb_record_get_string (record, "status"), "failed") == 0 ||
       g_strcmp0 (vb_record_get_string (record, "status"), "unknown") == 0)
     gtk_widget_add_css_class (row, "vb-message-problem");
@@ -402,11 +465,26 @@ create_entry_row_cb (gpointer item,
 /* New rows are measured after this returns: for a moment, every change of
  * the adjustment's size moves the view to the newest message. */
 static void
+relayout_cb (gpointer data)
+{
+  VbConversationsPage *self = data;
+
+  self->relayout_id = 0;
+  /* The viewport places the list at the adjustment's value. */
+  gtk_widget_queue_allocate (gtk_scrolled_window_get_child (self->entries_scroller));
+}
+
+static void
 adjustment_changed_cb (GtkAdjustment       *adj,
                        VbConversationsPage *self)
 {
-  if (self->follow_end_id != 0)
-    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  if (self->follow_end_id == 0)
+    return;
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  /* The size changes while the list is being laid out, when a new value
+   * is not applied: lay it out again once this one is done. */
+  if (self->relayout_id == 0)
+    self->relayout_id = g_idle_add_once (relayout_cb, self);
 }
 
 static void
@@ -425,15 +503,35 @@ follow_end (VbConversationsPage *self)
   adjustment_changed_cb (adj, self);
 }
 
+/* The customer's messages, inbound and outbound (borrowed rows). */
 static void
-reload_entries (VbConversationsPage *self,
+split_messages (VbConversationsPage *self,
+                const char          *customer_id,
                 GPtrArray           *inbound,
                 GPtrArray           *outbound)
 {
-  g_autoptr(GPtrArray) entries = vb_conversation_build_entries (inbound, outbound, self->customer_id);
+  GHashTable *messages = customer_id != NULL ? g_hash_table_lookup (self->by_customer, customer_id) : NULL;
+  GHashTableIter iter;
+  gpointer id, row;
+
+  if (messages == NULL)
+    return;
+  g_hash_table_iter_init (&iter, messages);
+  while (g_hash_table_iter_next (&iter, &id, &row))
+    g_ptr_array_add (g_hash_table_contains (self->inbound_rows, id) ? inbound : outbound, row);
+}
+
+static void
+reload_entries (VbConversationsPage *self)
+{
+  g_autoptr(GPtrArray) inbound = g_ptr_array_new ();
+  g_autoptr(GPtrArray) outbound = g_ptr_array_new ();
+  g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_object_unref);
   guint before = g_list_model_get_n_items (G_LIST_MODEL (self->entries));
 
+  split_messages (self, self->customer_id, inbound, outbound);
+  entries = vb_conversation_build_entries (inbound, outbound, self->customer_id);
   for (guint i = 0; i < entries->len; i++)
     g_ptr_array_add (records, vb_record_new ("conversation_entries", g_ptr_array_index (entries, i)));
   g_list_store_splice (self->entries, 0, before, records->pdata, records->len);
@@ -496,7 +594,11 @@ create_thread_row_cb (gpointer item,
 
   g_strdelimit (oneline, "\r\n\t", ' ');
   /* Translators: a conversation's last message: "SMS: Xe xong chưa?" ("You: …" for a reply) */
-  preview = g_strdup_printf (g_strcmp0 (vb_record_get_string (record, "last_direction"), "outbound") == 0
+  preview = g_strdup_printf (json_object_get_boolean_member_with_default (vb_record_get_row (record), "last_pending",
+                                                                         FALSE)
+                               /* Translators: a reply written here, not on the server yet: "SMS, waiting to sync: …" */
+                               ? _("%s, waiting to sync: %s")
+                               : g_strcmp0 (vb_record_get_string (record, "last_direction"), "outbound") == 0
                                ? _("%s, sent: %s") : _("%s: %s"),
                              vb_conversation_channel_label (vb_record_get_string (record, "last_channel")),
                              oneline != NULL ? oneline : "");
@@ -573,10 +675,16 @@ assigned_cb (GObject      *source,
   /* The message moves into the thread through the change feed. */
 }
 
-static char *
-customer_title_cb (VbRecord *record)
+static void
+assign_selected_cb (GtkListBox       *results,
+                    GtkListBoxRow    *row,
+                    AdwMessageDialog *dialog)
 {
-  return g_strdup (record != NULL ? vb_record_get_title (record) : "");
+  /* Rows are removed (deselected) while the dialog is torn down too, when
+   * the list is no longer in it and the dialog has no responses left. */
+  if (gtk_widget_get_root (GTK_WIDGET (results)) != GTK_ROOT (dialog))
+    return;
+  adw_message_dialog_set_response_enabled (dialog, "assign", row != NULL);
 }
 
 static void
@@ -584,19 +692,69 @@ assign_response_cb (AdwMessageDialog    *dialog,
                     const char          *response,
                     VbConversationsPage *self)
 {
-  GtkDropDown *drop_down = GTK_DROP_DOWN (adw_message_dialog_get_extra_child (dialog));
-  VbRecord *customer = gtk_drop_down_get_selected_item (drop_down);
+  GtkListBox *results = g_object_get_data (G_OBJECT (dialog), "results");
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (results);
   const char *message_id = g_object_get_data (G_OBJECT (dialog), "message-id");
   g_autofree char *path = NULL;
   g_autoptr(JsonObject) body = NULL;
 
-  if (!g_str_equal (response, "assign") || customer == NULL || !can_reach_server (self))
+  /* The dialog closes now: its list's selection no longer matters. */
+  g_signal_handlers_disconnect_by_func (results, assign_selected_cb, dialog);
+  if (!g_str_equal (response, "assign") || row == NULL || !can_reach_server (self))
     return;
   body = json_object_new ();
-  json_object_set_string_member (body, "customer_id", vb_record_get_id (customer));
+  json_object_set_string_member (body, "customer_id", gtk_widget_get_name (GTK_WIDGET (row)));
   path = g_strdup_printf ("/api/v1/messages/inbound/%s/assign", message_id);
   vb_api_client_request_async (vb_client_get_api (self->client), "POST", path, body, self->cancellable,
                                assigned_cb, g_object_ref (self));
+}
+
+static char *
+dup_first (JsonObject *row,
+           const char *member)
+{
+  JsonNode *node = row != NULL ? json_object_get_member (row, member) : NULL;
+  JsonArray *array = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  if (array == NULL || json_array_get_length (array) == 0)
+    return NULL;
+  return g_strdup (json_array_get_string_element (array, 0));
+}
+
+/* The customers matching what was typed (the cache's search index: never
+ * the whole customers table), best first. */
+static void
+assign_search_changed_cb (GtkSearchEntry      *entry,
+                          VbConversationsPage *self)
+{
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (gtk_widget_get_root (GTK_WIDGET (entry)));
+  GtkListBox *results = g_object_get_data (G_OBJECT (dialog), "results");
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
+  g_autoptr(GPtrArray) rows = NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (results))) != NULL)
+    gtk_list_box_remove (results, child);
+  adw_message_dialog_set_response_enabled (dialog, "assign", FALSE);
+  if (text[0] == '\0' || self->cache == NULL)
+    return;
+  rows = vb_cache_search_rows (self->cache, "customers", text, ASSIGN_RESULTS);
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
+    {
+      JsonObject *customer = g_ptr_array_index (rows, i);
+      g_autofree char *title = vb_record_title_for_row ("customers", customer);
+      g_autofree char *phone = dup_first (customer, "phones");
+      g_autofree char *email = dup_first (customer, "emails");
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), phone != NULL ? phone : email != NULL ? email : "");
+      gtk_widget_set_name (row, row_string (customer, "id"));
+      gtk_list_box_append (results, row);
+    }
+  if (rows != NULL && rows->len == 1)
+    gtk_list_box_select_row (results, GTK_LIST_BOX_ROW (gtk_widget_get_first_child (GTK_WIDGET (results))));
 }
 
 static void
@@ -604,32 +762,57 @@ assign_clicked_cb (GtkButton           *button,
                    VbConversationsPage *self)
 {
   const char *message_id = g_object_get_data (G_OBJECT (button), "message-id");
-  g_autoptr(VbRecordList) customers = NULL;
-  GtkExpression *expression;
-  GtkWidget *drop_down;
+  GtkWidget *box;
+  GtkWidget *search;
+  GtkWidget *scroller;
+  GtkWidget *results;
+  GtkWidget *placeholder;
   AdwMessageDialog *dialog;
 
   if (self->cache == NULL || message_id == NULL)
     return;
-  customers = vb_record_list_new (self->cache, "customers", NULL, "display_name", FALSE);
-  expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
-                                            G_CALLBACK (customer_title_cb), NULL, NULL);
-  drop_down = gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&customers)), expression);
-  gtk_drop_down_set_enable_search (GTK_DROP_DOWN (drop_down), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (drop_down), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Customer"), -1);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  search = gtk_search_entry_new ();
+  g_object_set (search, "placeholder-text", _("Name, phone or e-mail"), NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (search), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Find the customer"), -1);
+  results = gtk_list_box_new ();
+  gtk_widget_add_css_class (results, "boxed-list");
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (results), GTK_SELECTION_SINGLE);
+  gtk_widget_set_valign (results, GTK_ALIGN_START);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (results), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Customer"), -1);
+  placeholder = gtk_label_new (_("Type a name, phone number or e-mail address to find the customer."));
+  gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);
+  gtk_widget_add_css_class (placeholder, "dim-label");
+  gtk_widget_set_margin_top (placeholder, 12);
+  gtk_widget_set_margin_bottom (placeholder, 12);
+  gtk_widget_set_margin_start (placeholder, 12);
+  gtk_widget_set_margin_end (placeholder, 12);
+  gtk_list_box_set_placeholder (GTK_LIST_BOX (results), placeholder);
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller), 220);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), results);
+  gtk_box_append (GTK_BOX (box), search);
+  gtk_box_append (GTK_BOX (box), scroller);
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
                                                        _("Assign to Customer"),
                                                        _("The message moves into the customer’s conversation. "
                                                          "This cannot be undone.")));
-  adw_message_dialog_set_extra_child (dialog, drop_down);
+  adw_message_dialog_set_extra_child (dialog, box);
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "assign", _("_Assign"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "assign", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_response_enabled (dialog, "assign", FALSE);
   adw_message_dialog_set_default_response (dialog, "assign");
   adw_message_dialog_set_close_response (dialog, "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "message-id", g_strdup (message_id), g_free);
+  g_object_set_data (G_OBJECT (dialog), "results", results);
+  g_signal_connect_object (search, "search-changed", G_CALLBACK (assign_search_changed_cb), self, 0);
+  g_signal_connect_object (results, "row-selected", G_CALLBACK (assign_selected_cb), dialog, 0);
   g_signal_connect_object (dialog, "response", G_CALLBACK (assign_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (search);
 }
 
 static GtkWidget *
@@ -664,62 +847,229 @@ create_unmatched_row_cb (gpointer item,
 /* ------------------------------------------------------------- reload --- */
 
 static void
-reload (VbConversationsPage *self)
+mark_dirty (VbConversationsPage *self,
+            const char          *customer_id)
 {
-  g_autoptr(GPtrArray) inbound = NULL;
-  g_autoptr(GPtrArray) outbound = NULL;
-  g_autoptr(GPtrArray) reads = NULL;
+  if (customer_id != NULL)
+    g_hash_table_add (self->dirty, g_strdup (customer_id));
+}
+
+static void
+forget_message (VbConversationsPage *self,
+                GHashTable          *table,
+                const char          *id)
+{
+  JsonObject *old = g_hash_table_lookup (table, id);
+  const char *customer_id = row_string (old, "customer_id");
+  GHashTable *messages;
+
+  if (old == NULL)
+    return;
+  if (customer_id != NULL && (messages = g_hash_table_lookup (self->by_customer, customer_id)) != NULL)
+    {
+      mark_dirty (self, customer_id);
+      g_hash_table_remove (messages, id);
+      if (g_hash_table_size (messages) == 0)
+        g_hash_table_remove (self->by_customer, customer_id);
+    }
+  g_hash_table_remove (table, id);
+}
+
+static void
+remember_message (VbConversationsPage *self,
+                  GHashTable          *table,
+                  JsonObject          *row)
+{
+  const char *id = row_string (row, "id");
+  const char *customer_id = row_string (row, "customer_id");
+  GHashTable *messages;
+
+  if (id == NULL)
+    return;
+  g_hash_table_replace (table, g_strdup (id), json_object_ref (row));
+  if (customer_id == NULL)
+    return;
+  messages = g_hash_table_lookup (self->by_customer, customer_id);
+  if (messages == NULL)
+    {
+      messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_object_unref);
+      g_hash_table_insert (self->by_customer, g_strdup (customer_id), messages);
+    }
+  g_hash_table_replace (messages, g_strdup (id), json_object_ref (row));
+  mark_dirty (self, customer_id);
+}
+
+static void
+forget_read (VbConversationsPage *self,
+             const char          *id)
+{
+  const char *customer_id = g_hash_table_lookup (self->read_customers, id);
+
+  if (customer_id == NULL)
+    return;
+  mark_dirty (self, customer_id);
+  g_hash_table_remove (self->my_reads, customer_id);
+  g_hash_table_remove (self->read_customers, id);
+}
+
+static void
+remember_read (VbConversationsPage *self,
+               JsonObject          *row)
+{
+  const char *id = row_string (row, "id");
+  const char *customer_id = row_string (row, "customer_id");
+
+  /* Only the user's own marks count (unread is per reader). */
+  if (id == NULL || customer_id == NULL || user_id (self) == NULL ||
+      g_strcmp0 (row_string (row, "user_id"), user_id (self)) != 0)
+    return;
+  g_hash_table_replace (self->my_reads, g_strdup (customer_id), json_object_ref (row));
+  g_hash_table_replace (self->read_customers, g_strdup (id), g_strdup (customer_id));
+  mark_dirty (self, customer_id);
+}
+
+static int
+compare_thread_records (gconstpointer a,
+                        gconstpointer b,
+                        gpointer      user_data)
+{
+  return vb_conversation_compare_threads (vb_record_get_row ((VbRecord *) a), vb_record_get_row ((VbRecord *) b));
+}
+
+static int
+compare_unmatched_records (gconstpointer a,
+                           gconstpointer b,
+                           gpointer      user_data)
+{
+  int order = vb_conversation_compare_at (vb_record_get_string ((VbRecord *) b, "received_at"),
+                                          vb_record_get_string ((VbRecord *) a, "received_at"));
+
+  return order != 0 ? order : g_strcmp0 (vb_record_get_id ((VbRecord *) a), vb_record_get_id ((VbRecord *) b));
+}
+
+static int
+compare_thread_records_indirect (gconstpointer a,
+                                 gconstpointer b,
+                                 gpointer      user_data)
+{
+  return compare_thread_records (*(VbRecord **) a, *(VbRecord **) b, user_data);
+}
+
+static int
+compare_unmatched_records_indirect (gconstpointer a,
+                                    gconstpointer b,
+                                    gpointer      user_data)
+{
+  return compare_unmatched_records (*(VbRecord **) a, *(VbRecord **) b, user_data);
+}
+
+/* The customer's thread summary from the messages in memory, or NULL
+ * (no messages).  names: customer id → display name, read beforehand for
+ * many threads at once; NULL: read this customer. */
+static VbRecord *
+build_thread (VbConversationsPage *self,
+              const char          *customer_id,
+              GHashTable          *names)
+{
+  g_autoptr(GPtrArray) inbound = g_ptr_array_new ();
+  g_autoptr(GPtrArray) outbound = g_ptr_array_new ();
+  g_autoptr(GPtrArray) reads = g_ptr_array_new ();
   g_autoptr(GPtrArray) threads = NULL;
-  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) unmatched = g_ptr_array_new_with_free_func (g_object_unref);
-  guint unread;
+  g_autoptr(JsonObject) customer = NULL;
+  JsonObject *read = g_hash_table_lookup (self->my_reads, customer_id);
+  JsonObject *thread;
 
-  if (self->cache != NULL)
-    {
-      inbound = vb_cache_list (self->cache, "inbound_messages", NULL, "received_at", TRUE, 0);
-      outbound = vb_cache_list (self->cache, "outbound_messages", NULL, "created_at", TRUE, 0);
-      reads = vb_cache_list (self->cache, "conversation_reads", NULL, NULL, FALSE, 0);
-    }
+  split_messages (self, customer_id, inbound, outbound);
+  if (inbound->len == 0 && outbound->len == 0)
+    return NULL;
+  if (read != NULL)
+    g_ptr_array_add (reads, read);
   threads = vb_conversation_build_threads (inbound, outbound, reads, user_id (self), NULL);
-  for (guint i = 0; i < threads->len; i++)
+  if (threads->len == 0)
+    return NULL;
+  thread = g_ptr_array_index (threads, 0);
+  if (names != NULL)
     {
-      JsonObject *thread = g_ptr_array_index (threads, i);
-      g_autoptr(JsonObject) customer = vb_cache_get (self->cache, "customers",
-                                                     json_object_get_string_member (thread, "customer_id"));
+      const char *name = g_hash_table_lookup (names, customer_id);
 
-      if (customer != NULL)
-        {
-          g_autofree char *name = vb_record_title_for_row ("customers", customer);
-
-          json_object_set_string_member (thread, "display_name", name);
-        }
-      g_ptr_array_add (records, vb_record_new ("conversations", thread));
+      if (name != NULL)
+        json_object_set_string_member (thread, "display_name", name);
     }
-  for (guint i = 0; inbound != NULL && i < inbound->len; i++)
+  else if ((customer = self->cache != NULL ? vb_cache_get (self->cache, "customers", customer_id) : NULL) != NULL)
     {
-      JsonObject *row = g_ptr_array_index (inbound, i);
+      g_autofree char *name = vb_record_title_for_row ("customers", customer);
 
-      if (json_object_get_string_member_with_default (row, "customer_id", NULL) == NULL)
-        g_ptr_array_add (unmatched, vb_record_new ("inbound_messages", row));
+      json_object_set_string_member (thread, "display_name", name);
     }
+  return vb_record_new ("conversations", thread);
+}
 
-  self->reloading = TRUE;
-  g_list_store_splice (self->threads, 0, g_list_model_get_n_items (G_LIST_MODEL (self->threads)),
-                       records->pdata, records->len);
-  g_list_store_splice (self->unmatched, 0, g_list_model_get_n_items (G_LIST_MODEL (self->unmatched)),
-                       unmatched->pdata, unmatched->len);
-  self->reloading = FALSE;
+/* Recomputes one customer's thread and moves it to its place. */
+static void
+update_thread (VbConversationsPage *self,
+               const char          *customer_id)
+{
+  VbRecord *old = g_hash_table_lookup (self->thread_records, customer_id);
+  g_autoptr(VbRecord) record = build_thread (self, customer_id, NULL);
+  guint position;
+
+  if (old != NULL)
+    {
+      if (g_list_store_find (self->threads, old, &position))
+        g_list_store_remove (self->threads, position);
+      g_hash_table_remove (self->thread_records, customer_id);
+    }
+  if (record != NULL)
+    {
+      g_list_store_insert_sorted (self->threads, record, compare_thread_records, NULL);
+      g_hash_table_insert (self->thread_records, g_strdup (customer_id), record);
+    }
+}
+
+static void
+update_unmatched (VbConversationsPage *self,
+                  const char          *id)
+{
+  VbRecord *old = g_hash_table_lookup (self->unmatched_records, id);
+  JsonObject *row = g_hash_table_lookup (self->inbound_rows, id);
+  guint position;
+
+  if (old != NULL)
+    {
+      if (g_list_store_find (self->unmatched, old, &position))
+        g_list_store_remove (self->unmatched, position);
+      g_hash_table_remove (self->unmatched_records, id);
+    }
+  if (row != NULL && row_string (row, "customer_id") == NULL)
+    {
+      g_autoptr(VbRecord) record = vb_record_new ("inbound_messages", row);
+
+      g_list_store_insert_sorted (self->unmatched, record, compare_unmatched_records, NULL);
+      g_hash_table_insert (self->unmatched_records, g_strdup (id), record);
+    }
+}
+
+/* After the lists changed: what depends on them. */
+static void
+refresh (VbConversationsPage *self)
+{
+  guint threads = g_list_model_get_n_items (G_LIST_MODEL (self->threads));
+  guint unmatched = g_list_model_get_n_items (G_LIST_MODEL (self->unmatched));
+  GHashTableIter iter;
+  gpointer record;
+  guint unread = 0;
+
   select_current (self);
-  gtk_widget_set_visible (GTK_WIDGET (self->threads_empty_label), records->len == 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->threads_list), records->len > 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->unmatched_heading), unmatched->len > 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->unmatched_list), unmatched->len > 0);
-
-  reload_entries (self, inbound, outbound);
+  gtk_widget_set_visible (GTK_WIDGET (self->threads_empty_label), threads == 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->threads_list), threads > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->unmatched_heading), unmatched > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->unmatched_list), unmatched > 0);
   show_thread (self);
   update_reply (self);
 
-  unread = vb_conversation_count_unread (threads);
+  g_hash_table_iter_init (&iter, self->thread_records);
+  while (g_hash_table_iter_next (&iter, NULL, &record))
+    unread += json_object_get_int_member_with_default (vb_record_get_row (record), "unread", 0);
   if (unread != self->unread)
     {
       self->unread = unread;
@@ -728,21 +1078,173 @@ reload (VbConversationsPage *self)
   maybe_mark_read (self);
 }
 
+/* Reads everything once (a new cache): the messages and read marks, then
+ * every thread. */
+static void
+reload (VbConversationsPage *self)
+{
+  g_autoptr(GPtrArray) inbound = NULL;
+  g_autoptr(GPtrArray) outbound = NULL;
+  g_autoptr(GPtrArray) reads = NULL;
+  g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) unmatched = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) customers = NULL;
+  g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_remove_all (self->inbound_rows);
+  g_hash_table_remove_all (self->outbound_rows);
+  g_hash_table_remove_all (self->by_customer);
+  g_hash_table_remove_all (self->my_reads);
+  g_hash_table_remove_all (self->read_customers);
+  g_hash_table_remove_all (self->thread_records);
+  g_hash_table_remove_all (self->unmatched_records);
+  if (self->cache != NULL)
+    {
+      inbound = vb_cache_list (self->cache, "inbound_messages", NULL, NULL, FALSE, 0);
+      outbound = vb_cache_list (self->cache, "outbound_messages", NULL, NULL, FALSE, 0);
+      reads = vb_cache_list (self->cache, "conversation_reads", NULL, NULL, FALSE, 0);
+    }
+  for (guint i = 0; inbound != NULL && i < inbound->len; i++)
+    remember_message (self, self->inbound_rows, g_ptr_array_index (inbound, i));
+  for (guint i = 0; outbound != NULL && i < outbound->len; i++)
+    remember_message (self, self->outbound_rows, g_ptr_array_index (outbound, i));
+  for (guint i = 0; reads != NULL && i < reads->len; i++)
+    remember_read (self, g_ptr_array_index (reads, i));
+  g_hash_table_remove_all (self->dirty);
+  self->flush_wanted = FALSE;
+
+  /* The names of every thread's customer in one pass over the cache. */
+  {
+    g_autofree const char **ids = (const char **) g_hash_table_get_keys_as_array (self->by_customer, NULL);
+
+    customers = self->cache != NULL ? vb_cache_get_many (self->cache, "customers", NULL, ids) : NULL;
+  }
+  for (guint i = 0; customers != NULL && i < customers->len; i++)
+    {
+      JsonObject *customer = g_ptr_array_index (customers, i);
+
+      if (row_string (customer, "id") != NULL)
+        g_hash_table_insert (names, g_strdup (row_string (customer, "id")),
+                             vb_record_title_for_row ("customers", customer));
+    }
+  g_hash_table_iter_init (&iter, self->by_customer);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      VbRecord *record = build_thread (self, key, names);
+
+      if (record != NULL)
+        {
+          g_ptr_array_add (threads, record);
+          g_hash_table_insert (self->thread_records, g_strdup (key), record);
+        }
+    }
+  g_ptr_array_sort_with_data (threads, (GCompareDataFunc) compare_thread_records_indirect, NULL);
+  g_hash_table_iter_init (&iter, self->inbound_rows);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (row_string (value, "customer_id") == NULL)
+      {
+        VbRecord *record = vb_record_new ("inbound_messages", value);
+
+        g_ptr_array_add (unmatched, record);
+        g_hash_table_insert (self->unmatched_records, g_strdup (key), record);
+      }
+  g_ptr_array_sort_with_data (unmatched, (GCompareDataFunc) compare_unmatched_records_indirect, NULL);
+
+  self->reloading = TRUE;
+  g_list_store_splice (self->threads, 0, g_list_model_get_n_items (G_LIST_MODEL (self->threads)),
+                       threads->pdata, threads->len);
+  g_list_store_splice (self->unmatched, 0, g_list_model_get_n_items (G_LIST_MODEL (self->unmatched)),
+                       unmatched->pdata, unmatched->len);
+  self->reloading = FALSE;
+  reload_entries (self);
+  refresh (self);
+}
+
+/* The records a commit touched: re-read those, note whose threads move. */
+static void
+records_changed_cb (VbCache             *cache,
+                    const char          *entity,
+                    const char * const  *ids,
+                    VbConversationsPage *self)
+{
+  GHashTable *table = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+
+  if (ids == NULL)
+    return;
+  if (g_str_equal (entity, "customers"))
+    {
+      /* A name or consent: only threads shown, and the open one. */
+      for (guint i = 0; ids[i] != NULL; i++)
+        if (g_hash_table_contains (self->thread_records, ids[i]) || g_strcmp0 (ids[i], self->customer_id) == 0)
+          {
+            mark_dirty (self, ids[i]);
+            self->flush_wanted = TRUE;
+          }
+      return;
+    }
+  if (g_str_equal (entity, "inbound_messages"))
+    table = self->inbound_rows;
+  else if (g_str_equal (entity, "outbound_messages"))
+    table = self->outbound_rows;
+  else if (!g_str_equal (entity, "conversation_reads"))
+    return;
+
+  rows = vb_cache_get_many (cache, entity, NULL, ids);
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      if (table != NULL)
+        forget_message (self, table, ids[i]);
+      else
+        forget_read (self, ids[i]);
+    }
+  for (guint i = 0; rows != NULL && i < rows->len; i++)
+    {
+      if (table != NULL)
+        remember_message (self, table, g_ptr_array_index (rows, i));
+      else
+        remember_read (self, g_ptr_array_index (rows, i));
+    }
+  if (table == self->inbound_rows)
+    {
+      self->reloading = TRUE;
+      for (guint i = 0; ids[i] != NULL; i++)
+        update_unmatched (self, ids[i]);
+      self->reloading = FALSE;
+    }
+  self->flush_wanted = TRUE;
+}
+
 static void
 cache_changed_cb (VbConversationsPage *self,
                   const char * const  *entities)
 {
-  static const char *const watched[] = { "inbound_messages", "outbound_messages", "conversation_reads",
-                                         "customers", NULL };
+  gboolean current = FALSE;
+  GHashTableIter iter;
+  gpointer customer_id;
 
-  for (guint i = 0; entities != NULL && watched[i] != NULL; i++)
-    if (g_strv_contains (entities, watched[i]))
-      {
-        reload (self);
-        return;
-      }
   if (entities == NULL)
-    reload (self);
+    {
+      reload (self);
+      return;
+    }
+  if (!self->flush_wanted)
+    return;
+  self->flush_wanted = FALSE;
+  self->reloading = TRUE;
+  g_hash_table_iter_init (&iter, self->dirty);
+  while (g_hash_table_iter_next (&iter, &customer_id, NULL))
+    {
+      update_thread (self, customer_id);
+      current = current || g_strcmp0 (customer_id, self->customer_id) == 0;
+    }
+  self->reloading = FALSE;
+  g_hash_table_remove_all (self->dirty);
+  if (current)
+    reload_entries (self);
+  refresh (self);
 }
 
 static void
@@ -755,7 +1257,10 @@ set_cache (VbConversationsPage *self,
     g_signal_handlers_disconnect_by_data (self->cache, self);
   g_set_object (&self->cache, cache);
   if (cache != NULL)
-    g_signal_connect_object (cache, "changed", G_CALLBACK (cache_changed_cb), self, G_CONNECT_SWAPPED);
+    {
+      g_signal_connect_object (cache, "records-changed", G_CALLBACK (records_changed_cb), self, 0);
+      g_signal_connect_object (cache, "changed", G_CALLBACK (cache_changed_cb), self, G_CONNECT_SWAPPED);
+    }
   reload (self);
 }
 
@@ -769,6 +1274,8 @@ static void
 reachable_changed_cb (VbConversationsPage *self)
 {
   update_reply (self);
+  /* "Sending…" or "Waiting to sync" on the replies not back yet. */
+  reload_entries (self);
   /* A mark that could not be sent offline is sent now. */
   g_clear_pointer (&self->marked_customer, g_free);
   maybe_mark_read (self);
@@ -818,7 +1325,8 @@ vb_conversations_page_open_thread (VbConversationsPage *self,
   gtk_editable_set_text (GTK_EDITABLE (self->subject_entry), "");
   show_reply_status (self, NULL, FALSE);
   show_thread (self);
-  reload (self);
+  reload_entries (self);
+  refresh (self);
   choose_channel (self);
   select_current (self);
   follow_end (self);
@@ -907,6 +1415,7 @@ vb_conversations_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->follow_end_id, g_source_remove);
+  g_clear_handle_id (&self->relayout_id, g_source_remove);
   vb_conversations_page_set_client (self, NULL);
   set_cache (self, NULL);
   /* The bin's child is a template child: let the bin drop it first. */
@@ -915,6 +1424,14 @@ vb_conversations_page_dispose (GObject *object)
   g_clear_object (&self->threads);
   g_clear_object (&self->entries);
   g_clear_object (&self->unmatched);
+  g_clear_pointer (&self->inbound_rows, g_hash_table_unref);
+  g_clear_pointer (&self->outbound_rows, g_hash_table_unref);
+  g_clear_pointer (&self->by_customer, g_hash_table_unref);
+  g_clear_pointer (&self->my_reads, g_hash_table_unref);
+  g_clear_pointer (&self->read_customers, g_hash_table_unref);
+  g_clear_pointer (&self->thread_records, g_hash_table_unref);
+  g_clear_pointer (&self->unmatched_records, g_hash_table_unref);
+  g_clear_pointer (&self->dirty, g_hash_table_unref);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->customer_id, g_free);
   g_clear_pointer (&self->marked_customer, g_free);
@@ -965,6 +1482,14 @@ vb_conversations_page_init (VbConversationsPage *self)
   self->threads = g_list_store_new (VB_TYPE_RECORD);
   self->entries = g_list_store_new (VB_TYPE_RECORD);
   self->unmatched = g_list_store_new (VB_TYPE_RECORD);
+  self->inbound_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_object_unref);
+  self->outbound_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_object_unref);
+  self->by_customer = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
+  self->my_reads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_object_unref);
+  self->read_customers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->thread_records = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->unmatched_records = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   gtk_list_box_bind_model (self->threads_list, G_LIST_MODEL (self->threads), create_thread_row_cb, self, NULL);
   gtk_list_box_bind_model (self->entries_list, G_LIST_MODEL (self->entries), create_entry_row_cb, self, NULL);

@@ -7,20 +7,23 @@
  * Everything shown comes from the offline cache through VbRecordLists
  * (work_orders via the cache, work_order_tasks, checklist_results,
  * service_type_steps, time_entries, work_order_triages, quality_checks,
- * attachments, work_order_chat_messages), filtered on the work order, so
+ * attachments, work_order_chat_messages), filtered on the work order (in
+ * SQL: vb_record_list_new_where), so
  * what a bay records reaches the page through the change feed without a
  * refresh, offline too.
  *
- * Two things the cache cannot give:
- *  - people's names: the feed carries user ids only (reception may not
- *    read users), so names come from the API replies that embed them
- *    (GET …/tasks: technician_name, GET …/chat: author_name) while the
- *    server can be reached; until then a stand-in ("Technician") shows.
- *  - sending in the chat: POST …/chat ignores a client id, so a message
- *    queued in the outbox would show twice (the local copy under its
- *    client id beside the server's row).  Sending is therefore online
- *    only, with the button disabled and the reason shown while offline;
- *    the message appears when the feed brings it back.
+ * What the cache cannot give: people's names.  The feed carries user ids
+ * only (reception may not read users), so names come from the API replies
+ * that embed them (GET …/tasks: technician_name, GET …/chat: author_name)
+ * while the server can be reached; until then a stand-in ("Technician")
+ * shows.
+ *
+ * Sending in the chat goes through the outbox (vb_sync_engine_append with
+ * a client UUID, which POST …/chat keeps as the message's id): durable
+ * before the entry is cleared, shown at once as "Sending…" (offline:
+ * "Waiting to sync") until the server's row comes back through the feed
+ * and replaces the local one under the same id, so never twice; sent
+ * exactly once (Voltbay-Mutation) when the connection returns.
  *
  * Photos are fetched through VbAttachmentFetcher (on disk after the first
  * time), as thumbnails; a click opens the photo in a window of its own.
@@ -43,9 +46,11 @@
 #include "vb-error.h"
 #include "vb-money-util.h"
 #include "vb-payment-dialog.h"
+#include "vb-print-settings.h"
 #include "vb-quote-editor.h"
 #include "vb-record-list.h"
 #include "vb-session.h"
+#include "vb-sync-engine.h"
 #include "vb-work-order-presentation.h"
 
 #include <glib/gi18n.h>
@@ -113,7 +118,7 @@ struct _VbWorkOrderPage
   GHashTable          *names;          /* user id → display name */
   GHashTable          *asked;          /* user ids a name request has covered */
   gboolean             fetching_names;
-  gboolean             sending;
+  gboolean             chat_online;    /* reachability the chat rows say */
   JsonObject          *quote;          /* GET …/quote, last read */
   JsonObject          *invoice;        /* the live (else newest) invoice, last read */
   JsonArray           *payments;       /* the work order's payments, last read */
@@ -660,10 +665,23 @@ create_chat_row_cb (gpointer item,
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *time = vb_work_order_dup_chat_time (vb_record_get_string (item, "created_at"), now);
   gboolean mine = author_id != NULL && g_strcmp0 (author_id, my_user_id (self)) == 0;
+  /* Written here and not back from the server yet: no server version. */
+  gboolean pending = !json_object_has_member (vb_record_get_row (item), "version");
+  GtkWidget *row;
 
+  if (pending)
+    {
+      g_autofree char *when = time;
+
+      /* Translators: when a chat message was written and that it is not on the server yet: "09:30 · Sending…" */
+      time = g_strdup_printf (_("%s · %s"), when != NULL ? when : "",
+                              can_reach_server (self) ? _("Sending…") : _("Waiting to sync"));
+    }
   want_name (self, author_id);
-  return vb_chat_row_new (name != NULL ? name : (mine ? _("You") : _("Staff")), time,
-                          vb_record_get_string (item, "body"), mine);
+  row = vb_chat_row_new (name != NULL ? name : (mine ? _("You") : _("Staff")), time,
+                         vb_record_get_string (item, "body"), mine);
+  vb_chat_row_set_pending (VB_CHAT_ROW (row), pending);
+  return row;
 }
 
 static void
@@ -679,53 +697,28 @@ update_send (VbWorkOrderPage *self)
   gboolean online = can_reach_server (self);
   g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->chat_entry))));
 
+  /* Offline too: the message waits in the outbox. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->send_button),
-                            online && !self->sending && text[0] != '\0' && self->work_order_id != NULL);
+                            self->client != NULL && text[0] != '\0' && self->work_order_id != NULL);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button),
                                online ? _("Send to the bay (Enter)")
-                                      : _("The chat needs the server: offline, messages cannot be sent"));
+                                      : _("Send to the bay (Enter): offline, it waits and is sent when the connection returns"));
   if (!online)
     {
       gtk_label_set_label (self->chat_status_label,
-                           _("Offline: messages can be sent again when the connection returns."));
+                           _("Offline: messages wait and are sent when the connection returns."));
       gtk_widget_remove_css_class (GTK_WIDGET (self->chat_status_label), "error");
       gtk_widget_add_css_class (GTK_WIDGET (self->chat_status_label), "dim-label");
       gtk_widget_set_visible (GTK_WIDGET (self->chat_status_label), TRUE);
     }
   else if (gtk_widget_has_css_class (GTK_WIDGET (self->chat_status_label), "dim-label"))
     gtk_widget_set_visible (GTK_WIDGET (self->chat_status_label), FALSE);
-}
-
-static void
-chat_sent_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(VbWorkOrderPage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) reply = vb_api_client_request_finish (VB_API_CLIENT (source), result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self->sending = FALSE;
-  if (reply == NULL)
+  /* The rows not back from the server say "Sending…" or "Waiting to sync". */
+  if (online != self->chat_online)
     {
-      /* Translators: %s is why a chat message was not sent */
-      g_autofree char *text = g_strdup_printf (_("Not sent: %s"), error->message);
-
-      gtk_label_set_label (self->chat_status_label, text);
-      gtk_widget_remove_css_class (GTK_WIDGET (self->chat_status_label), "dim-label");
-      gtk_widget_add_css_class (GTK_WIDGET (self->chat_status_label), "error");
-      gtk_widget_set_visible (GTK_WIDGET (self->chat_status_label), TRUE);
+      self->chat_online = online;
+      rebind_chat (self);
     }
-  else
-    {
-      /* The message itself comes back through the change feed. */
-      gtk_editable_set_text (GTK_EDITABLE (self->chat_entry), "");
-      gtk_widget_set_visible (GTK_WIDGET (self->chat_status_label), FALSE);
-    }
-  gtk_editable_set_editable (GTK_EDITABLE (self->chat_entry), TRUE);
-  update_send (self);
 }
 
 static void
@@ -733,19 +726,41 @@ send_cb (VbWorkOrderPage *self)
 {
   g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->chat_entry))));
   g_autofree char *path = NULL;
-  g_autoptr(JsonObject) body = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *created_at = g_date_time_format_iso8601 (now);
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(GError) error = NULL;
+  VbSyncEngine *engine = self->client != NULL ? vb_client_get_sync_engine (self->client) : NULL;
 
-  if (!gtk_widget_get_sensitive (GTK_WIDGET (self->send_button)) || text[0] == '\0')
+  if (!gtk_widget_get_sensitive (GTK_WIDGET (self->send_button)) || text[0] == '\0' || engine == NULL)
     return;
-  body = json_object_new ();
-  json_object_set_string_member (body, "body", text);
+  /* The local view is the message as the list shows it; the server reads
+   * id and body and ignores the rest. */
+  id = g_uuid_string_random ();
+  record = json_object_new ();
+  json_object_set_string_member (record, "id", id);
+  json_object_set_string_member (record, "body", text);
+  json_object_set_string_member (record, "work_order_id", self->work_order_id);
+  json_object_set_string_member (record, "author_id", my_user_id (self));
+  json_object_set_string_member (record, "created_at", created_at);
   path = g_strdup_printf ("/api/v1/work-orders/%s/chat", self->work_order_id);
-  self->sending = TRUE;
-  /* Not editable while it goes, so what is cleared is what was sent. */
-  gtk_editable_set_editable (GTK_EDITABLE (self->chat_entry), FALSE);
+  if (vb_sync_engine_append (engine, "work_order_chat_messages", path, record, &error) == 0)
+    {
+      /* Translators: %s is why a chat message could not be saved on this computer */
+      g_autofree char *message = g_strdup_printf (_("Not saved, nothing was sent: %s"), error->message);
+
+      gtk_label_set_label (self->chat_status_label, message);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->chat_status_label), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->chat_status_label), "error");
+      gtk_widget_set_visible (GTK_WIDGET (self->chat_status_label), TRUE);
+      return;
+    }
+  /* Durable now: in the outbox and in the list. */
+  gtk_editable_set_text (GTK_EDITABLE (self->chat_entry), "");
+  if (gtk_widget_has_css_class (GTK_WIDGET (self->chat_status_label), "error"))
+    gtk_widget_set_visible (GTK_WIDGET (self->chat_status_label), FALSE);
   update_send (self);
-  vb_api_client_request_async (vb_client_get_api (self->client), "POST", path, body, self->cancellable,
-                               chat_sent_cb, g_object_ref (self));
 }
 
 /* ------------------------------------------------------------- money --- */
@@ -2005,6 +2020,7 @@ print_document (VbWorkOrderPage *self,
 
   if (operation == NULL)
     return;
+  vb_print_settings_apply (operation);
   /* The print dialog has the preview. */
   if (gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
                                GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, &error) == GTK_PRINT_OPERATION_RESULT_ERROR)
@@ -2116,16 +2132,36 @@ belongs_to_work_order (gpointer item,
          g_strcmp0 (vb_record_get_string (item, "work_order_id"), self->work_order_id) == 0;
 }
 
+/* The list under a filtered model: only the shown work order's records,
+ * selected in SQL (a whole entity, filtered in memory, costs its length
+ * on every change once a shop has years of history). */
+static void
+set_source (VbWorkOrderPage    *self,
+            GtkFilterListModel *model)
+{
+  g_autoptr(VbRecordList) list = NULL;
+
+  if (self->cache != NULL && self->work_order_id != NULL)
+    list = vb_record_list_new_where (self->cache, g_object_get_data (G_OBJECT (model), "vb-entity"),
+                                     "work_order_id", self->work_order_id,
+                                     g_object_get_data (G_OBJECT (model), "vb-order-field"),
+                                     GPOINTER_TO_INT (g_object_get_data (G_OBJECT (model), "vb-descending")));
+  gtk_filter_list_model_set_model (model, G_LIST_MODEL (list));
+}
+
 static GtkFilterListModel *
 filtered (VbWorkOrderPage *self,
           const char      *entity,
           const char      *order_field,
           gboolean         descending)
 {
-  VbRecordList *list = vb_record_list_new (self->cache, entity, NULL, order_field, descending);
+  GtkFilterListModel *model = gtk_filter_list_model_new (NULL, GTK_FILTER (g_object_ref (self->filter)));
 
-  g_ptr_array_add (self->lists, list);
-  return gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (list)), GTK_FILTER (g_object_ref (self->filter)));
+  g_object_set_data_full (G_OBJECT (model), "vb-entity", g_strdup (entity), g_free);
+  g_object_set_data_full (G_OBJECT (model), "vb-order-field", g_strdup (order_field), g_free);
+  g_object_set_data (G_OBJECT (model), "vb-descending", GINT_TO_POINTER (descending));
+  set_source (self, model);
+  return model;
 }
 
 static void
@@ -2226,7 +2262,6 @@ vb_work_order_page_set_work_order_id (VbWorkOrderPage *self,
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->fetching_names = FALSE;
-  self->sending = FALSE;
   gtk_editable_set_editable (GTK_EDITABLE (self->chat_entry), TRUE);
   gtk_editable_set_text (GTK_EDITABLE (self->chat_entry), "");
   gtk_widget_set_visible (GTK_WIDGET (self->chat_status_label), FALSE);
@@ -2242,6 +2277,14 @@ vb_work_order_page_set_work_order_id (VbWorkOrderPage *self,
   self->busy_money = FALSE;
   self->emailing = FALSE;
   set_money_status (self, NULL, NULL);
+  if (self->cache != NULL)
+    {
+      GtkFilterListModel *models[] = { self->tasks, self->results, self->time_entries,
+                                       self->triages, self->quality_checks, self->chat };
+
+      for (guint i = 0; i < G_N_ELEMENTS (models); i++)
+        set_source (self, models[i]);
+    }
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   update_header (self);
   refresh_tasks (self);

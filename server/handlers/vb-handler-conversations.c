@@ -60,6 +60,7 @@ static const char * const outcomes[] = { "sent", "requeue", "failed", NULL };
 static const char * const statuses[] = { "queued", "sending", "sent", "failed", "unknown", NULL };
 
 static const VbHandlerField reply_fields[] = {
+  { "id",      VB_HANDLER_FIELD_UUID,   FALSE, TRUE,  0, 0,     NULL },
   { "channel", VB_HANDLER_FIELD_CHOICE, TRUE,  FALSE, 0, 0,     channels },
   { "subject", VB_HANDLER_FIELD_TEXT,   FALSE, FALSE, 0, 200,   NULL },
   { "body",    VB_HANDLER_FIELD_TEXT,   TRUE,  FALSE, 1, 20000, NULL },
@@ -228,11 +229,17 @@ reply_txn (VbDbConn  *conn,
     return vb_set_validation_error (error, "channel", g_str_equal (r->channel, "email")
                                       ? "The customer has no e-mail address"
                                       : "The customer has no phone number"), FALSE;
+  /* What vb_enqueue_message() does (consent was checked above, under the
+   * customer's row lock; a reply has no dedupe key), with the id a client
+   * may choose (an offline outbox does): a taken id is the primary key's
+   * violation, 409 naming id, and never a second message. */
   res = vb_db_execv (conn, error,
-    "SELECT vb_enqueue_message($1::uuid, $2::uuid, $3, $4,"
-    "                          CASE WHEN $3 = 'email' THEN coalesce(nullif(b ->> 'subject', ''), $5) ELSE '' END,"
-    "                          b ->> 'body', NULL, 'conversation', 'customers', $2::uuid, NULL)"
-    "  FROM (SELECT $6::jsonb AS b) x",
+    "INSERT INTO outbound_messages (id, location_id, customer_id, channel, to_address, subject, body, language,"
+    "                               kind, related_entity, related_id, dedupe_key)"
+    " SELECT coalesce((b ->> 'id')::uuid, gen_random_uuid()), $1::uuid, $2::uuid, $3, btrim($4),"
+    "        CASE WHEN $3 = 'email' THEN coalesce(nullif(b ->> 'subject', ''), $5) ELSE '' END,"
+    "        b ->> 'body', NULL, 'conversation', 'customers', $2::uuid, NULL"
+    "   FROM (SELECT $6::jsonb AS b) x RETURNING id",
     vb_db_get (scope, 0, 1), r->w.id, r->channel, address, vb_db_get (info, 0, 2), r->w.body);
   if (res == NULL)
     return FALSE;

@@ -812,6 +812,35 @@ test_staff_reply (Fixture       *fx,
     g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (after), "delivered")),
                       ==, 2);
   }
+
+  /* A client may name the reply (an offline outbox does): the message has
+   * that id; the same id again is 409 naming id and queues nothing; an
+   * invalid id is 422 naming id. */
+  {
+    static const char named[] = "{\"id\": \"5b2e8c1a-0f3d-4e6a-8b7c-9d1e2f3a4b5c\", \"channel\": \"sms\","
+                                " \"body\": \"Gửi khi mất mạng.\"}";
+    g_autoptr(JsonNode) m = vb_test_call (f->server, "POST", path, f->desk, named, 201);
+    g_autoptr(JsonNode) after = NULL;
+
+    g_assert_cmpstr (vb_test_id_of (m), ==, "5b2e8c1a-0f3d-4e6a-8b7c-9d1e2f3a4b5c");
+    g_assert_cmpstr (vb_test_str_of (m, "status"), ==, "queued");
+    g_assert_cmpstr (vb_test_str_of (m, "kind"), ==, "conversation");
+    vb_test_call_error (f->server, "POST", path, f->desk, named, 409, "conflict", "id");
+    vb_test_call_error (f->server, "POST", path, f->desk,
+                        "{\"id\": \"nope\", \"channel\": \"sms\", \"body\": \"x\"}", 422, "validation_failed", "id");
+    vb_test_call_error (f->server, "POST", path, f->desk,
+                        "{\"id\": 7, \"channel\": \"sms\", \"body\": \"x\"}", 422, "validation_failed", "id");
+    g_assert_cmpint (sql_count (fx, "SELECT count(*) FROM outbound_messages WHERE customer_id = $1::uuid"
+                                    " AND kind = $2", f->customer, "conversation"), ==, 3);
+    g_assert_cmpint (sql_count (fx, "SELECT count(*) FROM outbound_messages WHERE id = $1::uuid",
+                                "5b2e8c1a-0f3d-4e6a-8b7c-9d1e2f3a4b5c", NULL), ==, 1);
+    g_assert_true (vb_test_feed_has (f->server, f->desk, "outbound_messages",
+                                     "5b2e8c1a-0f3d-4e6a-8b7c-9d1e2f3a4b5c", "upsert"));
+    wait_status (fx, "5b2e8c1a-0f3d-4e6a-8b7c-9d1e2f3a4b5c", "sent");
+    after = sms_requests (fx);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (after), "delivered")),
+                      ==, 3);
+  }
 }
 
 /* Reading resets the caller's unread count (only theirs); a new reply

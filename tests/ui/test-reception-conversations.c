@@ -11,14 +11,21 @@
  *      1 unread, the sidebar counts it, a toast says "Reply from …";
  *   2. the desk opens it: the message shows with its channel, and the read
  *      mark reaches PostgreSQL (unread 0 there and on the page);
- *   3. the desk answers by SMS: one outbound row, back in the thread with
- *      its delivery state; the reply box is cleared;
+ *   3. the desk answers by SMS: shown at once, one outbound row, the
+ *      server's row back in the thread (same id) with its delivery state;
+ *      the reply box is cleared;
  *   4. the toast's action opens the thread from another page;
  *   5. the car of an order in quality check becomes ready (by a manager):
  *      "Vehicle ready: <plate>";
  *   6. an unknown sender texts the shop's number: "From Unknown Senders",
- *      then Assign to Customer files it in the thread;
- *   7. offline: the thread still reads, Send is disabled and says why.
+ *      then Assign to Customer (found by searching, never a list of every
+ *      customer) files it in the thread;
+ *   7. offline: the thread still reads; a reply is sent anyway and waits in
+ *      the outbox ("Waiting to sync"), and one to a second customer whose
+ *      SMS consent is withdrawn meanwhile; back online the first is queued
+ *      for sending exactly once (PostgreSQL's message queue, same id) and
+ *      the second is refused: a sync problem with the server's reason,
+ *      nothing queued.
  * Screenshots in <build>/tests/ui-artifacts/conversations-*.png.
  */
 #include <adwaita.h>
@@ -27,6 +34,8 @@
 
 #include "vb-gui-test.h"
 
+#include "vb-cache.h"
+#include "vb-chat-row.h"
 #include "vb-client.h"
 #include "vb-connection-indicator.h"
 #include "vb-conversation-presentation.h"
@@ -37,6 +46,7 @@
 #include "vb-reception-window.h"
 #include "vb-record.h"
 #include "vb-sign-in-view.h"
+#include "vb-sync-problems-dialog.h"
 
 #define DESK_EMAIL    "hoa.desk@example.com"
 #define DESK_NAME     "Hoa Desk"
@@ -46,6 +56,8 @@
 #define CUSTOMER_TEXT "Xe của tôi xong chưa?"
 #define REPLY_TEXT    "Chiều nay 5 giờ anh qua nhận xe nhé."
 #define STRANGER_TEXT "Hello, this is Bao, I have a new number."
+#define OFFLINE_TEXT  "Xe đã sạc đầy."
+#define REFUSED_TEXT  "Mời anh chị ghé xưởng."
 
 static VbTestServer           *server;
 static VbReceptionApplication *app;
@@ -172,6 +184,121 @@ outbound_shown (gpointer body)
 }
 
 static gboolean
+outbound_lacks (gpointer body)
+{
+  return find_entry ("outbound", body) == NULL;
+}
+
+/* How many outbound entries of the open thread are body. */
+static guint
+count_outbound (const char *body)
+{
+  GListModel *entries = vb_conversations_page_get_entries (page ());
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (entries); i++)
+    {
+      g_autoptr(VbRecord) record = g_list_model_get_item (entries, i);
+
+      n += g_strcmp0 (vb_record_get_string (record, "direction"), "outbound") == 0 &&
+           g_strcmp0 (vb_record_get_string (record, "body"), body) == 0;
+    }
+  return n;
+}
+
+static gboolean
+entry_pending (VbRecord *record)
+{
+  return json_object_get_boolean_member_with_default (vb_record_get_row (record), "pending", FALSE);
+}
+
+/* Exactly one entry is body, and it is the server's (not waiting). */
+static gboolean
+outbound_synced (gpointer body)
+{
+  VbRecord *record = find_entry ("outbound", body);
+
+  return record != NULL && count_outbound (body) == 1 && !entry_pending (record);
+}
+
+/* Exactly one entry is body, waiting for the server, and its row says
+ * "Waiting to sync". */
+static gboolean
+outbound_waiting (gpointer body)
+{
+  VbRecord *record = find_entry ("outbound", body);
+
+  if (record == NULL || count_outbound (body) != 1 || !entry_pending (record))
+    return FALSE;
+  for (GtkWidget *row = gtk_widget_get_first_child (page_child ("entries_list")); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (VB_IS_CHAT_ROW (row) && g_strcmp0 (vb_chat_row_get_body (VB_CHAT_ROW (row)), body) == 0)
+      return vb_chat_row_get_pending (VB_CHAT_ROW (row)) &&
+             strstr (vb_chat_row_get_time (VB_CHAT_ROW (row)), "Waiting to sync") != NULL;
+  return FALSE;
+}
+
+/* The first widget of type under widget (depth first), or NULL. */
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The Assign dialog's search result row for the customer, or NULL. */
+static gpointer
+assign_result_for (gpointer data)
+{
+  GtkWidget **args = data;   /* { results list, customer id } */
+
+  for (GtkWidget *row = gtk_widget_get_first_child (args[0]); row != NULL; row = gtk_widget_get_next_sibling (row))
+    if (GTK_IS_LIST_BOX_ROW (row) && g_strcmp0 (gtk_widget_get_name (row), (const char *) args[1]) == 0)
+      return row;
+  return NULL;
+}
+
+static gboolean
+assign_result_shown (gpointer data)
+{
+  return assign_result_for (data) != NULL;
+}
+
+/* The outbox problem of the refused reply: its answer's message. */
+static char *
+dup_problem_reason (const char *record_id)
+{
+  g_autoptr(GPtrArray) problems = vb_cache_list_problems (vb_client_get_cache (client ()));
+
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    {
+      VbOutboxEntry *entry = g_ptr_array_index (problems, i);
+
+      if (g_strcmp0 (entry->record_id, record_id) == 0)
+        return g_strdup (entry->reply != NULL ? entry->reply : "");
+    }
+  return NULL;
+}
+
+static gboolean
+problem_listed (gpointer record_id)
+{
+  g_autofree char *reason = dup_problem_reason (record_id);
+
+  return reason != NULL;
+}
+
+static gboolean
 unmatched_has (gpointer body)
 {
   GListModel *unmatched = vb_conversations_page_get_unmatched (page ());
@@ -198,11 +325,6 @@ widget_sensitive (gpointer widget)
   return gtk_widget_get_sensitive (widget);
 }
 
-static gboolean
-widget_insensitive (gpointer widget)
-{
-  return !gtk_widget_get_sensitive (widget);
-}
 
 static char *
 db_value (const char *sql,
@@ -354,6 +476,9 @@ conversation_day (void)
   g_autofree char *toast = NULL;
   g_autofree char *stranger_id = NULL;
   g_autofree char *reply_text = NULL;
+  g_autofree char *offline_id = NULL;
+  g_autofree char *refused_id = NULL;
+  g_autofree char *other = NULL;
   g_autoptr(JsonNode) reply = NULL;
   ThreadUnread want;
   guint total;
@@ -435,6 +560,8 @@ conversation_day (void)
   g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("send_button"), WAIT_MS));
   gtk_widget_activate (page_child ("send_button"));
   g_assert_true (vb_gui_wait_for (outbound_shown, (gpointer) REPLY_TEXT, WAIT_MS));
+  /* The local copy is replaced by the server's row (same id): one entry. */
+  g_assert_true (vb_gui_wait_for (outbound_synced, (gpointer) REPLY_TEXT, WAIT_MS));
   g_assert_cmpstr (vb_record_get_string (find_entry ("outbound", REPLY_TEXT), "channel"), ==, "sms");
   g_assert_nonnull (vb_conversation_status_label (vb_record_get_string (find_entry ("outbound", REPLY_TEXT),
                                                                         "status")));
@@ -484,26 +611,27 @@ conversation_day (void)
     g_autoptr(GString) text = g_string_new (NULL);
     g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
     AdwMessageDialog *dialog;
-    GtkDropDown *drop_down;
-    GListModel *customers;
-    guint position = GTK_INVALID_LIST_POSITION;
+    GtkWidget *search;
+    GtkWidget *results;
+    GtkWidget *args[2];
 
     vb_gui_collect (row, text, "_Assign…", buttons);
     g_assert_cmpuint (buttons->len, ==, 1);
     gtk_widget_activate (g_ptr_array_index (buttons, 0));
     g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
     dialog = ADW_MESSAGE_DIALOG (vb_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
-    drop_down = GTK_DROP_DOWN (adw_message_dialog_get_extra_child (dialog));
-    customers = gtk_drop_down_get_model (drop_down);
-    for (guint i = 0; i < g_list_model_get_n_items (customers); i++)
-      {
-        g_autoptr(VbRecord) record = g_list_model_get_item (customers, i);
-
-        if (g_strcmp0 (vb_record_get_id (record), customer) == 0)
-          position = i;
-      }
-    g_assert_cmpuint (position, !=, GTK_INVALID_LIST_POSITION);
-    gtk_drop_down_set_selected (drop_down, position);
+    search = find_descendant (adw_message_dialog_get_extra_child (dialog), GTK_TYPE_SEARCH_ENTRY);
+    results = find_descendant (adw_message_dialog_get_extra_child (dialog), GTK_TYPE_LIST_BOX);
+    g_assert_nonnull (search);
+    g_assert_nonnull (results);
+    /* Nothing chosen yet: Assign is not possible. */
+    g_assert_false (adw_message_dialog_get_response_enabled (dialog, "assign"));
+    gtk_editable_set_text (GTK_EDITABLE (search), name);
+    args[0] = results;
+    args[1] = (GtkWidget *) customer;
+    g_assert_true (vb_gui_wait_for (assign_result_shown, args, WAIT_MS));
+    gtk_list_box_select_row (GTK_LIST_BOX (results), assign_result_for (args));
+    g_assert_true (adw_message_dialog_get_response_enabled (dialog, "assign"));
     vb_gui_settle (200);
     vb_gui_save_screenshot (GTK_WIDGET (dialog), "conversations-07-assign");
     adw_message_dialog_response (dialog, "assign");
@@ -516,24 +644,89 @@ conversation_day (void)
   /* The thread is on screen: the assigned message is read at once. */
   g_assert_true (vb_gui_wait_for (db_read, customer, WAIT_MS));
 
-  /* 7. Offline: the thread reads from the cache; Send says why it cannot. */
-  set_reply ("Xe đã sạc đầy.");
+  /* 7. Offline: the thread reads from the cache; a reply is sent anyway
+   * and waits in the outbox, shown at once. */
   vb_gui_stop_server (server);
   vb_test_server_kill (server);
   g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Offline", WAIT_MS));
-  g_assert_true (vb_gui_wait_for (widget_insensitive, page_child ("send_button"), WAIT_MS));
-  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (page_child ("send_button")), "offline"));
-  g_assert_true (gtk_widget_get_visible (page_child ("reply_status_label")));
   g_assert_true (inbound_shown ((gpointer) CUSTOMER_TEXT));
   g_assert_true (outbound_shown ((gpointer) REPLY_TEXT));
+  set_reply (OFFLINE_TEXT);
+  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("send_button"), WAIT_MS));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (page_child ("send_button")), "offline"));
+  g_assert_true (gtk_widget_get_visible (page_child ("reply_status_label")));
+  g_assert_nonnull (strstr (gtk_label_get_label (page_child ("reply_status_label")), "Offline"));
+  gtk_widget_activate (page_child ("send_button"));
+  g_assert_true (vb_gui_wait_for (outbound_waiting, (gpointer) OFFLINE_TEXT, WAIT_MS));
   g_clear_pointer (&reply_text, g_free);
   reply_text = dup_reply ();
-  g_assert_cmpstr (reply_text, ==, "Xe đã sạc đầy.");
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "conversations-08-offline");
-  vb_test_server_restart (server, FALSE);
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  g_assert_cmpstr (reply_text, ==, "");
+  offline_id = g_strdup (vb_record_get_id (find_entry ("outbound", OFFLINE_TEXT)));
+  /* The newest: at the end of the thread. */
+  {
+    GListModel *entries = vb_conversations_page_get_entries (page ());
+    g_autoptr(VbRecord) last = g_list_model_get_item (entries, g_list_model_get_n_items (entries) - 1);
+
+    g_assert_cmpstr (vb_record_get_string (last, "body"), ==, OFFLINE_TEXT);
+  }
+  g_assert_true (vb_cache_has_outbox_entry (vb_client_get_cache (client ()), "outbound_messages", offline_id));
+  vb_gui_settle (600);   /* the thread scrolls to its newest entry */
+  {
+    GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (page_child ("entries_scroller"));
+
+    /* Scrolled to the end, where the new reply is. */
+    g_assert_cmpfloat (gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj), >=,
+                       gtk_adjustment_get_upper (adj) - 1);
+  }
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "conversations-08-offline-waiting");
+
+  /* A second customer (SMS consent as the cache has it) gets a reply too,
+   * while the consent is withdrawn on the server meanwhile. */
+  other = db_value ("SELECT c.id FROM customers c JOIN locations l ON l.id = c.preferred_location_id"
+                    " WHERE l.code = $1 AND c.erased_at IS NULL AND (c.consent->'sms'->>'given') = 'true'"
+                    "   AND cardinality(c.phones) > 0"
+                    " ORDER BY c.family_name DESC, c.given_name DESC LIMIT 1", "HCM-D1");
+  g_assert_cmpstr (other, !=, customer);
+  vb_conversations_page_open_thread (page (), other);
+  g_assert_true (gtk_toggle_button_get_active (page_child ("sms_button")));
+  set_reply (REFUSED_TEXT);
   g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("send_button"), WAIT_MS));
-  g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE body = $1", "Xe đã sạc đầy."), ==, 0);
+  gtk_widget_activate (page_child ("send_button"));
+  g_assert_true (vb_gui_wait_for (outbound_waiting, (gpointer) REFUSED_TEXT, WAIT_MS));
+  refused_id = g_strdup (vb_record_get_id (find_entry ("outbound", REFUSED_TEXT)));
+  g_free (db_value ("UPDATE customers SET consent = jsonb_set(consent, '{sms,given}', 'false')"
+                    " WHERE id = $1::uuid RETURNING id", other));
+
+  /* Back online: the first reply is queued exactly once, under its id; the
+   * second is refused, with the server's reason in the sync problems. */
+  vb_test_server_restart (server, FALSE);
+  g_assert_true (vb_gui_wait_for (problem_listed, refused_id, WAIT_MS));
+  {
+    g_autofree char *reason = dup_problem_reason (refused_id);
+
+    g_assert_nonnull (strstr (reason, "consent"));
+  }
+  g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE body = $1", REFUSED_TEXT), ==, 0);
+  g_assert_true (vb_gui_wait_for (outbound_lacks, (gpointer) REFUSED_TEXT, WAIT_MS));
+  vb_conversations_page_open_thread (page (), customer);
+  g_assert_true (vb_gui_wait_for (outbound_synced, (gpointer) OFFLINE_TEXT, WAIT_MS));
+  g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE body = $1", OFFLINE_TEXT), ==, 1);
+  g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE id = $1::uuid"
+                             " AND kind = 'conversation' AND channel = 'sms' AND status = 'queued'", offline_id), ==, 1);
+  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  vb_gui_settle (1000);
+  g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE body = $1", OFFLINE_TEXT), ==, 1);
+  g_assert_true (outbound_synced ((gpointer) OFFLINE_TEXT));
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "conversations-09-back-online");
+  {
+    GtkWidget *problems = vb_sync_problems_dialog_new (GTK_WINDOW (window ()),
+                                                       vb_client_get_cache (client ()));
+
+    gtk_window_present (GTK_WINDOW (problems));
+    vb_gui_settle (300);
+    vb_gui_save_screenshot (problems, "conversations-10-refused-reply");
+    gtk_window_destroy (GTK_WINDOW (problems));
+  }
 }
 
 /* The page's rules, without a display or server. */
@@ -552,9 +745,9 @@ test_presentation (void)
   };
   static const char *outbound_json[] = {
     "{\"id\": \"o1\", \"customer_id\": \"c1\", \"channel\": \"sms\", \"body\": \"Reply\", \"kind\": \"conversation\","
-    " \"status\": \"sent\", \"created_by\": \"me\", \"created_at\": \"2026-11-24T09:00:00Z\"}",
+    " \"status\": \"sent\", \"created_by\": \"me\", \"created_at\": \"2026-11-24T09:00:00Z\", \"version\": 2}",
     "{\"id\": \"o2\", \"customer_id\": \"c2\", \"channel\": \"email\", \"body\": \"Ready\", \"kind\": \"status_update\","
-    " \"status\": \"queued\", \"created_by\": null, \"created_at\": \"2026-11-24T12:00:00Z\"}",
+    " \"status\": \"queued\", \"created_by\": null, \"created_at\": \"2026-11-24T12:00:00Z\", \"version\": 1}",
   };
   static const char *reads_json[] = {
     /* mine for c1 between i1 and i2 (written as Z; rows say +00:00) */
@@ -634,6 +827,35 @@ test_presentation (void)
   g_assert_false (vb_conversation_has_consent (t, "email"));
   g_assert_false (vb_conversation_has_consent (t, "marketing"));
   g_assert_false (vb_conversation_has_consent (NULL, "sms"));
+
+  /* A reply written here, not back from the server (no version): pending,
+   * in its entry and as the thread's last message; the server's rows not. */
+  for (guint i = 0; i < entries->len; i++)
+    g_assert_false (json_object_get_boolean_member (g_ptr_array_index (entries, i), "pending"));
+  g_assert_true (json_parser_load_from_data (parser,
+    "{\"id\": \"o3\", \"customer_id\": \"c1\", \"channel\": \"sms\", \"body\": \"Offline\","
+    " \"kind\": \"conversation\", \"created_by\": \"me\", \"created_at\": \"2026-11-24T13:00:00Z\"}", -1, NULL));
+  g_ptr_array_add (outbound, json_object_ref (json_node_get_object (json_parser_get_root (parser))));
+  g_clear_pointer (&entries, g_ptr_array_unref);
+  entries = vb_conversation_build_entries (inbound, outbound, "c1");
+  t = g_ptr_array_index (entries, entries->len - 1);
+  g_assert_cmpstr (json_object_get_string_member (t, "body"), ==, "Offline");
+  g_assert_true (json_object_get_boolean_member (t, "pending"));
+  g_assert_false (json_object_get_boolean_member (g_ptr_array_index (entries, 0), "pending"));
+  g_clear_pointer (&threads, g_ptr_array_unref);
+  threads = vb_conversation_build_threads (inbound, outbound, reads, "me", names);
+  t = g_ptr_array_index (threads, 0);
+  g_assert_cmpstr (json_object_get_string_member (t, "customer_id"), ==, "c1");
+  g_assert_true (json_object_get_boolean_member (t, "last_pending"));
+  g_assert_false (json_object_get_boolean_member (g_ptr_array_index (threads, 1), "last_pending"));
+  /* The order the page keeps its list in. */
+  g_assert_cmpint (vb_conversation_compare_threads (g_ptr_array_index (threads, 0), g_ptr_array_index (threads, 1)),
+                   <, 0);
+  g_assert_cmpint (vb_conversation_compare_threads (g_ptr_array_index (threads, 1), g_ptr_array_index (threads, 0)),
+                   >, 0);
+  g_assert_cmpint (vb_conversation_compare_at ("2026-11-24T09:00:00Z", "2026-11-24T10:00:00+01:00"), ==, 0);
+  g_assert_cmpint (vb_conversation_compare_at ("2026-11-24T09:00:00.5Z", "2026-11-24T09:00:00Z"), >, 0);
+  g_assert_cmpint (vb_conversation_compare_at (NULL, "2026-11-24T09:00:00Z"), <, 0);
 }
 
 static gboolean

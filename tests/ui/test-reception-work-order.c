@@ -14,7 +14,10 @@
  *      without a refresh, the message with its author's name;
  *   3. the desk answers in the chat: the message is in PostgreSQL exactly
  *      once and comes back into the page; the photo opens larger;
- *   4. the server stops: sending is disabled and says why; it returns;
+ *   4. the server stops: a message sent anyway waits in the outbox, shown
+ *      at once as "Waiting to sync"; the server returns and it arrives in
+ *      PostgreSQL exactly once, under the id the desk gave it, and the
+ *      page shows it once, no longer waiting;
  *   5. the customer link opens the customer's page.
  * Screenshots in <build>/tests/ui-artifacts/pages-work-order-*.png.
  */
@@ -49,6 +52,7 @@
 #define WAIT_MS       30000
 #define BAY_MESSAGE   "Cabin filter is black, photo attached. OK to replace?"
 #define DESK_MESSAGE  "Customer approved by phone, go ahead."
+#define OFFLINE_MESSAGE "Is the car charged? (written offline)"
 
 static VbTestServer           *server;
 static VbReceptionApplication *app;
@@ -185,16 +189,67 @@ chat_row_by (gpointer data)
   return FALSE;
 }
 
+/* How many chat rows show body, and how many of those wait for the server. */
+static guint
+count_chat_rows (const char *body,
+                 guint      *pending)
+{
+  guint n = 0;
+
+  *pending = 0;
+  for (GtkWidget *row = gtk_widget_get_first_child (page_child ("chat_list")); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (VB_IS_CHAT_ROW (row) && g_strcmp0 (vb_chat_row_get_body (VB_CHAT_ROW (row)), body) == 0)
+      {
+        n++;
+        *pending += vb_chat_row_get_pending (VB_CHAT_ROW (row));
+      }
+  return n;
+}
+
+/* Exactly one row shows body, waiting for the server (time says so). */
+static gboolean
+chat_row_waiting (gpointer body)
+{
+  guint pending;
+
+  for (GtkWidget *row = gtk_widget_get_first_child (page_child ("chat_list")); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (VB_IS_CHAT_ROW (row) && g_strcmp0 (vb_chat_row_get_body (VB_CHAT_ROW (row)), body) == 0 &&
+        strstr (vb_chat_row_get_time (VB_CHAT_ROW (row)), "Waiting to sync") == NULL)
+      return FALSE;
+  return count_chat_rows (body, &pending) == 1 && pending == 1;
+}
+
+/* Exactly one row shows body, the server's (not waiting any more). */
+static gboolean
+chat_row_synced (gpointer body)
+{
+  guint pending;
+
+  return count_chat_rows (body, &pending) == 1 && pending == 0;
+}
+
+/* The id of the chat record with body in the page's model, or NULL. */
+static char *
+dup_chat_id (const char *body)
+{
+  GListModel *model = vb_work_order_page_get_chat (page ());
+
+  for (guint i = 0; model != NULL && i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(VbRecord) record = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (vb_record_get_string (record, "body"), body) == 0)
+        return g_strdup (vb_record_get_id (record));
+    }
+  return NULL;
+}
+
 static gboolean
 widget_sensitive (gpointer widget)
 {
   return gtk_widget_get_sensitive (widget);
-}
-
-static gboolean
-widget_insensitive (gpointer widget)
-{
-  return !gtk_widget_get_sensitive (widget);
 }
 
 static gboolean
@@ -449,10 +504,12 @@ work_order_day (void)
   g_assert_true (gtk_widget_get_sensitive (page_child ("send_button")));
   gtk_widget_activate (page_child ("send_button"));
   g_assert_true (vb_gui_wait_for (chat_has, (gpointer) DESK_MESSAGE, WAIT_MS));
+  g_assert_cmpstr (gtk_editable_get_text (page_child ("chat_entry")), ==, "");
+  /* The server's row replaces the local one (same id): one row, then the name. */
+  g_assert_true (vb_gui_wait_for (chat_row_synced, (gpointer) DESK_MESSAGE, WAIT_MS));
   want[0] = DESK_MESSAGE;
   want[1] = DESK_NAME;
   g_assert_true (vb_gui_wait_for (chat_row_by, want, WAIT_MS));
-  g_assert_cmpstr (gtk_editable_get_text (page_child ("chat_entry")), ==, "");
   g_assert_cmpint (db_count ("SELECT count(*) FROM work_order_chat_messages WHERE body = $1",
                              DESK_MESSAGE), ==, 1);
   g_assert_cmpint (db_count ("SELECT count(*) FROM work_order_chat_messages c JOIN users u ON u.id = c.author_id"
@@ -476,14 +533,26 @@ work_order_day (void)
     gtk_window_destroy (viewer);
   }
 
-  /* 4. Offline: sending is disabled and says why. */
-  gtk_editable_set_text (page_child ("chat_entry"), "Is the car charged?");
+  /* 4. Offline: a message sent anyway waits in the outbox, shown at once;
+   * when the server returns it arrives exactly once, under its id. */
   vb_gui_stop_server (server);
   vb_test_server_kill (server);
   g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Offline", WAIT_MS));
-  g_assert_true (vb_gui_wait_for (widget_insensitive, page_child ("send_button"), WAIT_MS));
+  gtk_editable_set_text (page_child ("chat_entry"), OFFLINE_MESSAGE);
+  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("send_button"), WAIT_MS));
   g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (page_child ("send_button")), "offline"));
   g_assert_true (gtk_widget_get_visible (page_child ("chat_status_label")));
+  gtk_widget_activate (page_child ("send_button"));
+  g_assert_true (vb_gui_wait_for (chat_row_waiting, (gpointer) OFFLINE_MESSAGE, WAIT_MS));
+  g_assert_cmpstr (gtk_editable_get_text (page_child ("chat_entry")), ==, "");
+  g_assert_cmpuint (vb_cache_count_pending (vb_client_get_cache (client ())), >=, 1);
+  {
+    g_autofree char *local_id = dup_chat_id (OFFLINE_MESSAGE);
+
+    g_assert_nonnull (local_id);
+    g_assert_true (vb_cache_has_outbox_entry (vb_client_get_cache (client ()), "work_order_chat_messages",
+                                              local_id));
+  }
   /* The page still shows everything from the cache. */
   g_assert_true (status_is ((gpointer) "In progress"));
   g_assert_true (chat_has ((gpointer) BAY_MESSAGE));
@@ -491,9 +560,22 @@ work_order_day (void)
   vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-work-order-06-offline");
   vb_test_server_restart (server, FALSE);
   g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
-  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("send_button"), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (chat_row_synced, (gpointer) OFFLINE_MESSAGE, WAIT_MS));
+  {
+    g_autofree char *id = dup_chat_id (OFFLINE_MESSAGE);
+
+    g_assert_cmpint (db_count ("SELECT count(*) FROM work_order_chat_messages WHERE body = $1",
+                               OFFLINE_MESSAGE), ==, 1);
+    g_assert_cmpint (db_count ("SELECT count(*) FROM work_order_chat_messages WHERE id = $1::uuid",
+                               id), ==, 1);
+  }
+  vb_gui_settle (1000);
   g_assert_cmpint (db_count ("SELECT count(*) FROM work_order_chat_messages WHERE body = $1",
-                             "Is the car charged?"), ==, 0);
+                             OFFLINE_MESSAGE), ==, 1);
+  g_assert_true (chat_row_synced ((gpointer) OFFLINE_MESSAGE));
+  g_assert_cmpuint (vb_cache_count_pending (vb_client_get_cache (client ())), ==, 0);
+  scroll_to ("chat_list");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-work-order-07-offline-synced");
 
   /* 5. The customer link. */
   gtk_widget_activate (page_child ("customer_button"));
