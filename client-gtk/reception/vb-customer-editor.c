@@ -772,6 +772,63 @@ vb_customer_editor_get_error_text (VbCustomerEditor *self)
   return self->error_text;
 }
 
+void
+vb_customer_editor_show_refused (VbCustomerEditor *self,
+                                 JsonObject       *fields,
+                                 const char       *field,
+                                 const char       *message)
+{
+  struct { const char *member; AdwEntryRow *entry; } texts[] = {
+    { "plate", self->plate_row }, { "vin", self->vin_row }, { "make", self->make_row },
+    { "model", self->model_row }, { "year", self->year_row }, { "battery_usable_kwh", self->battery_row },
+  };
+  g_autoptr(GList) members = NULL;
+
+  g_return_if_fail (VB_IS_CUSTOMER_EDITOR (self));
+  g_return_if_fail (fields != NULL && message != NULL);
+
+  if (self->mode != VB_CUSTOMER_EDITOR_ADD_VEHICLE)
+    {
+      g_autoptr(JsonObject) merged = json_object_new ();
+      g_autoptr(GList) originals = self->original != NULL ? json_object_get_members (self->original) : NULL;
+
+      for (GList *l = originals; l != NULL; l = l->next)
+        json_object_set_member (merged, l->data, json_object_dup_member (self->original, l->data));
+      members = json_object_get_members (fields);
+      for (GList *l = members; l != NULL; l = l->next)
+        json_object_set_member (merged, l->data, json_object_dup_member (fields, l->data));
+      fill_from (self, merged);
+    }
+  for (gsize i = 0; gtk_widget_get_visible (self->vehicle_group) && i < G_N_ELEMENTS (texts); i++)
+    {
+      JsonNode *node = json_object_get_member (fields, texts[i].member);
+      g_autofree char *text = NULL;
+
+      if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+        continue;
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        text = g_strdup (json_node_get_string (node));
+      else
+        text = g_strdup_printf ("%g", json_node_get_double (node));
+      gtk_editable_set_text (GTK_EDITABLE (texts[i].entry), text);
+    }
+  for (guint i = 1; i < G_N_ELEMENTS (chemistries); i++)
+    if (g_strcmp0 (json_object_get_string_member_with_default (fields, "chemistry", NULL), chemistries[i]) == 0)
+      adw_combo_row_set_selected (self->chemistry_row, i);
+  for (guint i = 1; i < G_N_ELEMENTS (ports); i++)
+    if (g_strcmp0 (json_object_get_string_member_with_default (fields, "charge_port", NULL), ports[i]) == 0)
+      adw_combo_row_set_selected (self->port_row, i);
+  /* A refused new customer is not in the cache: name it from the form. */
+  if (self->mode == VB_CUSTOMER_EDITOR_NEW)
+    {
+      g_autofree char *name = vb_desk_dup_customer_name (fields);
+
+      adw_window_title_set_subtitle (self->window_title, name);
+    }
+  clear_errors (self);
+  show_error (self, field, message);
+}
+
 static void
 vb_customer_editor_dispose (GObject *object)
 {

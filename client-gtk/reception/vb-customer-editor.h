@@ -3,6 +3,7 @@
 #pragma once
 
 #include <adwaita.h>
+#include <json-glib/json-glib.h>
 
 #include "vb-client-types.h"
 
@@ -31,5 +32,13 @@ void              vb_customer_editor_set_answer_timeout (VbCustomerEditor *self,
                                                          guint             timeout_ms);
 /* The error text shown for it, or NULL. */
 const char       *vb_customer_editor_get_error_text  (VbCustomerEditor *self);
+/* Fills the form with a change the server refused (an outbox entry's
+ * fields: a customer's contact, or a vehicle; for EDIT on top of the
+ * customer as it is) and shows message on field (NULL: the whole form),
+ * so that the user fixes it where it went wrong. */
+void              vb_customer_editor_show_refused    (VbCustomerEditor *self,
+                                                      JsonObject       *fields,
+                                                      const char       *field,
+                                                      const char       *message);
 
 G_END_DECLS
