@@ -162,6 +162,8 @@ if [[ "$scheme" == https && -r "$cert" ]]; then
 fi
 
 echo "==> Opening voltbay-reception (closing it stops the server)"
+# Uninstalled: its GSettings schema is the one the build compiled.
+export GSETTINGS_SCHEMA_DIR="${BUILD}/data${GSETTINGS_SCHEMA_DIR:+:${GSETTINGS_SCHEMA_DIR}}"
 app_rc=0
 "$APP" || app_rc=$?
 stop_server

@@ -2,6 +2,7 @@
  * GtkPrintOperation (so the desk's printers and "Print to File" work as in
  * any GNOME app) on one page drawn with cairo and Pango.
  *
+ * The printer Preferences names is preselected (vb_print_settings_apply).
  * The text is built once (vb_check_in_receipt_dup_text) from the work
  * order as the API returns it, so the same lines are what a test reads
  * back from the exported PDF.  The signature is the PNG the customer drew,
@@ -9,6 +10,7 @@
  */
 #include "vb-check-in-receipt.h"
 #include "vb-desk-presentation.h"
+#include "vb-print-settings.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -263,6 +265,8 @@ vb_check_in_receipt_print (VbCheckInReceipt  *self,
   g_return_val_if_fail (VB_IS_CHECK_IN_RECEIPT (self), FALSE);
 
   operation = make_operation (self);
+  /* The receipt printer chosen in Preferences, preselected in the dialog. */
+  vb_print_settings_apply (operation);
   return gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, parent, error)
          != GTK_PRINT_OPERATION_RESULT_ERROR;
 }

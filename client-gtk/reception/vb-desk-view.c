@@ -20,6 +20,7 @@
 #include "vb-customer-editor.h"
 #include "vb-customer-page.h"
 #include "vb-list-page.h"
+#include "vb-reception-application.h"
 #include "vb-today-page.h"
 #include "vb-work-order-page.h"
 
@@ -48,6 +49,7 @@ struct _VbDeskView
 
   VbClient       *client;
   char           *page_before_search;
+  GSettings      *settings;        /* Preferences: the Bookings page's default location */
 };
 
 G_DEFINE_FINAL_TYPE (VbDeskView, vb_desk_view, ADW_TYPE_BIN)
@@ -87,6 +89,7 @@ vb_desk_view_set_client (VbDeskView *self,
   cache_changed_cb (self);
   vb_bookings_page_set_client (self->bookings_page, client);
   vb_work_order_page_set_client (self->work_order_page, client);
+  vb_customer_page_set_client (self->customer_page, client);
   vb_conversations_page_set_client (self->conversations_page, client);
   vb_desk_alerts_set_client (self->alerts, client);
 }
@@ -322,10 +325,23 @@ vb_desk_view_get_property (GObject    *object,
     }
 }
 
+/* Preferences' default location, for the Bookings page (at start and when changed). */
+static void
+default_location_changed_cb (VbDeskView *self)
+{
+  g_autofree char *location_id = g_settings_get_string (self->settings, "default-location");
+
+  vb_bookings_page_set_default_location (self->bookings_page, location_id);
+}
+
 static void
 vb_desk_view_dispose (GObject *object)
 {
   VbDeskView *self = VB_DESK_VIEW (object);
+
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->settings);
 
   if (self->client != NULL)
     g_signal_handlers_disconnect_by_data (self->client, self);
@@ -396,6 +412,11 @@ vb_desk_view_init (VbDeskView *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (keys, "key-pressed", G_CALLBACK (search_key_pressed_cb), self, 0);
   gtk_widget_add_controller (GTK_WIDGET (self->search_entry), keys);
+
+  self->settings = g_settings_new (VB_RECEPTION_APPLICATION_ID);
+  g_signal_connect_object (self->settings, "changed::default-location", G_CALLBACK (default_location_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  default_location_changed_cb (self);
 
   self->alerts = vb_desk_alerts_new ();
   g_signal_connect_object (self->alerts, "alert", G_CALLBACK (alert_cb), self, 0);

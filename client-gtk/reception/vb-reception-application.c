@@ -2,6 +2,7 @@
  * window and the desk's keyboard shortcuts.  Everything shared (client,
  * actions, styles) is in the base. */
 #include "vb-reception-application.h"
+#include "vb-preferences-dialog.h"
 #include "vb-reception-window.h"
 
 struct _VbReceptionApplication
@@ -32,14 +33,29 @@ open_record_cb (GSimpleAction *action,
   gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.open-record", parameter);
 }
 
+/* app.preferences (Ctrl+comma, the primary menu): over the active window. */
+static void
+preferences_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  VbPreferencesDialog *dialog;
+
+  dialog = vb_preferences_dialog_new (window, vb_application_get_client (VB_APPLICATION (user_data)));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 vb_reception_application_startup (GApplication *application)
 {
   static const GActionEntry actions[] = {
     { .name = "open-record", .activate = open_record_cb, .parameter_type = "(ss)" },
+    { .name = "preferences", .activate = preferences_cb },
   };
   static const struct { const char *action; const char *accels[3]; } shortcuts[] = {
     { "win.search", { "<Control>f", "<Control>k", NULL } },
+    { "app.preferences", { "<Control>comma", NULL } },
     { "win.new-customer", { "<Control>n", NULL } },
     { "win.edit-customer", { "<Control>e", NULL } },
     { "win.add-vehicle", { "<Control><Shift>n", NULL } },

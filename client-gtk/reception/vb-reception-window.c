@@ -20,6 +20,11 @@
 #include "vb-client.h"
 #include "vb-customer-editor.h"
 #include "vb-desk-view.h"
+#include "vb-problem-editing.h"
+#include "vb-sync-problems-dialog.h"
+#include "vb-reception-application.h"
+
+#include <glib/gi18n.h>
 
 struct _VbReceptionWindow
 {
@@ -122,6 +127,20 @@ check_in_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The sync problems dialog's Edit (VB_SYNC_PROBLEMS_EDIT_ACTION, seq). */
+static void
+edit_sync_problem_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  VbReceptionWindow *self = VB_RECEPTION_WINDOW (widget);
+  g_autoptr(VbClient) client = NULL;
+
+  g_object_get (self, "client", &client, NULL);
+  if (desk_shown (self) && client != NULL)
+    vb_problem_editing_open (GTK_WINDOW (self), client, self->desk, g_variant_get_int64 (parameter));
+}
+
 static void
 vb_reception_window_constructed (GObject *object)
 {
@@ -163,14 +182,26 @@ vb_reception_window_class_init (VbReceptionWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-record", "(ss)", open_record_action);
   gtk_widget_class_install_action (widget_class, "win.check-in", "s", check_in_action);
   gtk_widget_class_install_action (widget_class, "win.walk-in-check-in", "s", check_in_action);
+  gtk_widget_class_install_action (widget_class, VB_SYNC_PROBLEMS_EDIT_ACTION, "x", edit_sync_problem_action);
 }
 
 static void
 vb_reception_window_init (VbReceptionWindow *self)
 {
   GtkWidget *status;
+  GMenu *help_section;
+  g_autoptr(GSettings) settings = g_settings_new (VB_RECEPTION_APPLICATION_ID);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Preferences (app.preferences) opens the primary menu's last section,
+   * above Keyboard Shortcuts and About, as the HIG orders them. */
+  help_section = G_MENU (gtk_widget_get_template_child (GTK_WIDGET (self), VB_TYPE_SHELL_WINDOW, "help_section"));
+  g_menu_prepend (help_section, _("_Preferences"), "app.preferences");
+  /* The window's size as it was last left (the bindings hold settings). */
+  g_settings_bind (settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
 
   /* The shell's children, under this type (vb_shell_window_class_bind_shell_children). */
   self->stack = GTK_STACK (gtk_widget_get_template_child (GTK_WIDGET (self), VB_TYPE_RECEPTION_WINDOW, "stack"));

@@ -31,6 +31,22 @@ export GTK_A11Y=none
 export NO_AT_BRIDGE=1
 export GDK_BACKEND=x11
 export GSETTINGS_BACKEND=memory
+# The reception app's schema (io.github.voltbay.Reception) as the build
+# compiled it (data/gschemas.compiled): meson test sets GSETTINGS_SCHEMA_DIR;
+# run by hand (the bench), look for the build directory above the binary.
+if [[ -z "${GSETTINGS_SCHEMA_DIR:-}" ]]; then
+    if [[ -n "${VOLTBAY_BUILD_DIR:-}" ]]; then
+        dir="$VOLTBAY_BUILD_DIR"
+    else
+        dir="$(cd "$(dirname "$1")" && pwd)"
+        while [[ "$dir" != / && ! -f "$dir/data/gschemas.compiled" ]]; do
+            dir="$(dirname "$dir")"
+        done
+    fi
+    if [[ -f "$dir/data/gschemas.compiled" ]]; then
+        export GSETTINGS_SCHEMA_DIR="$dir/data"
+    fi
+fi
 # Sanitizer builds: Mesa's GL probe leaks in a way LSan cannot suppress.
 if [[ "${ASAN_OPTIONS:-}" != "" ]]; then
     export GDK_DEBUG=gl-disable
