@@ -178,3 +178,99 @@ vb_booking_dup_service_query (const char * const *ids)
   qsort (sorted, n, sizeof (char *), compare_strings);
   return g_strjoinv (",", (char **) sorted);
 }
+
+GDateTime *
+vb_booking_week_start (GDateTime *day)
+{
+  g_autoptr(GDateTime) noon = NULL;
+  g_autoptr(GDateTime) monday = NULL;
+
+  g_return_val_if_fail (day != NULL, NULL);
+
+  /* Noon, so a daylight-saving change never skips or repeats a day. */
+  noon = g_date_time_new (g_date_time_get_timezone (day), g_date_time_get_year (day),
+                          g_date_time_get_month (day), g_date_time_get_day_of_month (day), 12, 0, 0);
+  monday = g_date_time_add_days (noon, 1 - g_date_time_get_day_of_week (noon));
+  return g_date_time_new (g_date_time_get_timezone (day), g_date_time_get_year (monday),
+                          g_date_time_get_month (monday), g_date_time_get_day_of_month (monday), 0, 0, 0);
+}
+
+typedef struct
+{
+  gint64 from;
+  gint64 to;
+} Span;
+
+static int
+compare_spans (gconstpointer a,
+               gconstpointer b)
+{
+  const Span *sa = a;
+  const Span *sb = b;
+
+  return (sa->from > sb->from) - (sa->from < sb->from);
+}
+
+gint64
+vb_booking_free_minutes (GPtrArray *slots)
+{
+  g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (Span));
+  gint64 total = 0;
+  gint64 from = 0;
+  gint64 to = 0;
+  gboolean open = FALSE;
+
+  for (guint i = 0; slots != NULL && i < slots->len; i++)
+    {
+      JsonObject *slot = g_ptr_array_index (slots, i);
+      const char *start = json_object_get_string_member_with_default (slot, "starts_at", NULL);
+      const char *end = json_object_get_string_member_with_default (slot, "ends_at", NULL);
+      g_autoptr(GDateTime) a = start != NULL ? g_date_time_new_from_iso8601 (start, NULL) : NULL;
+      g_autoptr(GDateTime) b = end != NULL ? g_date_time_new_from_iso8601 (end, NULL) : NULL;
+      Span span;
+
+      if (a == NULL || b == NULL || g_date_time_compare (a, b) >= 0)
+        continue;
+      span.from = g_date_time_to_unix (a);
+      span.to = g_date_time_to_unix (b);
+      g_array_append_val (spans, span);
+    }
+  g_array_sort (spans, compare_spans);
+  for (guint i = 0; i < spans->len; i++)
+    {
+      Span *span = &g_array_index (spans, Span, i);
+
+      if (open && span->from <= to)
+        {
+          to = MAX (to, span->to);
+          continue;
+        }
+      if (open)
+        total += to - from;
+      from = span->from;
+      to = span->to;
+      open = TRUE;
+    }
+  if (open)
+    total += to - from;
+  return total / 60;
+}
+
+char *
+vb_booking_dup_duration (gint64 minutes)
+{
+  gint64 hours = minutes / 60;
+  gint64 rest = minutes % 60;
+
+  if (minutes < 60)
+    /* Translators: free time in a day, under an hour */
+    return g_strdup_printf (_("%d min"), (int) minutes);
+  if (rest == 0)
+    /* Translators: free time in a day, whole hours */
+    return g_strdup_printf (_("%d h"), (int) hours);
+  if (rest == 30)
+    /* Translators: free time in a day, hours and a half */
+    return g_strdup_printf (_("%d½ h"), (int) hours);
+  /* Translators: free time in a day, hours and minutes */
+  return g_strdup_printf (_("%d h %02d"), (int) hours, (int) rest);
+}

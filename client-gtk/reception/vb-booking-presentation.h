@@ -40,4 +40,16 @@ char       *vb_booking_dup_typed_start      (const char  *text,
  * stable (sorted) order; NULL when none is chosen. */
 char       *vb_booking_dup_service_query    (const char * const *ids);
 
+/* The Monday (midnight, in day's time zone) of day's week. */
+GDateTime  *vb_booking_week_start           (GDateTime   *day);
+
+/* The minutes covered by the free slots (JsonObject availability items,
+ * any order, possibly overlapping): the union of their [starts_at,
+ * ends_at) spans, so 15-minute starts of a 45-minute job count the free
+ * time once. */
+gint64      vb_booking_free_minutes         (GPtrArray   *slots);
+
+/* "3 h", "2½ h", "45 min" free time (owned). */
+char       *vb_booking_dup_duration         (gint64       minutes);
+
 G_END_DECLS

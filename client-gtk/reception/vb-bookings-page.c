@@ -18,6 +18,7 @@
  */
 #include "vb-bookings-page.h"
 #include "vb-booking-presentation.h"
+#include "vb-bookings-week.h"
 #include "vb-desk-presentation.h"
 #include "vb-live-connection.h"
 #include "vb-record-describe.h"
@@ -34,6 +35,22 @@ struct _VbBookingsPage
   /* template */
   GtkStack       *stack;
   GtkLabel       *date_label;
+  GtkToggleButton *day_toggle;
+  GtkToggleButton *week_toggle;
+  GtkWidget      *previous_button;
+  GtkWidget      *next_button;
+  VbBookingsWeek *week;
+  GtkWidget      *day_group;
+  GtkToggleButton *lane_bay_toggle;
+  GtkToggleButton *lane_technician_toggle;
+  GtkWidget      *booking_group;
+  GtkWidget      *services_group;
+  GtkWidget      *slots_group;
+  GtkWidget      *book_box;
+  AdwEntryRow    *customer_entry;
+  GtkWidget      *customer_check;
+  GtkLabel       *customer_status;
+  GtkListBox     *customer_results;
   GtkDropDown    *location_dropdown;
   GtkLabel       *day_count;
   GtkListBox     *day_list;
@@ -42,7 +59,6 @@ struct _VbBookingsPage
   GtkWidget      *reschedule_box;
   GtkLabel       *reschedule_label;
   GtkWidget      *who_list;
-  GtkDropDown    *customer_dropdown;
   GtkDropDown    *vehicle_dropdown;
   GtkListBox     *services_list;
   GtkLabel       *slots_status;
@@ -60,15 +76,21 @@ struct _VbBookingsPage
   GtkFilterListModel *day_filtered;
   GtkSortListModel   *day_model;
   VbRecordList       *locations;
-  VbRecordList       *customers;
-  VbRecordList       *vehicles;
-  GtkFilterListModel *customer_vehicles;
+  VbRecordList       *customer_search;    /* only while a search is typed */
+  GtkSliceListModel  *customer_top;
+  VbRecordList       *customer_vehicles;  /* the chosen customer's */
   VbRecordList       *services;
   GtkFilterListModel *active_services;
   VbRecordList       *bays;
   GtkFilterListModel *active_bays;
 
   char         *location_id;
+  char         *customer_id;         /* the chosen customer */
+  gboolean      built;               /* the lists exist (first shown) */
+  gboolean      week_mode;
+  gboolean      by_technician;
+  char         *default_location_id;
+  gboolean      location_picked;     /* the user chose one in the drop-down */
   GTimeZone    *tz;
   GDateTime    *day;
   GHashTable   *chosen_services;   /* id → id */
@@ -79,6 +101,8 @@ struct _VbBookingsPage
   char         *last_booking;
   GHashTable   *pending_actions;   /* appointment id → outbox seq (gint64 *) */
   GCancellable *fetch_cancellable;
+  GHashTable   *technician_names;  /* user id → display name, from the shown days' shifts */
+  GCancellable *names_cancellable;
   gboolean      fetching;
   gboolean      rebuilding;
 };
@@ -86,7 +110,15 @@ struct _VbBookingsPage
 G_DEFINE_FINAL_TYPE (VbBookingsPage, vb_bookings_page, ADW_TYPE_BIN)
 
 static void fetch_slots (VbBookingsPage *self);
+static void fetch_technician_names (VbBookingsPage *self);
 static void show_slots (VbBookingsPage *self);
+static void build_lists (VbBookingsPage *self);
+static char **dup_chosen_services (VbBookingsPage *self);
+static gboolean is_active (gpointer item, gpointer user_data);
+static GtkWidget *create_service_row (gpointer item, gpointer user_data);
+static void choose_location (VbBookingsPage *self);
+static void cache_changed_cb (VbBookingsPage *self, const char * const *entities);
+static void outbox_changed_cb (VbBookingsPage *self);
 
 /* ---------------------------------------------------------- helpers --- */
 
@@ -198,6 +230,114 @@ compare_starts (gconstpointer a,
   return g_date_time_compare (da, db);
 }
 
+/* The lane of an appointment: its bay (by name, as the bays list orders
+ * them) or its technician.  The change feed has technician ids only; their
+ * names come from the shown day's shifts (fetch_technician_names) and are
+ * kept, so a technician never fetched is named by the id's start, the same
+ * on every day and at every desk.  Named technicians come first, by name. */
+static const char *
+technician_name (VbBookingsPage *self,
+                 const char     *user_id)
+{
+  return self->technician_names != NULL && user_id != NULL ? g_hash_table_lookup (self->technician_names, user_id)
+                                                            : NULL;
+}
+
+static char *
+dup_lane_key (VbBookingsPage *self,
+              JsonObject     *row)
+{
+  const char *id = row_string (row, self->by_technician ? "technician_id" : "bay_id");
+  guint position = G_MAXUINT;
+
+  if (id == NULL)
+    return g_strdup ("~");   /* no bay / no technician: last */
+  if (self->by_technician)
+    {
+      const char *name = technician_name (self, id);
+      g_autofree char *folded = name != NULL ? g_utf8_casefold (name, -1) : NULL;
+      g_autofree char *collated = folded != NULL ? g_utf8_collate_key (folded, -1) : NULL;
+
+      /* The id after the name keeps two namesakes apart. */
+      return collated != NULL ? g_strdup_printf ("0%s%c%s", collated, 1, id) : g_strdup_printf ("1%s", id);
+    }
+  if (self->bays == NULL || vb_record_list_find (self->bays, id, &position) == NULL)
+    return g_strdup_printf ("}%s", id);
+  return g_strdup_printf ("%08u", position);
+}
+
+static char *
+dup_lane_title (VbBookingsPage *self,
+                JsonObject     *row)
+{
+  const char *id = row_string (row, self->by_technician ? "technician_id" : "bay_id");
+  g_autofree char *bay = NULL;
+  g_autofree char *shorter = NULL;
+
+  if (self->by_technician)
+    {
+      const char *name;
+
+      if (id == NULL)
+        return g_strdup (_("No technician assigned"));
+      name = technician_name (self, id);
+      if (name != NULL)
+        return g_strdup (name);
+      shorter = g_strndup (id, 8);
+      /* Translators: a lane of the day; the start of the technician's id (their name is not known yet: offline) */
+      return g_strdup_printf (_("Technician %s"), shorter);
+    }
+  if (id == NULL)
+    return g_strdup (_("No bay"));
+  bay = dup_record_title (self->cache, "bays", id);
+  return bay != NULL ? g_steal_pointer (&bay) : g_strdup (_("Bay"));
+}
+
+static int
+compare_in_lanes (gconstpointer a,
+                  gconstpointer b,
+                  gpointer      user_data)
+{
+  VbBookingsPage *self = user_data;
+  g_autofree char *ka = dup_lane_key (self, vb_record_get_row ((gpointer) a));
+  g_autofree char *kb = dup_lane_key (self, vb_record_get_row ((gpointer) b));
+  int order = g_strcmp0 (ka, kb);
+
+  return order != 0 ? order : compare_starts (a, b, NULL);
+}
+
+/* A heading above the first booking of each lane. */
+static void
+lane_header_cb (GtkListBoxRow *row,
+                GtkListBoxRow *before,
+                gpointer       user_data)
+{
+  VbBookingsPage *self = user_data;
+  VbRecord *record = g_object_get_data (G_OBJECT (row), "vb-record");
+  VbRecord *previous = before != NULL ? g_object_get_data (G_OBJECT (before), "vb-record") : NULL;
+  g_autofree char *key = record != NULL ? dup_lane_key (self, vb_record_get_row (record)) : NULL;
+  g_autofree char *previous_key = previous != NULL ? dup_lane_key (self, vb_record_get_row (previous)) : NULL;
+  g_autofree char *title = NULL;
+  GtkWidget *header;
+
+  if (record == NULL || (previous != NULL && g_strcmp0 (key, previous_key) == 0))
+    {
+      gtk_list_box_row_set_header (row, NULL);
+      return;
+    }
+  title = dup_lane_title (self, vb_record_get_row (record));
+  header = gtk_label_new (title);
+  gtk_label_set_xalign (GTK_LABEL (header), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (header), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (header, "heading");
+  gtk_widget_add_css_class (header, "vb-lane-header");
+  gtk_widget_set_margin_start (header, 12);
+  gtk_widget_set_margin_end (header, 12);
+  gtk_widget_set_margin_top (header, before != NULL ? 18 : 9);
+  gtk_widget_set_margin_bottom (header, 9);
+  gtk_list_box_row_set_header (row, header);
+}
+
 static GtkWidget *
 create_day_row (gpointer item,
                 gpointer user_data)
@@ -234,6 +374,7 @@ create_day_row (gpointer item,
   adw_action_row_set_subtitle (ADW_ACTION_ROW (widget), full_subtitle);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (widget), 3);
   gtk_widget_set_name (widget, vb_record_get_id (record));
+  g_object_set_data_full (G_OBJECT (widget), "vb-record", g_object_ref (record), g_object_unref);
 
   gtk_label_set_label (GTK_LABEL (badge), badge_text != NULL ? badge_text : "");
   gtk_widget_set_visible (badge, badge_text != NULL);
@@ -304,8 +445,15 @@ update_date_label (VbBookingsPage *self)
   g_autoptr(GDateTime) now = g_date_time_new_now (self->tz);
   g_autofree char *text = NULL;
 
-  if (g_date_time_get_year (now) == g_date_time_get_year (self->day) &&
-      g_date_time_get_day_of_year (now) == g_date_time_get_day_of_year (self->day))
+  if (self->week_mode)
+    {
+      g_autoptr(GDateTime) monday = vb_booking_week_start (self->day);
+
+      /* Translators: the Bookings page's heading for a week (its Monday), see g_date_time_format() */
+      text = g_date_time_format (monday, _("Week of %-d %B %Y"));
+    }
+  else if (g_date_time_get_year (now) == g_date_time_get_year (self->day) &&
+           g_date_time_get_day_of_year (now) == g_date_time_get_day_of_year (self->day))
     /* Translators: the Bookings page's heading for today, see g_date_time_format() */
     text = g_date_time_format (self->day, _("Today, %A %-d %B"));
   else
@@ -328,6 +476,8 @@ set_day (VbBookingsPage *self,
   if (self->day_filtered != NULL)
     gtk_filter_changed (gtk_filter_list_model_get_filter (self->day_filtered), GTK_FILTER_CHANGE_DIFFERENT);
   fetch_slots (self);
+  fetch_technician_names (self);
+  vb_bookings_week_set_day (self->week, self->day);
 }
 
 static void
@@ -347,10 +497,180 @@ move_day_action (GtkWidget  *widget,
     {
       /* Noon, so a daylight-saving change never skips or repeats a day. */
       g_autoptr(GDateTime) noon = g_date_time_add_hours (self->day, 12);
-      g_autoptr(GDateTime) other = g_date_time_add_days (noon, g_str_equal (action_name, "bookings.next-day") ? 1 : -1);
+      /* bookings.next/previous (the buttons, Alt+PageDown/Up): a day in
+       * the day view, a week in the week view; bookings.next-day and
+       * previous-day: always one day. */
+      gboolean by_view = g_str_equal (action_name, "bookings.next") || g_str_equal (action_name, "bookings.previous");
+      gboolean forward = g_str_equal (action_name, "bookings.next") || g_str_equal (action_name, "bookings.next-day");
+      int step = by_view && self->week_mode ? 7 : 1;
+      g_autoptr(GDateTime) other = g_date_time_add_days (noon, forward ? step : -step);
 
       set_day (self, other);
     }
+}
+
+/* ------------------------------------------------------------ week --- */
+
+/* The week view (VbBookingsWeek) measures free time for the chosen
+ * services, or the catalog's shortest. */
+static void
+update_week_services (VbBookingsPage *self)
+{
+  g_auto(GStrv) chosen = dup_chosen_services (self);
+
+  vb_bookings_week_set_services (self->week, (const char * const *) chosen,
+                                 self->active_services != NULL ? G_LIST_MODEL (self->active_services) : NULL);
+}
+
+static void
+week_day_activated_cb (VbBookingsPage *self,
+                       GDateTime      *day)
+{
+  g_autoptr(GDateTime) noon = g_date_time_add_hours (day, 12);
+
+  /* The day, then the view: set_day fetches its slots once. */
+  set_day (self, noon);
+  gtk_toggle_button_set_active (self->day_toggle, TRUE);
+}
+
+void
+vb_bookings_page_show_day (VbBookingsPage *self,
+                           GDateTime      *day)
+{
+  g_return_if_fail (VB_IS_BOOKINGS_PAGE (self));
+  g_return_if_fail (day != NULL);
+
+  build_lists (self);
+  set_day (self, day);
+  gtk_toggle_button_set_active (self->day_toggle, TRUE);
+}
+
+guint
+vb_bookings_page_get_week_booked (VbBookingsPage *self,
+                                  GDateTime      *day)
+{
+  g_return_val_if_fail (VB_IS_BOOKINGS_PAGE (self), 0);
+  g_return_val_if_fail (day != NULL, 0);
+
+  return self->week_mode ? vb_bookings_week_get_booked (self->week, day) : 0;
+}
+
+/* Day or week, and the buttons and keys that move by one. */
+static void
+set_week_mode (VbBookingsPage *self,
+               gboolean        week)
+{
+  if (self->week_mode == week)
+    return;
+  self->week_mode = week;
+  /* Shown, the week asks for its free time; hidden, it stops. */
+  gtk_widget_set_visible (GTK_WIDGET (self->week), week);
+  gtk_widget_set_visible (self->day_group, !week);
+  gtk_widget_set_visible (self->booking_group, !week);
+  gtk_widget_set_visible (self->slots_group, !week);
+  gtk_widget_set_visible (self->book_box, !week);
+  gtk_widget_set_tooltip_text (self->previous_button, week ? _("Previous Week") : _("Previous Day"));
+  gtk_widget_set_tooltip_text (self->next_button, week ? _("Next Week") : _("Next Day"));
+  update_date_label (self);
+}
+
+static void
+view_toggled_cb (VbBookingsPage *self)
+{
+  set_week_mode (self, gtk_toggle_button_get_active (self->week_toggle));
+}
+
+static void
+relane (VbBookingsPage *self)
+{
+  if (self->day_model != NULL)
+    gtk_sorter_changed (gtk_sort_list_model_get_sorter (self->day_model), GTK_SORTER_CHANGE_DIFFERENT);
+  gtk_list_box_invalidate_headers (self->day_list);
+}
+
+static void
+lanes_toggled_cb (VbBookingsPage *self)
+{
+  gboolean by_technician = gtk_toggle_button_get_active (self->lane_technician_toggle);
+
+  if (by_technician == self->by_technician)
+    return;
+  self->by_technician = by_technician;
+  relane (self);
+}
+
+/* ----------------------------------------------- technician names --- */
+
+static void
+shifts_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(VbBookingsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) reply = vb_api_client_request_finish (VB_API_CLIENT (source), result, &error);
+  JsonObject *object;
+  JsonArray *items;
+  gboolean learnt = FALSE;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->technician_names == NULL)
+    return;
+  g_clear_object (&self->names_cancellable);
+  if (error != NULL)
+    {
+      /* The lanes keep the names known so far, or the ids' starts. */
+      g_debug ("GET staff/shifts: %s", error->message);
+      return;
+    }
+  object = JSON_NODE_HOLDS_OBJECT (reply) ? json_node_get_object (reply) : NULL;
+  items = object != NULL && json_object_has_member (object, "items") &&
+          JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "items"))
+            ? json_object_get_array_member (object, "items") : NULL;
+  for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
+    {
+      JsonNode *node = json_array_get_element (items, i);
+      const char *id, *name;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      id = row_string (json_node_get_object (node), "user_id");
+      name = row_string (json_node_get_object (node), "user_name");
+      if (id == NULL || name == NULL || name[0] == '\0' ||
+          g_strcmp0 (g_hash_table_lookup (self->technician_names, id), name) == 0)
+        continue;
+      g_hash_table_replace (self->technician_names, g_strdup (id), g_strdup (name));
+      learnt = TRUE;
+    }
+  if (learnt)
+    relane (self);
+}
+
+/* The names of the technicians on shift at the location on the shown day
+ * (the shifts' replies embed them), kept across days for offline use. */
+static void
+fetch_technician_names (VbBookingsPage *self)
+{
+  g_autoptr(GDateTime) next = NULL;
+  g_autoptr(GDateTime) from = NULL;
+  g_autoptr(GDateTime) to = NULL;
+  g_autofree char *from_text = NULL;
+  g_autofree char *to_text = NULL;
+  g_autofree char *path = NULL;
+
+  g_cancellable_cancel (self->names_cancellable);
+  g_clear_object (&self->names_cancellable);
+  if (self->client == NULL || self->location_id == NULL || self->day == NULL || !online (self))
+    return;
+  next = g_date_time_add_days (self->day, 1);
+  from = g_date_time_to_utc (self->day);
+  to = g_date_time_to_utc (next);
+  from_text = g_date_time_format (from, "%Y-%m-%dT%H:%M:%SZ");
+  to_text = g_date_time_format (to, "%Y-%m-%dT%H:%M:%SZ");
+  path = g_strdup_printf ("/api/v1/staff/shifts?location_id=%s&from=%s&to=%s&limit=500",
+                          self->location_id, from_text, to_text);
+  self->names_cancellable = g_cancellable_new ();
+  vb_api_client_request_async (vb_client_get_api (self->client), "GET", path, NULL, self->names_cancellable,
+                               shifts_cb, g_object_ref (self));
 }
 
 /* --------------------------------------------------------- refused --- */
@@ -442,6 +762,7 @@ service_toggled_cb (GtkCheckButton *check,
     g_hash_table_remove (self->chosen_services, id);
   g_clear_pointer (&self->chosen_slot, json_object_unref);
   fetch_slots (self);
+  update_week_services (self);
 }
 
 static GtkWidget *
@@ -482,6 +803,7 @@ vb_bookings_page_set_service_chosen (VbBookingsPage *self,
 {
   g_return_if_fail (VB_IS_BOOKINGS_PAGE (self));
 
+  build_lists (self);
   if (chosen == g_hash_table_contains (self->chosen_services, service_type_id))
     return;
   if (chosen)
@@ -494,6 +816,7 @@ vb_bookings_page_set_service_chosen (VbBookingsPage *self,
                            create_service_row, self, NULL);
   g_clear_pointer (&self->chosen_slot, json_object_unref);
   fetch_slots (self);
+  update_week_services (self);
 }
 
 static char **
@@ -511,16 +834,7 @@ dup_chosen_services (VbBookingsPage *self)
 
 /* ------------------------------------------------------- customer --- */
 
-static gboolean
-of_chosen_customer (gpointer item,
-                    gpointer user_data)
-{
-  VbBookingsPage *self = user_data;
-  VbRecord *customer = selected_record (self->customer_dropdown);
-
-  return customer != NULL &&
-         g_strcmp0 (vb_record_get_string (item, "customer_id"), vb_record_get_id (customer)) == 0;
-}
+#define N_CUSTOMER_RESULTS 8
 
 static void
 update_vehicle_sensitivity (VbBookingsPage *self)
@@ -531,30 +845,153 @@ update_vehicle_sensitivity (VbBookingsPage *self)
 }
 
 static void
-customer_selected_cb (VbBookingsPage *self)
+drop_customer_search (VbBookingsPage *self)
 {
+  gtk_list_box_bind_model (self->customer_results, NULL, NULL, NULL, NULL);
+  if (self->customer_search != NULL)
+    g_signal_handlers_disconnect_by_data (self->customer_search, self);
+  g_clear_object (&self->customer_top);
+  g_clear_object (&self->customer_search);
+  gtk_widget_set_visible (GTK_WIDGET (self->customer_results), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->customer_status), FALSE);
+}
+
+/* The chosen customer (NULL: none) and their vehicles, read only for
+ * them from the cache. */
+static void
+set_chosen_customer (VbBookingsPage *self,
+                     const char     *customer_id)
+{
+  if (g_strcmp0 (self->customer_id, customer_id) == 0 &&
+      (customer_id == NULL || self->customer_vehicles != NULL))
+    return;
+  g_free (self->customer_id);
+  self->customer_id = g_strdup (customer_id);
+  gtk_drop_down_set_model (self->vehicle_dropdown, NULL);
   if (self->customer_vehicles != NULL)
-    gtk_filter_changed (gtk_filter_list_model_get_filter (self->customer_vehicles), GTK_FILTER_CHANGE_DIFFERENT);
+    g_signal_handlers_disconnect_by_data (self->customer_vehicles, self);
+  g_clear_object (&self->customer_vehicles);
+  if (customer_id != NULL && self->cache != NULL)
+    {
+      self->customer_vehicles = vb_record_list_new_where (self->cache, "vehicles", "customer_id", customer_id,
+                                                          "plate", FALSE);
+      gtk_drop_down_set_model (self->vehicle_dropdown, G_LIST_MODEL (self->customer_vehicles));
+      g_signal_connect_object (self->customer_vehicles, "items-changed", G_CALLBACK (update_vehicle_sensitivity),
+                               self, G_CONNECT_SWAPPED);
+    }
+  gtk_widget_set_visible (self->customer_check, customer_id != NULL);
   update_vehicle_sensitivity (self);
 }
 
-static gboolean
-select_in (GtkDropDown *dropdown,
-           const char  *id)
+static GtkWidget *
+create_customer_row (gpointer item,
+                     gpointer user_data)
 {
-  GListModel *model = gtk_drop_down_get_model (dropdown);
+  VbBookingsPage *self = user_data;
+  VbRecord *record = item;
+  GtkWidget *widget = adw_action_row_new ();
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+  const char *badge = NULL;
+  const char *style = NULL;
 
-  for (guint i = 0; model != NULL && i < g_list_model_get_n_items (model); i++)
+  vb_desk_describe_record (self->cache, record, VB_DESCRIBE_DEFAULT, &title, &subtitle, &badge, &style);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (widget), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (widget), title != NULL ? title : vb_record_get_title (record));
+  if (subtitle != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (widget), subtitle);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (widget), TRUE);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (widget), gtk_image_new_from_icon_name ("go-next-symbolic"));
+  gtk_widget_set_name (widget, vb_record_get_id (record));
+  return widget;
+}
+
+static void
+update_customer_results (VbBookingsPage *self)
+{
+  guint n = self->customer_search != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->customer_search)) : 0;
+  g_autofree char *text = NULL;
+
+  if (self->customer_search == NULL)
+    return;
+  if (n == 0)
+    /* Translators: the customer search found nothing; the search text */
+    text = g_strdup_printf (_("No customer in this desk’s copy matches “%s”."),
+                            vb_record_list_get_search (self->customer_search));
+  else if (n > N_CUSTOMER_RESULTS)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The best %u of %u matches; type more to narrow them.",
+                                         "The best %u of %u matches; type more to narrow them.", n),
+                            N_CUSTOMER_RESULTS, n);
+  gtk_label_set_label (self->customer_status, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->customer_status), text != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->customer_results), n > 0);
+}
+
+/* Typing searches the customers (the cache's search index); nothing is
+ * listed before, so 100,000 customers cost nothing until asked for. */
+static void
+customer_entry_changed_cb (VbBookingsPage *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->rebuilding)
+    return;
+  text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->customer_entry))));
+  /* Typing again un-chooses the customer; the text stays. */
+  set_chosen_customer (self, NULL);
+  if (text[0] == '\0' || self->cache == NULL)
     {
-      g_autoptr(VbRecord) record = g_list_model_get_item (model, i);
-
-      if (g_strcmp0 (vb_record_get_id (record), id) == 0)
-        {
-          gtk_drop_down_set_selected (dropdown, i);
-          return TRUE;
-        }
+      drop_customer_search (self);
+      return;
     }
-  return FALSE;
+  if (self->customer_search != NULL)
+    {
+      vb_record_list_set_search (self->customer_search, text);
+      update_customer_results (self);
+      return;
+    }
+  self->customer_search = g_object_new (VB_TYPE_RECORD_LIST,
+                                        "cache", self->cache,
+                                        "entity", "customers",
+                                        "order-field", "display_name",
+                                        "search", text,
+                                        NULL);
+  self->customer_top = gtk_slice_list_model_new (G_LIST_MODEL (g_object_ref (self->customer_search)), 0,
+                                                 N_CUSTOMER_RESULTS);
+  g_signal_connect_object (self->customer_search, "items-changed", G_CALLBACK (update_customer_results), self,
+                           G_CONNECT_SWAPPED);
+  gtk_list_box_bind_model (self->customer_results, G_LIST_MODEL (self->customer_top), create_customer_row, self,
+                           NULL);
+  update_customer_results (self);
+}
+
+/* Chooses the customer (the cache's), shows their name in the entry and
+ * lists their vehicles; FALSE if the cache does not have them. */
+static gboolean
+choose_customer (VbBookingsPage *self,
+                 const char     *customer_id)
+{
+  g_autofree char *title = dup_record_title (self->cache, "customers", customer_id);
+
+  if (title == NULL)
+    return FALSE;
+  drop_customer_search (self);
+  self->rebuilding = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->customer_entry), title);
+  self->rebuilding = FALSE;
+  set_chosen_customer (self, customer_id);
+  gtk_label_set_label (self->book_error, "");
+  return TRUE;
+}
+
+static void
+customer_activated_cb (VbBookingsPage *self,
+                       GtkListBoxRow  *row)
+{
+  if (choose_customer (self, gtk_widget_get_name (GTK_WIDGET (row))))
+    gtk_widget_grab_focus (self->customer_vehicles != NULL &&
+                           g_list_model_get_n_items (G_LIST_MODEL (self->customer_vehicles)) > 0
+                           ? GTK_WIDGET (self->vehicle_dropdown) : GTK_WIDGET (self->services_list));
 }
 
 gboolean
@@ -562,12 +999,36 @@ vb_bookings_page_set_customer (VbBookingsPage *self,
                                const char     *customer_id,
                                const char     *vehicle_id)
 {
+  guint position;
+
   g_return_val_if_fail (VB_IS_BOOKINGS_PAGE (self), FALSE);
 
-  if (!select_in (self->customer_dropdown, customer_id))
+  if (customer_id == NULL || !choose_customer (self, customer_id))
     return FALSE;
-  customer_selected_cb (self);
-  return vehicle_id == NULL || select_in (self->vehicle_dropdown, vehicle_id);
+  if (vehicle_id == NULL)
+    return TRUE;
+  if (self->customer_vehicles == NULL ||
+      vb_record_list_find (self->customer_vehicles, vehicle_id, &position) == NULL)
+    return FALSE;
+  gtk_drop_down_set_selected (self->vehicle_dropdown, position);
+  return TRUE;
+}
+
+gboolean
+vb_bookings_page_search_customer (VbBookingsPage *self,
+                                  const char     *text)
+{
+  g_return_val_if_fail (VB_IS_BOOKINGS_PAGE (self), FALSE);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->customer_entry), text != NULL ? text : "");
+  return self->customer_search != NULL;
+}
+
+const char *
+vb_bookings_page_get_customer (VbBookingsPage *self)
+{
+  g_return_val_if_fail (VB_IS_BOOKINGS_PAGE (self), NULL);
+  return self->customer_id;
 }
 
 /* ---------------------------------------------------------- slots --- */
@@ -923,7 +1384,6 @@ book_action (GtkWidget  *widget,
   g_autoptr(JsonObject) record = json_object_new ();
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) services = dup_chosen_services (self);
-  VbRecord *customer = selected_record (self->customer_dropdown);
   VbRecord *vehicle = selected_record (self->vehicle_dropdown);
   VbSyncEngine *sync = engine (self);
   g_autoptr(JsonArray) service_ids = json_array_new ();
@@ -949,9 +1409,10 @@ book_action (GtkWidget  *widget,
       return;
     }
 
-  if (customer == NULL)
+  if (self->customer_id == NULL)
     {
-      book_failed (self, _("Choose a customer."));
+      book_failed (self, _("Choose a customer: type a name, phone or plate and pick them from the list."));
+      gtk_widget_grab_focus (GTK_WIDGET (self->customer_entry));
       return;
     }
   if (services[0] == NULL)
@@ -962,8 +1423,8 @@ book_action (GtkWidget  *widget,
   if (!fill_time (self, record))
     return;
   json_object_set_string_member (record, "location_id", self->location_id);
-  json_object_set_string_member (record, "customer_id", vb_record_get_id (customer));
-  if (vehicle != NULL && g_strcmp0 (vb_record_get_string (vehicle, "customer_id"), vb_record_get_id (customer)) == 0)
+  json_object_set_string_member (record, "customer_id", self->customer_id);
+  if (vehicle != NULL && g_strcmp0 (vb_record_get_string (vehicle, "customer_id"), self->customer_id) == 0)
     json_object_set_string_member (record, "vehicle_id", vb_record_get_id (vehicle));
   for (guint i = 0; services[i] != NULL; i++)
     json_array_add_string_element (service_ids, services[i]);
@@ -1157,7 +1618,7 @@ set_location (VbBookingsPage *self,
       self->day_filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->appointments)),
                                                       GTK_FILTER (gtk_custom_filter_new (on_shown_day, self, NULL)));
       self->day_model = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->day_filtered)),
-                                                 GTK_SORTER (gtk_custom_sorter_new (compare_starts, NULL, NULL)));
+                                                 GTK_SORTER (gtk_custom_sorter_new (compare_in_lanes, self, NULL)));
       g_signal_connect_object (self->day_model, "items-changed", G_CALLBACK (update_day_count), self,
                                G_CONNECT_SWAPPED);
       self->bays = vb_record_list_new (self->cache, "bays", location_id, "name", FALSE);
@@ -1165,6 +1626,9 @@ set_location (VbBookingsPage *self,
                                                      GTK_FILTER (gtk_custom_filter_new (is_active, NULL, NULL)));
       gtk_drop_down_set_model (self->bay_dropdown, G_LIST_MODEL (self->active_bays));
     }
+  vb_bookings_week_set_location (self->week, self->location_id, self->tz,
+                                 self->appointments != NULL ? G_LIST_MODEL (self->appointments) : NULL,
+                                 self->active_bays != NULL ? G_LIST_MODEL (self->active_bays) : NULL);
   bind_day (self);
   update_refused (self);
   {
@@ -1180,7 +1644,10 @@ location_selected_cb (VbBookingsPage *self)
   VbRecord *location = selected_record (self->location_dropdown);
 
   if (location != NULL && !self->rebuilding)
-    set_location (self, vb_record_get_id (location));
+    {
+      self->location_picked = TRUE;
+      set_location (self, vb_record_get_id (location));
+    }
 }
 
 /* The user's first location from /me that the cache has, else the
@@ -1201,6 +1668,9 @@ choose_location (VbBookingsPage *self)
       return;
     }
   if (self->location_id != NULL && vb_record_list_find (self->locations, self->location_id, &chosen) != NULL)
+    ;
+  else if (self->default_location_id != NULL &&
+           vb_record_list_find (self->locations, self->default_location_id, &chosen) != NULL)
     ;
   else if (user != NULL && json_object_has_member (user, "roles") &&
            JSON_NODE_HOLDS_ARRAY (json_object_get_member (user, "roles")))
@@ -1236,7 +1706,7 @@ cache_changed_cb (VbBookingsPage     *self,
 {
   if (entities == NULL)
     return;
-  if (g_strv_contains (entities, "locations") && self->location_id == NULL)
+  if (g_strv_contains (entities, "locations") && self->location_id == NULL && self->built)
     choose_location (self);
   if (g_strv_contains (entities, "customers") || g_strv_contains (entities, "vehicles") ||
       g_strv_contains (entities, "service_types") || g_strv_contains (entities, "bays"))
@@ -1256,6 +1726,7 @@ live_changes_cb (VbLiveConnection   *live,
                  const char * const *entities,
                  VbBookingsPage     *self)
 {
+  /* The week view follows the same wake-ups itself. */
   if (entities == NULL || g_strv_contains (entities, "appointments"))
     fetch_slots (self);
 }
@@ -1265,21 +1736,54 @@ detach_cache (VbBookingsPage *self)
 {
   g_cancellable_cancel (self->fetch_cancellable);
   g_clear_object (&self->fetch_cancellable);
+  g_cancellable_cancel (self->names_cancellable);
+  g_clear_object (&self->names_cancellable);
   if (self->cache != NULL)
     g_signal_handlers_disconnect_by_data (self->cache, self);
   gtk_list_box_bind_model (self->services_list, NULL, NULL, NULL, NULL);
-  gtk_drop_down_set_model (self->customer_dropdown, NULL);
-  gtk_drop_down_set_model (self->vehicle_dropdown, NULL);
+  drop_customer_search (self);
+  set_chosen_customer (self, NULL);
+  self->rebuilding = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->customer_entry), "");
   gtk_drop_down_set_model (self->location_dropdown, NULL);
+  self->rebuilding = FALSE;
   g_clear_object (&self->active_services);
+  update_week_services (self);
   g_clear_object (&self->services);
-  g_clear_object (&self->customer_vehicles);
-  g_clear_object (&self->vehicles);
-  g_clear_object (&self->customers);
   g_clear_object (&self->locations);
   g_clear_object (&self->cache);
   g_clear_pointer (&self->location_id, g_free);
+  self->location_picked = FALSE;
+  self->built = FALSE;
   g_hash_table_remove_all (self->pending_actions);
+}
+
+/* The lists, built when the page is first shown (not when the desk
+ * starts): the locations, the service catalog and the location's
+ * appointments and bays.  Customers and vehicles are never listed whole. */
+static void
+build_lists (VbBookingsPage *self)
+{
+  if (self->built || self->cache == NULL)
+    return;
+  self->built = TRUE;
+  self->locations = vb_record_list_new (self->cache, "locations", NULL, "name", FALSE);
+  self->rebuilding = TRUE;
+  gtk_drop_down_set_model (self->location_dropdown, G_LIST_MODEL (self->locations));
+  self->rebuilding = FALSE;
+  self->services = vb_record_list_new (self->cache, "service_types", NULL, "name", FALSE);
+  self->active_services = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->services)),
+                                                     GTK_FILTER (gtk_custom_filter_new (is_active, NULL, NULL)));
+  gtk_list_box_bind_model (self->services_list, G_LIST_MODEL (self->active_services),
+                           create_service_row, self, NULL);
+  update_week_services (self);
+  choose_location (self);
+}
+
+static void
+page_map_cb (VbBookingsPage *self)
+{
+  build_lists (self);
 }
 
 static void
@@ -1295,7 +1799,6 @@ client_cache_cb (VbBookingsPage *self)
     }
   detach_cache (self);
   self->cache = cache != NULL ? g_object_ref (cache) : NULL;
-  gtk_drop_down_set_expression (self->customer_dropdown, title);
   gtk_drop_down_set_expression (self->vehicle_dropdown, title);
   gtk_drop_down_set_expression (self->location_dropdown, title);
   gtk_drop_down_set_expression (self->bay_dropdown, title);
@@ -1303,34 +1806,23 @@ client_cache_cb (VbBookingsPage *self)
 
   if (cache != NULL)
     {
-      self->locations = vb_record_list_new (cache, "locations", NULL, "name", FALSE);
-      gtk_drop_down_set_model (self->location_dropdown, G_LIST_MODEL (self->locations));
-      self->customers = vb_record_list_new (cache, "customers", NULL, "display_name", FALSE);
-      gtk_drop_down_set_model (self->customer_dropdown, G_LIST_MODEL (self->customers));
-      self->vehicles = vb_record_list_new (cache, "vehicles", NULL, "plate", FALSE);
-      self->customer_vehicles = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->vehicles)),
-                                                           GTK_FILTER (gtk_custom_filter_new (of_chosen_customer,
-                                                                                              self, NULL)));
-      gtk_drop_down_set_model (self->vehicle_dropdown, G_LIST_MODEL (self->customer_vehicles));
-      g_signal_connect_object (self->customer_vehicles, "items-changed", G_CALLBACK (update_vehicle_sensitivity), self,
-                               G_CONNECT_SWAPPED);
-      self->services = vb_record_list_new (cache, "service_types", NULL, "name", FALSE);
-      self->active_services = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->services)),
-                                                         GTK_FILTER (gtk_custom_filter_new (is_active, NULL, NULL)));
-      gtk_list_box_bind_model (self->services_list, G_LIST_MODEL (self->active_services),
-                               create_service_row, self, NULL);
       g_signal_connect_object (cache, "changed", G_CALLBACK (cache_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (cache, "outbox-changed", G_CALLBACK (outbox_changed_cb), self, G_CONNECT_SWAPPED);
     }
-  choose_location (self);
-  customer_selected_cb (self);
+  if (cache == NULL)
+    set_location (self, NULL);
+  else if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    build_lists (self);
+  update_vehicle_sensitivity (self);
   gtk_stack_set_visible_child_name (self->stack, cache != NULL ? "day" : "empty");
 }
 
+/* The week view follows can-reach-server itself. */
 static void
 can_reach_cb (VbBookingsPage *self)
 {
   fetch_slots (self);
+  fetch_technician_names (self);
 }
 
 void
@@ -1345,6 +1837,7 @@ vb_bookings_page_set_client (VbBookingsPage *self,
     g_signal_handlers_disconnect_by_data (self->live, self);
   g_clear_object (&self->live);
   g_set_object (&self->client, client);
+  vb_bookings_week_set_client (self->week, client);
   if (client != NULL)
     {
       self->live = g_object_ref (vb_client_get_live (client));
@@ -1356,12 +1849,37 @@ vb_bookings_page_set_client (VbBookingsPage *self,
   client_cache_cb (self);
 }
 
+void
+vb_bookings_page_set_default_location (VbBookingsPage *self,
+                                       const char     *location_id)
+{
+  guint position;
+
+  g_return_if_fail (VB_IS_BOOKINGS_PAGE (self));
+
+  if (location_id != NULL && location_id[0] == '\0')
+    location_id = NULL;
+  if (g_strcmp0 (self->default_location_id, location_id) == 0)
+    return;
+  g_free (self->default_location_id);
+  self->default_location_id = g_strdup (location_id);
+  /* Not opened on a location the user picked yet: show the preferred one. */
+  if (location_id == NULL || self->location_picked || self->locations == NULL ||
+      vb_record_list_find (self->locations, location_id, &position) == NULL)
+    return;
+  self->rebuilding = TRUE;
+  gtk_drop_down_set_selected (self->location_dropdown, position);
+  self->rebuilding = FALSE;
+  set_location (self, location_id);
+}
+
 /* ------------------------------------------------------- accessors --- */
 
 GListModel *
 vb_bookings_page_get_day (VbBookingsPage *self)
 {
   g_return_val_if_fail (VB_IS_BOOKINGS_PAGE (self), NULL);
+  build_lists (self);
   return self->day_model != NULL ? G_LIST_MODEL (self->day_model) : NULL;
 }
 
@@ -1434,12 +1952,15 @@ vb_bookings_page_dispose (GObject *object)
   g_clear_pointer (&self->chosen_slot, json_object_unref);
   g_clear_pointer (&self->rescheduling_id, g_free);
   g_clear_pointer (&self->last_booking, g_free);
+  g_clear_pointer (&self->default_location_id, g_free);
+  g_clear_pointer (&self->customer_id, g_free);
   g_clear_pointer (&self->day, g_date_time_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
   g_clear_pointer (&self->slots, g_ptr_array_unref);
   g_clear_pointer (&self->shown_slots, g_ptr_array_unref);
   g_clear_pointer (&self->chosen_services, g_hash_table_unref);
   g_clear_pointer (&self->pending_actions, g_hash_table_unref);
+  g_clear_pointer (&self->technician_names, g_hash_table_unref);
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), VB_TYPE_BOOKINGS_PAGE);
   G_OBJECT_CLASS (vb_bookings_page_parent_class)->dispose (object);
@@ -1453,6 +1974,7 @@ vb_bookings_page_class_init (VbBookingsPageClass *klass)
 
   object_class->dispose = vb_bookings_page_dispose;
 
+  g_type_ensure (VB_TYPE_BOOKINGS_WEEK);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/voltbay/Reception/vb-bookings-page.ui");
   gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, stack);
@@ -1465,7 +1987,22 @@ vb_bookings_page_class_init (VbBookingsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, reschedule_box);
   gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, reschedule_label);
   gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, who_list);
-  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, customer_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, customer_entry);
+  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, customer_check);
+  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, customer_status);
+  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, customer_results);
+  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, day_toggle);
+  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, week_toggle);
+  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, previous_button);
+  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, next_button);
+  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, week);
+  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, day_group);
+  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, lane_bay_toggle);
+  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, lane_technician_toggle);
+  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, booking_group);
+  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, services_group);
+  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, slots_group);
+  gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, book_box);
   gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, vehicle_dropdown);
   gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, services_list);
   gtk_widget_class_bind_template_child (widget_class, VbBookingsPage, slots_status);
@@ -1479,14 +2016,16 @@ vb_bookings_page_class_init (VbBookingsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "bookings.previous-day", NULL, move_day_action);
   gtk_widget_class_install_action (widget_class, "bookings.next-day", NULL, move_day_action);
   gtk_widget_class_install_action (widget_class, "bookings.today", NULL, move_day_action);
+  gtk_widget_class_install_action (widget_class, "bookings.previous", NULL, move_day_action);
+  gtk_widget_class_install_action (widget_class, "bookings.next", NULL, move_day_action);
   gtk_widget_class_install_action (widget_class, "bookings.book", NULL, book_action);
   gtk_widget_class_install_action (widget_class, "bookings.reschedule", "s", reschedule_action);
   gtk_widget_class_install_action (widget_class, "bookings.stop-reschedule", NULL, stop_reschedule_action);
   gtk_widget_class_install_action (widget_class, "bookings.cancel", "s", state_action);
   gtk_widget_class_install_action (widget_class, "bookings.no-show", "s", state_action);
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, GDK_ALT_MASK, "bookings.previous-day", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, GDK_ALT_MASK, "bookings.next-day", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, GDK_ALT_MASK, "bookings.previous", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, GDK_ALT_MASK, "bookings.next", NULL);
 }
 
 static void
@@ -1498,6 +2037,7 @@ vb_bookings_page_init (VbBookingsPage *self)
 
   self->chosen_services = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->pending_actions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->technician_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->slots = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   self->shown_slots = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   self->tz = g_time_zone_new_local ();
@@ -1506,7 +2046,17 @@ vb_bookings_page_init (VbBookingsPage *self)
   update_date_label (self);
   g_signal_connect_object (self->location_dropdown, "notify::selected", G_CALLBACK (location_selected_cb), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->customer_dropdown, "notify::selected", G_CALLBACK (customer_selected_cb), self,
+  g_signal_connect_object (self->customer_entry, "changed", G_CALLBACK (customer_entry_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->customer_results, "row-activated", G_CALLBACK (customer_activated_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->week_toggle, "toggled", G_CALLBACK (view_toggled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->week, "day-activated", G_CALLBACK (week_day_activated_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->lane_technician_toggle, "toggled", G_CALLBACK (lanes_toggled_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_list_box_set_header_func (self->day_list, lane_header_cb, self, NULL);
+  g_signal_connect (self, "map", G_CALLBACK (page_map_cb), NULL);
+  update_vehicle_sensitivity (self);
   show_slots (self);
 }

@@ -16,6 +16,12 @@ G_DECLARE_FINAL_TYPE (VbBookingsPage, vb_bookings_page, VB, BOOKINGS_PAGE, AdwBi
  * can-reach-server; NULL detaches it. */
 void         vb_bookings_page_set_client         (VbBookingsPage *self,
                                                   VbClient       *client);
+/* The location the page shows when first opened (the desk's preference);
+ * NULL or "" = the user's first location from /me, else the first one.
+ * Applied at once if the cache has it and the user has not chosen a
+ * location on the page yet. */
+void         vb_bookings_page_set_default_location (VbBookingsPage *self,
+                                                    const char     *location_id);
 /* The shown day's appointments at the location (GListModel of VbRecord,
  * by start), borrowed; NULL without a cache. */
 GListModel  *vb_bookings_page_get_day            (VbBookingsPage *self);
@@ -40,10 +46,24 @@ void         vb_bookings_page_set_service_chosen (VbBookingsPage *self,
 gboolean     vb_bookings_page_set_customer       (VbBookingsPage *self,
                                                   const char     *customer_id,
                                                   const char     *vehicle_id);
+/* Types text into the customer picker (as the user does): the cache's
+ * search fills the picker's list; TRUE if a search is under way. */
+gboolean     vb_bookings_page_search_customer    (VbBookingsPage *self,
+                                                  const char     *text);
+/* The chosen customer's id, or NULL. */
+const char  *vb_bookings_page_get_customer       (VbBookingsPage *self);
 /* Selects a shown free slot (as its button does); FALSE if not shown. */
 gboolean     vb_bookings_page_choose_slot        (VbBookingsPage *self,
                                                   const char     *starts_at,
                                                   const char     *bay_id);
+/* Shows day (any time on it, converted to the location's day) in the day
+ * view, whichever view was shown. */
+void         vb_bookings_page_show_day           (VbBookingsPage *self,
+                                                  GDateTime      *day);
+/* In the week view, the bookings (booked or checked in) its day's button
+ * counts for day (any time on it); 0 otherwise. */
+guint        vb_bookings_page_get_week_booked    (VbBookingsPage *self,
+                                                  GDateTime      *day);
 /* The id of the last booking made on this page, or NULL. */
 const char  *vb_bookings_page_get_last_booking   (VbBookingsPage *self);
 /* The badge a booking of the shown day carries ("Waiting to sync",

@@ -21,6 +21,7 @@
 #include "vb-gui-test.h"
 
 #include "vb-bookings-page.h"
+#include "vb-bookings-week.h"
 #include "vb-booking-presentation.h"
 #include "vb-cache.h"
 #include "vb-client.h"
@@ -252,6 +253,71 @@ scroll_to (const char *name)
   vb_gui_settle (100);
 }
 
+/* A template child of the page's week view (VbBookingsWeek). */
+static gpointer
+week_child (const char *name)
+{
+  return vb_gui_child (vb_gui_child (page (), VB_TYPE_BOOKINGS_PAGE, "week"), VB_TYPE_BOOKINGS_WEEK, name);
+}
+
+/* A widget of the page's week grid or customer list, by its name. */
+static GtkWidget *
+named_in (const char *parent,
+          const char *name)
+{
+  GtkWidget *box = g_str_equal (parent, "week_grid") ? week_child ("grid")
+                                                     : vb_gui_child (page (), VB_TYPE_BOOKINGS_PAGE, parent);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (box); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (g_strcmp0 (gtk_widget_get_name (child), name) == 0)
+      return child;
+  return NULL;
+}
+
+/* A lane of the day headed @data (a GtkListBox row's header). */
+static gboolean
+lane_headed (gpointer data)
+{
+  GtkWidget *list = vb_gui_child (page (), VB_TYPE_BOOKINGS_PAGE, "day_list");
+
+  for (GtkWidget *child = gtk_widget_get_first_child (list); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *header = GTK_IS_LIST_BOX_ROW (child) ? gtk_list_box_row_get_header (GTK_LIST_BOX_ROW (child)) : NULL;
+
+      if (GTK_IS_LABEL (header) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (header)), data) == 0 &&
+          gtk_widget_get_mapped (header))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+named_shown (gpointer data)
+{
+  const char * const *where = data;
+  GtkWidget *widget = named_in (where[0], where[1]);
+
+  return widget != NULL && gtk_widget_get_mapped (widget);
+}
+
+typedef struct
+{
+  GDateTime *day;
+  guint      expect;
+} WeekIs;
+
+static gboolean
+week_is (gpointer data)
+{
+  WeekIs *w = data;
+  GtkLabel *status = week_child ("status");
+
+  return vb_bookings_page_get_week_booked (page (), w->day) == w->expect &&
+         strstr (gtk_label_get_label (status), "Free time per bay") != NULL;
+}
+
 /* Offline: types the slot's time and picks its bay, books; the id. */
 static char *
 book_offline (Slot *slot)
@@ -297,7 +363,16 @@ bookings_day (void)
   g_autofree char *vehicle = db_value ("SELECT v.id FROM vehicles v JOIN locations l ON l.id = v.location_id"
                                        " WHERE l.code = $1 AND v.plate <> '' ORDER BY v.plate LIMIT 1", "HCM-D1");
   g_autofree char *customer = db_value ("SELECT customer_id FROM vehicles WHERE id = $1::uuid", vehicle);
+  g_autofree char *customer_name = db_value ("SELECT display_name FROM customers WHERE id = $1::uuid", customer);
+  g_autoptr(GDateTime) shown_day = NULL;
+  g_autofree char *day_text = NULL;
+  const char *customer_row[] = { "customer_results", NULL };
+  const char *day_button[] = { "week_grid", NULL };
+  GtkWidget *results;
+  GListModel *vehicles;
+  WeekIs week;
   g_autofree char *booking = NULL;
+  g_autofree char *technician_name = NULL;
   g_autofree char *offline_booking = NULL;
   g_autofree char *refused_booking = NULL;
   g_autofree char *other_token = NULL;
@@ -335,7 +410,35 @@ bookings_day (void)
   scroll_to ("slots_status");
   vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-bookings-01-slots");
 
-  /* 2. Book the first free slot. */
+  /* 2. Book the first free slot, for a customer found by typing their
+   * name (nothing is listed before). */
+  results = vb_gui_child (page (), VB_TYPE_BOOKINGS_PAGE, "customer_results");
+  g_assert_false (gtk_widget_get_visible (results));
+  g_assert_null (vb_bookings_page_get_customer (page ()));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page ()), "bookings.book", NULL));
+  g_assert_nonnull (strstr (gtk_label_get_label (vb_gui_child (page (), VB_TYPE_BOOKINGS_PAGE, "book_error")),
+                            "Choose a customer"));
+  g_assert_true (vb_bookings_page_search_customer (page (), customer_name));
+  customer_row[1] = customer;
+  g_assert_true (vb_gui_wait_for (named_shown, customer_row, WAIT_MS));
+  g_assert_cmpuint (gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (named_in ("customer_results", customer))), <, 8);
+  scroll_to ("who_list");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-bookings-01b-customer-search");
+  g_signal_emit_by_name (results, "row-activated", named_in ("customer_results", customer));
+  g_assert_cmpstr (vb_bookings_page_get_customer (page ()), ==, customer);
+  g_assert_cmpstr (gtk_editable_get_text (vb_gui_child (page (), VB_TYPE_BOOKINGS_PAGE, "customer_entry")), ==,
+                   customer_name);
+  g_assert_false (gtk_widget_get_visible (results));
+  /* Their vehicles only, the one wanted among them. */
+  vehicles = gtk_drop_down_get_model (vb_gui_child (page (), VB_TYPE_BOOKINGS_PAGE, "vehicle_dropdown"));
+  g_assert_cmpint (g_list_model_get_n_items (vehicles), ==,
+                   db_count ("SELECT count(*) FROM vehicles WHERE customer_id = $1::uuid", customer));
+  for (guint i = 0; i < g_list_model_get_n_items (vehicles); i++)
+    {
+      g_autoptr(VbRecord) car = g_list_model_get_item (vehicles, i);
+
+      g_assert_cmpstr (vb_record_get_string (car, "customer_id"), ==, customer);
+    }
   g_assert_true (vb_bookings_page_set_customer (page (), customer, vehicle));
   first = copy_slot (0);
   g_assert_true (vb_bookings_page_choose_slot (page (), first.starts_at, first.bay_id));
@@ -352,6 +455,52 @@ bookings_day (void)
   g_assert_true (vb_gui_wait_for (slot_gone, &first, WAIT_MS));
   scroll_to ("date_label");
   vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-bookings-02-booked");
+
+  /* The day in lanes per technician (the slot's), headed with the name
+   * the shifts of the day give (the feed has the id only). */
+  g_assert_cmpint (db_count ("SELECT count(*) FROM appointments a JOIN shifts s ON s.user_id = a.technician_id"
+                             " AND s.location_id = a.location_id AND s.during && a.during"
+                             " WHERE a.id = $1::uuid", booking), >=, 1);
+  technician_name = db_value ("SELECT u.display_name FROM appointments a JOIN users u ON u.id = a.technician_id"
+                              " WHERE a.id = $1::uuid", booking);
+  g_assert_cmpstr (technician_name, !=, "");
+  gtk_toggle_button_set_active (vb_gui_child (page (), VB_TYPE_BOOKINGS_PAGE, "lane_technician_toggle"), TRUE);
+  g_assert_true (vb_gui_wait_for (lane_headed, technician_name, WAIT_MS));
+  scroll_to ("date_label");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-bookings-02b-by-technician");
+  gtk_toggle_button_set_active (vb_gui_child (page (), VB_TYPE_BOOKINGS_PAGE, "lane_bay_toggle"), TRUE);
+
+  /* The week: the day's button counts the location's bookings of that
+   * day (the server's count), with free time per bay; Alt+PageDown moves
+   * by a week; clicking the day opens it again. */
+  shown_day = g_date_time_ref (vb_bookings_page_get_date (page ()));
+  day_text = g_date_time_format (shown_day, "%Y-%m-%d");
+  sql = g_strdup_printf ("SELECT count(*) FROM appointments a JOIN locations l ON l.id = a.location_id"
+                         " WHERE a.location_id = $1::uuid AND a.status IN ('booked', 'checked_in')"
+                         " AND (lower(a.during) AT TIME ZONE l.time_zone)::date = '%s'::date", day_text);
+  week = (WeekIs) { shown_day, (guint) db_count (sql, location) };
+  g_assert_cmpuint (week.expect, >=, 1);
+  g_clear_pointer (&sql, g_free);
+  gtk_toggle_button_set_active (vb_gui_child (page (), VB_TYPE_BOOKINGS_PAGE, "week_toggle"), TRUE);
+  g_assert_true (vb_gui_wait_for (week_is, &week, WAIT_MS));
+  g_assert_false (gtk_widget_get_visible (vb_gui_child (page (), VB_TYPE_BOOKINGS_PAGE, "slots_group")));
+  scroll_to ("date_label");
+  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-bookings-02c-week");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page ()), "bookings.next", NULL));
+  g_assert_cmpint (g_date_time_difference (vb_bookings_page_get_date (page ()), shown_day) / G_TIME_SPAN_DAY, ==, 7);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page ()), "bookings.previous", NULL));
+  g_assert_true (vb_gui_wait_for (week_is, &week, WAIT_MS));
+  day_button[1] = g_date_time_format (shown_day, "week-day-%Y-%m-%d");
+  g_assert_true (vb_gui_wait_for (named_shown, day_button, WAIT_MS));
+  /* A button's activation clicks it after its pressed look (~250 ms). */
+  gtk_widget_activate (named_in ("week_grid", day_button[1]));
+  g_assert_true (vb_gui_wait_for (vb_gui_widget_visible, vb_gui_child (page (), VB_TYPE_BOOKINGS_PAGE, "slots_group"),
+                                  WAIT_MS));
+  g_assert_true (gtk_toggle_button_get_active (vb_gui_child (page (), VB_TYPE_BOOKINGS_PAGE, "day_toggle")));
+  g_assert_true (gtk_widget_get_visible (vb_gui_child (page (), VB_TYPE_BOOKINGS_PAGE, "slots_group")));
+  g_assert_true (g_date_time_equal (vb_bookings_page_get_date (page ()), shown_day));
+  g_assert_true (vb_gui_wait_for (slots_ready, NULL, WAIT_MS));
+  g_assert_false (slot_shown (first.starts_at, first.bay_id));
 
   /* 3. Another desk books a slot through the API: it leaves this page. */
   other = copy_slot (vb_bookings_page_get_n_slots (page ()) - 1);
@@ -412,6 +561,14 @@ bookings_day (void)
   vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-bookings-07-offline-provisional");
   scroll_to ("slots_status");
   vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-bookings-07b-offline-form");
+  /* Offline, after another day, the technician's lane keeps the name
+   * learnt online (the cancelled booking has them). */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page ()), "bookings.next-day", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page ()), "bookings.previous-day", NULL));
+  gtk_toggle_button_set_active (vb_gui_child (page (), VB_TYPE_BOOKINGS_PAGE, "lane_technician_toggle"), TRUE);
+  g_assert_true (vb_gui_wait_for (lane_headed, technician_name, WAIT_MS));
+  g_assert_true (vb_gui_wait_for (lane_headed, (gpointer) "No technician assigned", WAIT_MS));
+  gtk_toggle_button_set_active (vb_gui_child (page (), VB_TYPE_BOOKINGS_PAGE, "lane_bay_toggle"), TRUE);
 
   vb_test_server_restart (server, FALSE);
   g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
@@ -431,6 +588,7 @@ bookings_day (void)
   scroll_to ("date_label");
   vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-bookings-08-confirmed");
 
+  g_free ((char *) day_button[1]);
   slot_clear (&first);
   slot_clear (&other);
   slot_clear (&moved);
@@ -493,6 +651,41 @@ test_presentation (void)
   g_assert_cmpstr (typed, ==, "2026-11-25T02:30:00Z");
   g_assert_null (vb_booking_dup_typed_start ("9h30", day));
   g_assert_null (vb_booking_dup_typed_start ("25:00", day));
+
+  /* The week starts on Monday, in the location's time; free time is the
+   * union of the free slots' spans. */
+  {
+    g_autoptr(GDateTime) sunday = g_date_time_new (hcm, 2026, 11, 29, 0, 0, 0);
+    g_autoptr(GDateTime) monday = vb_booking_week_start (sunday);
+    g_autoptr(GDateTime) same = vb_booking_week_start (monday);
+    g_autoptr(GPtrArray) free_slots = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+    const char *spans[][2] = { { "2026-11-25T02:00:00Z", "2026-11-25T02:45:00Z" },
+                               { "2026-11-25T02:15:00Z", "2026-11-25T03:00:00Z" },
+                               { "2026-11-25T05:00:00Z", "2026-11-25T05:45:00Z" } };
+    g_autofree char *hours = NULL;
+    g_autofree char *half = NULL;
+    g_autofree char *short_time = NULL;
+
+    g_assert_cmpint (g_date_time_get_day_of_month (monday), ==, 23);
+    g_assert_cmpint (g_date_time_get_hour (monday), ==, 0);
+    g_assert_true (g_date_time_equal (monday, same));
+    g_assert_cmpint (vb_booking_free_minutes (free_slots), ==, 0);
+    for (guint i = 0; i < G_N_ELEMENTS (spans); i++)
+      {
+        JsonObject *free_slot = json_object_new ();
+
+        json_object_set_string_member (free_slot, "starts_at", spans[i][0]);
+        json_object_set_string_member (free_slot, "ends_at", spans[i][1]);
+        g_ptr_array_add (free_slots, free_slot);
+      }
+    g_assert_cmpint (vb_booking_free_minutes (free_slots), ==, 60 + 45);
+    hours = vb_booking_dup_duration (120);
+    half = vb_booking_dup_duration (150);
+    short_time = vb_booking_dup_duration (45);
+    g_assert_cmpstr (hours, ==, "2 h");
+    g_assert_cmpstr (half, ==, "2½ h");
+    g_assert_cmpstr (short_time, ==, "45 min");
+  }
 
   query = vb_booking_dup_service_query ((const char * const[]) { "c", "a", "b", NULL });
   g_assert_cmpstr (query, ==, "a,b,c");
