@@ -408,9 +408,13 @@ show_week (VbBookingsWeek *self)
           g_autoptr(VbRecord) bay = g_list_model_get_item (self->bays, b);
           GtkWidget *name = gtk_label_new (vb_record_get_title (bay));
 
+          /* Wrapped, not ellipsized: "Bay 1 (HV)" must say HV where the
+           * seven days leave the names little room. */
           gtk_label_set_xalign (GTK_LABEL (name), 0);
-          gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
-          gtk_label_set_max_width_chars (GTK_LABEL (name), 14);
+          gtk_label_set_wrap (GTK_LABEL (name), TRUE);
+          gtk_label_set_wrap_mode (GTK_LABEL (name), PANGO_WRAP_WORD_CHAR);
+          gtk_label_set_max_width_chars (GTK_LABEL (name), 10);
+          gtk_widget_set_tooltip_text (name, vb_record_get_title (bay));
           gtk_widget_add_css_class (name, "heading");
           gtk_grid_attach (self->grid, name, 0, (int) b + 1, 1, 1);
           for (guint d = 0; d < 7; d++)
