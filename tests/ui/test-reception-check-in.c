@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "vb-gui-test.h"
+#include "vb-reception-test.h"
 
 #include "vb-check-in-dialog.h"
 #include "vb-check-in-receipt.h"
@@ -51,64 +52,14 @@
 #define LAST_KM       48210
 
 static VbTestServer           *server;
-static VbReceptionApplication *app;
 
 /* ---------------------------------------------------------- helpers --- */
-
-static VbReceptionWindow *
-window (void)
-{
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
-
-  for (GList *l = windows; l != NULL; l = l->next)
-    if (VB_IS_RECEPTION_WINDOW (l->data))
-      return l->data;
-  g_assert_not_reached ();
-}
-
-static gpointer
-win_child (const char *name)
-{
-  return vb_gui_child (window (), VB_TYPE_RECEPTION_WINDOW, name);
-}
-
-static gpointer
-desk_child (const char *name)
-{
-  return vb_gui_child (vb_reception_window_get_desk (window ()), VB_TYPE_DESK_VIEW, name);
-}
 
 static gpointer
 dialog_child (VbCheckInDialog *dialog,
               const char      *name)
 {
   return vb_gui_child (dialog, VB_TYPE_CHECK_IN_DIALOG, name);
-}
-
-static gboolean
-label_is (gpointer data)
-{
-  return g_strcmp0 (vb_connection_indicator_get_label (win_child ("indicator")), data) == 0;
-}
-
-static gboolean
-stack_is (gpointer data)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (win_child ("stack")), data) == 0;
-}
-
-static gboolean
-content_is (gpointer data)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (desk_child ("content_stack")), data) == 0;
-}
-
-static gboolean
-step_is (gpointer data)
-{
-  VbSignInView *view = win_child ("sign_in_view");
-
-  return stack_is ("sign-in") && g_strcmp0 (vb_sign_in_view_get_step (view), data) == 0;
 }
 
 static gboolean
@@ -163,30 +114,7 @@ find_named (GtkWidget  *widget,
 static gboolean
 today_lists (gpointer id)
 {
-  return find_record_row (GTK_WIDGET (desk_child ("today_page")), id) != NULL;
-}
-
-static char *
-db_value (const char *sql,
-          const char *param)
-{
-  g_autoptr(VbDbConn) db = vb_test_server_db (server);
-  g_autoptr(GError) error = NULL;
-  const char *params[] = { param };
-  g_autoptr(PGresult) res = vb_db_exec (db, sql, param != NULL ? 1 : 0, param != NULL ? params : NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (PQntuples (res), ==, 1);
-  return g_strdup (vb_db_get (res, 0, 0));
-}
-
-static gint64
-db_count (const char *sql,
-          const char *param)
-{
-  g_autofree char *value = db_value (sql, param);
-
-  return g_ascii_strtoll (value, NULL, 10);
+  return find_record_row (GTK_WIDGET (vb_reception_test_desk_child ("today_page")), id) != NULL;
 }
 
 /* Today at hour:minute local time, as RFC 3339 in UTC. */
@@ -241,25 +169,6 @@ book_today (char **plate)
   g_assert_cmpint (PQntuples (res), ==, 1);
   *plate = g_strdup (vb_db_get (res, 0, 1));
   return g_strdup (vb_db_get (res, 0, 0));
-}
-
-static void
-sign_in (void)
-{
-  VbLoginPage *login;
-  AdwMessageDialog *trust;
-
-  g_assert_true (vb_gui_wait_for (step_is, "credentials", WAIT_MS));
-  login = vb_gui_child (win_child ("sign_in_view"), VB_TYPE_SIGN_IN_VIEW, "login_page");
-  gtk_editable_set_text (vb_gui_child (login, VB_TYPE_LOGIN_PAGE, "server_row"), server->base_url);
-  gtk_editable_set_text (vb_gui_child (login, VB_TYPE_LOGIN_PAGE, "email_row"), DESK_EMAIL);
-  gtk_editable_set_text (vb_gui_child (login, VB_TYPE_LOGIN_PAGE, "password_row"), DESK_PASSWORD);
-  gtk_widget_activate (vb_gui_child (login, VB_TYPE_LOGIN_PAGE, "sign_in_button"));
-  g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
-  trust = ADW_MESSAGE_DIALOG (vb_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
-  adw_message_dialog_response (trust, "trust");
-  gtk_window_destroy (GTK_WINDOW (trust));
-  g_assert_true (vb_gui_wait_for (stack_is, "main", WAIT_MS));
 }
 
 /* Scrolls the dialog's form so that its child name is at the top. */
@@ -341,11 +250,11 @@ check_in_day (void)
   GtkWidget *button;
 
   /* 1. Today's arrival has "Check In". */
-  sign_in ();
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  vb_reception_test_sign_in (server, DESK_EMAIL, DESK_PASSWORD);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Up to date", WAIT_MS));
   g_assert_true (vb_gui_wait_for (today_lists, appointment, WAIT_MS));
-  row = find_record_row (GTK_WIDGET (desk_child ("today_page")), appointment);
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "check-in-00-today");
+  row = find_record_row (GTK_WIDGET (vb_reception_test_desk_child ("today_page")), appointment);
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "check-in-00-today");
   button = find_named (row, "check_in_button");
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_visible (button));
@@ -397,13 +306,13 @@ check_in_day (void)
   g_assert_cmpstr (gtk_editable_get_text (dialog_child (dialog, "soc_in_row")), ==, "35");
   g_assert_false (vb_signature_pad_is_empty (pad));
   g_assert_true (gtk_widget_is_sensitive (dialog_child (dialog, "form")));
-  g_assert_cmpint (db_count ("SELECT count(*) FROM work_orders WHERE appointment_id = $1::uuid", appointment), ==, 0);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM work_orders WHERE appointment_id = $1::uuid", appointment), ==, 0);
   {
-    g_autofree char *status = db_value ("SELECT status FROM appointments WHERE id = $1::uuid", appointment);
+    g_autofree char *status = vb_reception_test_db_value (server, "SELECT status FROM appointments WHERE id = $1::uuid", appointment);
     g_assert_cmpstr (status, ==, "booked");
   }
   /* Not left in the header bar's problems: it is shown where it is fixed. */
-  g_assert_false (gtk_widget_get_visible (win_child ("problems_button")));
+  g_assert_false (gtk_widget_get_visible (vb_reception_test_win_child ("problems_button")));
   vb_gui_settle (300);
   vb_gui_save_screenshot (GTK_WIDGET (dialog), "check-in-03-odometer-refused");
 
@@ -413,18 +322,18 @@ check_in_day (void)
   g_assert_true (vb_gui_wait_for (dialog_done, dialog, WAIT_MS));
   order = g_strdup (vb_check_in_dialog_get_work_order_id (dialog));
   g_assert_nonnull (order);
-  g_assert_cmpint (db_count ("SELECT count(*) FROM work_orders WHERE appointment_id = $1::uuid", appointment), ==, 1);
-  g_assert_cmpint (db_count ("SELECT count(*) FROM work_orders WHERE id = $1::uuid", order), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM work_orders WHERE appointment_id = $1::uuid", appointment), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM work_orders WHERE id = $1::uuid", order), ==, 1);
   {
-    g_autofree char *status = db_value ("SELECT status FROM appointments WHERE id = $1::uuid", appointment);
-    g_autofree char *km = db_value ("SELECT odometer_km::text FROM work_orders WHERE id = $1::uuid", order);
-    g_autofree char *soc = db_value ("SELECT soc_in_percent || '/' || soc_promised_percent FROM work_orders"
-                                     " WHERE id = $1::uuid", order);
-    g_autofree char *concerns = db_value ("SELECT concerns FROM work_orders WHERE id = $1::uuid", order);
-    g_autofree char *items = db_value ("SELECT items_left FROM work_orders WHERE id = $1::uuid", order);
-    g_autofree char *flags = db_value ("SELECT charge_cable_left::text || contact_consent::text"
-                                       "  || coalesce(triage_passed::text, 'null') FROM work_orders"
-                                       " WHERE id = $1::uuid", order);
+    g_autofree char *status = vb_reception_test_db_value (server, "SELECT status FROM appointments WHERE id = $1::uuid", appointment);
+    g_autofree char *km = vb_reception_test_db_value (server, "SELECT odometer_km::text FROM work_orders WHERE id = $1::uuid", order);
+    g_autofree char *soc = vb_reception_test_db_value (server, "SELECT soc_in_percent || '/' || soc_promised_percent FROM work_orders"
+                                                               " WHERE id = $1::uuid", order);
+    g_autofree char *concerns = vb_reception_test_db_value (server, "SELECT concerns FROM work_orders WHERE id = $1::uuid", order);
+    g_autofree char *items = vb_reception_test_db_value (server, "SELECT items_left FROM work_orders WHERE id = $1::uuid", order);
+    g_autofree char *flags = vb_reception_test_db_value (server, "SELECT charge_cable_left::text || contact_consent::text"
+                                                                 "  || coalesce(triage_passed::text, 'null') FROM work_orders"
+                                                                 " WHERE id = $1::uuid", order);
 
     g_assert_cmpstr (status, ==, "checked_in");
     g_assert_cmpstr (km, ==, good_km);
@@ -434,20 +343,20 @@ check_in_day (void)
     /* The intake checklist (no findings) passed the triage. */
     g_assert_cmpstr (flags, ==, "truetruetrue");
   }
-  signature = db_value ("SELECT customer_signature_id FROM work_orders WHERE id = $1::uuid", order);
+  signature = vb_reception_test_db_value (server, "SELECT customer_signature_id FROM work_orders WHERE id = $1::uuid", order);
   g_assert_nonnull (signature);
-  g_assert_cmpint (db_count ("SELECT count(*) FROM attachments WHERE id = $1::uuid AND purpose = 'signature'"
-                             " AND content_type = 'image/png' AND size_bytes > 1000", signature), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM attachments WHERE id = $1::uuid AND purpose = 'signature'"
+                                                       " AND content_type = 'image/png' AND size_bytes > 1000", signature), ==, 1);
   /* The refused check-in's signature was reused, not uploaded twice. */
-  g_assert_cmpint (db_count ("SELECT count(*) FROM attachments a JOIN users u ON u.id = a.uploaded_by"
-                             " WHERE u.email = $1 AND a.purpose = 'signature'", DESK_EMAIL), ==, 1);
-  number = db_value ("SELECT number::text FROM work_orders WHERE id = $1::uuid", order);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM attachments a JOIN users u ON u.id = a.uploaded_by"
+                                                       " WHERE u.email = $1 AND a.purpose = 'signature'", DESK_EMAIL), ==, 1);
+  number = vb_reception_test_db_value (server, "SELECT number::text FROM work_orders WHERE id = $1::uuid", order);
   {
     g_autofree char *title = g_strdup_printf ("Checked In as #%s", number);
     g_assert_cmpstr (adw_status_page_get_title (dialog_child (dialog, "done_page")), ==, title);
   }
-  g_assert_true (vb_gui_wait_for (content_is, (gpointer) "work-order", WAIT_MS));
-  g_assert_cmpstr (vb_work_order_page_get_work_order_id (desk_child ("work_order_page")), ==, order);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_content_is, (gpointer) "work-order", WAIT_MS));
+  g_assert_cmpstr (vb_work_order_page_get_work_order_id (vb_reception_test_desk_child ("work_order_page")), ==, order);
   g_assert_true (gtk_widget_is_sensitive (dialog_child (dialog, "print_button")));
   vb_gui_settle (300);
   vb_gui_save_screenshot (GTK_WIDGET (dialog), "check-in-04-done");
@@ -473,31 +382,31 @@ check_in_day (void)
 
   gtk_window_destroy (GTK_WINDOW (dialog));
   vb_gui_settle (300);
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "check-in-05-work-order");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "check-in-05-work-order");
   /* Still once, after the feed brought it back. */
-  g_assert_cmpint (db_count ("SELECT count(*) FROM work_orders WHERE appointment_id = $1::uuid", appointment), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM work_orders WHERE appointment_id = $1::uuid", appointment), ==, 1);
 
   /* 5. A walk-in from the customer's page, offline: it waits to sync,
    * then reaches PostgreSQL once. */
   {
-    g_autofree char *customer = db_value ("SELECT customer_id FROM work_orders WHERE id = $1::uuid", order);
-    g_autofree char *vehicle = db_value ("SELECT vehicle_id FROM work_orders WHERE id = $1::uuid", order);
+    g_autofree char *customer = vb_reception_test_db_value (server, "SELECT customer_id FROM work_orders WHERE id = $1::uuid", order);
+    g_autofree char *vehicle = vb_reception_test_db_value (server, "SELECT vehicle_id FROM work_orders WHERE id = $1::uuid", order);
     g_autofree char *walk_in = NULL;
     g_autofree char *later_km = g_strdup_printf ("%d", LAST_KM + 150);
     GtkWidget *vehicle_row;
 
-    vb_desk_view_open_record (vb_reception_window_get_desk (window ()), "customers", customer);
-    g_assert_true (vb_gui_wait_for (content_is, (gpointer) "customer", WAIT_MS));
-    vehicle_row = find_record_row (GTK_WIDGET (desk_child ("customer_page")), vehicle);
+    vb_desk_view_open_record (vb_reception_window_get_desk (vb_reception_test_window ()), "customers", customer);
+    g_assert_true (vb_gui_wait_for (vb_reception_test_content_is, (gpointer) "customer", WAIT_MS));
+    vehicle_row = find_record_row (GTK_WIDGET (vb_reception_test_desk_child ("customer_page")), vehicle);
     g_assert_nonnull (vehicle_row);
     button = find_named (vehicle_row, "check_in_button");
     g_assert_nonnull (button);
     g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, "win.walk-in-check-in");
-    vb_gui_save_screenshot (GTK_WIDGET (window ()), "check-in-06-customer-walk-in");
+    vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "check-in-06-customer-walk-in");
 
     vb_gui_stop_server (server);
     vb_test_server_kill (server);
-    g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Offline", WAIT_MS));
+    g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Offline", WAIT_MS));
     gtk_widget_activate (button);
     g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (VB_TYPE_CHECK_IN_DIALOG), WAIT_MS));
     dialog = VB_CHECK_IN_DIALOG (vb_gui_find_toplevel (VB_TYPE_CHECK_IN_DIALOG));
@@ -519,26 +428,26 @@ check_in_day (void)
     g_assert_nonnull (strstr (adw_status_page_get_description (dialog_child (dialog, "done_page")),
                               "Waiting to sync"));
     walk_in = g_strdup (vb_check_in_dialog_get_work_order_id (dialog));
-    g_assert_true (vb_gui_wait_for (content_is, (gpointer) "work-order", WAIT_MS));
+    g_assert_true (vb_gui_wait_for (vb_reception_test_content_is, (gpointer) "work-order", WAIT_MS));
     vb_gui_settle (300);
     vb_gui_save_screenshot (GTK_WIDGET (dialog), "check-in-07-offline-done");
     gtk_window_destroy (GTK_WINDOW (dialog));
 
     vb_test_server_restart (server, FALSE);
-    g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
-    g_assert_cmpint (db_count ("SELECT count(*) FROM work_orders WHERE id = $1::uuid", walk_in), ==, 1);
+    g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Up to date", WAIT_MS));
+    g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM work_orders WHERE id = $1::uuid", walk_in), ==, 1);
     {
-      g_autofree char *km = db_value ("SELECT odometer_km::text FROM work_orders WHERE id = $1::uuid", walk_in);
-      g_autofree char *appt = db_value ("SELECT coalesce(appointment_id::text, 'none') FROM work_orders"
-                                        " WHERE id = $1::uuid", walk_in);
+      g_autofree char *km = vb_reception_test_db_value (server, "SELECT odometer_km::text FROM work_orders WHERE id = $1::uuid", walk_in);
+      g_autofree char *appt = vb_reception_test_db_value (server, "SELECT coalesce(appointment_id::text, 'none') FROM work_orders"
+                                                                  " WHERE id = $1::uuid", walk_in);
 
       g_assert_cmpstr (km, ==, later_km);
       g_assert_cmpstr (appt, ==, "none");
     }
-    g_assert_cmpint (db_count ("SELECT count(*) FROM work_orders w JOIN attachments a"
-                               "   ON a.id = w.customer_signature_id AND a.purpose = 'signature'"
-                               " WHERE w.id = $1::uuid AND a.size_bytes > 1000", walk_in), ==, 1);
-    g_assert_false (gtk_widget_get_visible (win_child ("problems_button")));
+    g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM work_orders w JOIN attachments a"
+                                                         "   ON a.id = w.customer_signature_id AND a.purpose = 'signature'"
+                                                         " WHERE w.id = $1::uuid AND a.size_bytes > 1000", walk_in), ==, 1);
+    g_assert_false (gtk_widget_get_visible (vb_reception_test_win_child ("problems_button")));
   }
 }
 
@@ -568,39 +477,10 @@ test_signature_pad (void)
   g_object_unref (pad);
 }
 
-static gboolean
-run_body_cb (gpointer data)
-{
-  GList *windows;
-
-  g_object_set (gtk_settings_get_default (),
-                "gtk-cursor-blink", FALSE,
-                "gtk-enable-animations", FALSE,
-                NULL);
-  g_object_set (vb_client_get_live (vb_application_get_client (VB_APPLICATION (app))),
-                "initial-delay", 200, "max-delay", 1000, NULL);
-  gtk_window_set_default_size (GTK_WINDOW (window ()), 1100, 760);
-
-  check_in_day ();
-
-  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
-  for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (l->data);
-  g_list_free (windows);
-  g_application_quit (G_APPLICATION (app));
-  return G_SOURCE_REMOVE;
-}
-
 static void
 test_check_in_day (void)
 {
-  char *argv[] = { (char *) "voltbay-reception", NULL };
-
-  app = vb_reception_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_idle_add (run_body_cb, NULL);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
-  g_clear_object (&app);
+  vb_reception_test_run (check_in_day, 1100, 760);
 }
 
 int

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "vb-gui-test.h"
+#include "vb-reception-test.h"
 
 #include "vb-cache.h"
 #include "vb-chat-row.h"
@@ -60,37 +61,13 @@
 #define REFUSED_TEXT  "Mời anh chị ghé xưởng."
 
 static VbTestServer           *server;
-static VbReceptionApplication *app;
 
 /* Helpers */
-
-static VbReceptionWindow *
-window (void)
-{
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
-
-  for (GList *l = windows; l != NULL; l = l->next)
-    if (VB_IS_RECEPTION_WINDOW (l->data))
-      return l->data;
-  g_assert_not_reached ();
-}
-
-static gpointer
-win_child (const char *name)
-{
-  return vb_gui_child (window (), VB_TYPE_RECEPTION_WINDOW, name);
-}
-
-static gpointer
-desk_child (const char *name)
-{
-  return vb_gui_child (vb_reception_window_get_desk (window ()), VB_TYPE_DESK_VIEW, name);
-}
 
 static VbConversationsPage *
 page (void)
 {
-  return desk_child ("conversations_page");
+  return vb_reception_test_desk_child ("conversations_page");
 }
 
 static gpointer
@@ -99,44 +76,12 @@ page_child (const char *name)
   return vb_gui_child (page (), VB_TYPE_CONVERSATIONS_PAGE, name);
 }
 
-static VbClient *
-client (void)
-{
-  return vb_application_get_client (VB_APPLICATION (app));
-}
-
-static gboolean
-label_is (gpointer data)
-{
-  return g_strcmp0 (vb_connection_indicator_get_label (win_child ("indicator")), data) == 0;
-}
-
-static gboolean
-stack_is (gpointer data)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (win_child ("stack")), data) == 0;
-}
-
-static gboolean
-content_is (gpointer data)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (desk_child ("content_stack")), data) == 0;
-}
-
-static gboolean
-step_is (gpointer data)
-{
-  VbSignInView *view = win_child ("sign_in_view");
-
-  return stack_is ("sign-in") && g_strcmp0 (vb_sign_in_view_get_step (view), data) == 0;
-}
-
 static gboolean
 window_shows (gpointer needle)
 {
   g_autoptr(GString) text = g_string_new (NULL);
 
-  vb_gui_collect (GTK_WIDGET (window ()), text, NULL, NULL);
+  vb_gui_collect (GTK_WIDGET (vb_reception_test_window ()), text, NULL, NULL);
   return strstr (text->str, needle) != NULL;
 }
 
@@ -278,7 +223,7 @@ assign_result_shown (gpointer data)
 static char *
 dup_problem_reason (const char *record_id)
 {
-  g_autoptr(GPtrArray) problems = vb_cache_list_problems (vb_client_get_cache (client ()));
+  g_autoptr(GPtrArray) problems = vb_cache_list_problems (vb_client_get_cache (vb_reception_test_client ()));
 
   for (guint i = 0; problems != NULL && i < problems->len; i++)
     {
@@ -326,38 +271,15 @@ widget_sensitive (gpointer widget)
 }
 
 
-static char *
-db_value (const char *sql,
-          const char *param)
-{
-  g_autoptr(VbDbConn) db = vb_test_server_db (server);
-  g_autoptr(GError) error = NULL;
-  const char *params[] = { param };
-  g_autoptr(PGresult) res = vb_db_exec (db, sql, param != NULL ? 1 : 0, param != NULL ? params : NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (PQntuples (res), ==, 1);
-  return g_strdup (vb_db_get (res, 0, 0));
-}
-
-static gint64
-db_count (const char *sql,
-          const char *param)
-{
-  g_autofree char *value = db_value (sql, param);
-
-  return g_ascii_strtoll (value, NULL, 10);
-}
-
 /* The desk user's unread count of a customer's thread, as PostgreSQL has it. */
 static gint64
 db_unread (const char *customer_id)
 {
-  return db_count ("SELECT count(*) FROM inbound_messages i WHERE i.customer_id = $1::uuid"
-                   " AND i.received_at > coalesce((SELECT r.last_read_at FROM conversation_reads r"
-                   "   JOIN users u ON u.id = r.user_id"
-                   "  WHERE u.email = '" DESK_EMAIL "' AND r.customer_id = $1::uuid), '-infinity')",
-                   customer_id);
+  return vb_reception_test_db_count (server, "SELECT count(*) FROM inbound_messages i WHERE i.customer_id = $1::uuid"
+                                             " AND i.received_at > coalesce((SELECT r.last_read_at FROM conversation_reads r"
+                                             "   JOIN users u ON u.id = r.user_id"
+                                             "  WHERE u.email = '" DESK_EMAIL "' AND r.customer_id = $1::uuid), '-infinity')",
+                                             customer_id);
 }
 
 static gboolean
@@ -408,25 +330,6 @@ post_sms (const char *provider_id,
   return reply;
 }
 
-static void
-sign_in (void)
-{
-  VbLoginPage *login;
-  AdwMessageDialog *trust;
-
-  g_assert_true (vb_gui_wait_for (step_is, "credentials", WAIT_MS));
-  login = vb_gui_child (win_child ("sign_in_view"), VB_TYPE_SIGN_IN_VIEW, "login_page");
-  gtk_editable_set_text (vb_gui_child (login, VB_TYPE_LOGIN_PAGE, "server_row"), server->base_url);
-  gtk_editable_set_text (vb_gui_child (login, VB_TYPE_LOGIN_PAGE, "email_row"), DESK_EMAIL);
-  gtk_editable_set_text (vb_gui_child (login, VB_TYPE_LOGIN_PAGE, "password_row"), DESK_PASSWORD);
-  gtk_widget_activate (vb_gui_child (login, VB_TYPE_LOGIN_PAGE, "sign_in_button"));
-  g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
-  trust = ADW_MESSAGE_DIALOG (vb_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
-  adw_message_dialog_response (trust, "trust");
-  gtk_window_destroy (GTK_WINDOW (trust));
-  g_assert_true (vb_gui_wait_for (stack_is, "main", WAIT_MS));
-}
-
 static GtkListBoxRow *
 thread_row (const char *customer_id)
 {
@@ -456,8 +359,8 @@ dup_reply (void)
 static void
 show_page (const char *name)
 {
-  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-page", "s", name);
-  g_assert_true (vb_gui_wait_for (content_is, (gpointer) name, WAIT_MS));
+  gtk_widget_activate_action (GTK_WIDGET (vb_reception_test_window ()), "win.show-page", "s", name);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_content_is, (gpointer) name, WAIT_MS));
 }
 
 /* The case */
@@ -484,28 +387,28 @@ conversation_day (void)
   guint total;
 
   /* A customer of HCM-D1 with SMS consent and nothing in their thread yet. */
-  customer = db_value ("SELECT c.id FROM customers c JOIN locations l ON l.id = c.preferred_location_id"
-                       " WHERE l.code = $1 AND c.erased_at IS NULL AND (c.consent->'sms'->>'given') = 'true'"
-                       "   AND (c.consent->'email'->>'given') = 'false' AND cardinality(c.phones) > 0"
-                       "   AND NOT EXISTS (SELECT 1 FROM inbound_messages i WHERE i.customer_id = c.id)"
-                       "   AND NOT EXISTS (SELECT 1 FROM customers d WHERE d.id <> c.id"
-                       "                     AND vb_phone_key(d.phones[1]) = vb_phone_key(c.phones[1]))"
-                       " ORDER BY c.family_name, c.given_name LIMIT 1", "HCM-D1");
-  name = db_value ("SELECT display_name FROM customers WHERE id = $1::uuid", customer);
-  phone = db_value ("SELECT phones[1] FROM customers WHERE id = $1::uuid", customer);
-  shop_phone = db_value ("SELECT phone FROM locations WHERE code = $1", "HCM-D1");
-  order = db_value ("SELECT w.id FROM work_orders w JOIN locations l ON l.id = w.location_id"
-                    " WHERE l.code = $1 AND w.status = 'quality_check' ORDER BY w.number LIMIT 1", "HCM-D1");
-  plate = db_value ("SELECT v.plate FROM work_orders w JOIN vehicles v ON v.id = w.vehicle_id"
-                    " WHERE w.id = $1::uuid", order);
+  customer = vb_reception_test_db_value (server, "SELECT c.id FROM customers c JOIN locations l ON l.id = c.preferred_location_id"
+                                                 " WHERE l.code = $1 AND c.erased_at IS NULL AND (c.consent->'sms'->>'given') = 'true'"
+                                                 "   AND (c.consent->'email'->>'given') = 'false' AND cardinality(c.phones) > 0"
+                                                 "   AND NOT EXISTS (SELECT 1 FROM inbound_messages i WHERE i.customer_id = c.id)"
+                                                 "   AND NOT EXISTS (SELECT 1 FROM customers d WHERE d.id <> c.id"
+                                                 "                     AND vb_phone_key(d.phones[1]) = vb_phone_key(c.phones[1]))"
+                                                 " ORDER BY c.family_name, c.given_name LIMIT 1", "HCM-D1");
+  name = vb_reception_test_db_value (server, "SELECT display_name FROM customers WHERE id = $1::uuid", customer);
+  phone = vb_reception_test_db_value (server, "SELECT phones[1] FROM customers WHERE id = $1::uuid", customer);
+  shop_phone = vb_reception_test_db_value (server, "SELECT phone FROM locations WHERE code = $1", "HCM-D1");
+  order = vb_reception_test_db_value (server, "SELECT w.id FROM work_orders w JOIN locations l ON l.id = w.location_id"
+                                              " WHERE l.code = $1 AND w.status = 'quality_check' ORDER BY w.number LIMIT 1", "HCM-D1");
+  plate = vb_reception_test_db_value (server, "SELECT v.plate FROM work_orders w JOIN vehicles v ON v.id = w.vehicle_id"
+                                              " WHERE w.id = $1::uuid", order);
 
-  sign_in ();
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  vb_reception_test_sign_in (server, DESK_EMAIL, DESK_PASSWORD);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Up to date", WAIT_MS));
   g_assert_false (window_shows ((gpointer) "Reply from"));   /* the initial sync is not news */
   show_page ("conversations");
   /* Status updates may have made a thread already; nothing unread in it. */
   g_assert_cmpint (vb_conversations_page_get_thread_unread (page (), customer), <=, 0);
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "conversations-01-page");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "conversations-01-page");
 
   /* 1. The customer texts the shop: live, unread 1, counted, a toast. */
   {
@@ -525,14 +428,14 @@ conversation_day (void)
   {
     g_autofree char *count = g_strdup_printf ("%u", total);
 
-    g_assert_true (gtk_widget_get_visible (desk_child ("conversations_badge")));
-    g_assert_cmpstr (gtk_label_get_label (desk_child ("conversations_badge")), ==, count);
+    g_assert_true (gtk_widget_get_visible (vb_reception_test_desk_child ("conversations_badge")));
+    g_assert_cmpstr (gtk_label_get_label (vb_reception_test_desk_child ("conversations_badge")), ==, count);
   }
   g_assert_nonnull (thread_row (customer));
   toast = g_strdup_printf ("Reply from %s", name);
   g_assert_true (vb_gui_wait_for (window_shows, toast, WAIT_MS));
   g_assert_cmpint (db_unread (customer), ==, 1);
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "conversations-02-reply-arrived");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "conversations-02-reply-arrived");
 
   /* 2. Opened: the message with its channel; read in PostgreSQL. */
   gtk_list_box_select_row (page_child ("threads_list"), thread_row (customer));
@@ -551,7 +454,7 @@ conversation_day (void)
   g_assert_false (gtk_widget_get_sensitive (page_child ("send_button")));
   g_assert_nonnull (strstr (gtk_label_get_label (page_child ("reply_status_label")), "e-mail"));
   g_assert_true (gtk_widget_get_visible (page_child ("reply_status_label")));
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "conversations-03-no-email-consent");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "conversations-03-no-email-consent");
   gtk_toggle_button_set_active (page_child ("sms_button"), TRUE);
   reply_text = dup_reply ();
   g_assert_cmpstr (reply_text, ==, REPLY_TEXT);   /* what was typed stays */
@@ -568,19 +471,19 @@ conversation_day (void)
   g_clear_pointer (&reply_text, g_free);
   reply_text = dup_reply ();
   g_assert_cmpstr (reply_text, ==, "");
-  g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE customer_id = $1::uuid"
-                             " AND channel = 'sms' AND kind = 'conversation' AND body = '" REPLY_TEXT "'",
-                             customer), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM outbound_messages WHERE customer_id = $1::uuid"
+                                                       " AND channel = 'sms' AND kind = 'conversation' AND body = '" REPLY_TEXT "'",
+                                                       customer), ==, 1);
   vb_gui_settle (500);
-  g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE customer_id = $1::uuid"
-                             " AND body = '" REPLY_TEXT "'", customer), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM outbound_messages WHERE customer_id = $1::uuid"
+                                                       " AND body = '" REPLY_TEXT "'", customer), ==, 1);
   g_assert_true (window_shows ((gpointer) "You · SMS"));
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "conversations-04-replied");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "conversations-04-replied");
 
   /* 4. The toast's action opens the thread from anywhere. */
   show_page ("today");
-  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.open-record", "(ss)", "conversations", customer);
-  g_assert_true (vb_gui_wait_for (content_is, (gpointer) "conversations", WAIT_MS));
+  gtk_widget_activate_action (GTK_WIDGET (vb_reception_test_window ()), "win.open-record", "(ss)", "conversations", customer);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_content_is, (gpointer) "conversations", WAIT_MS));
   g_assert_cmpstr (vb_conversations_page_get_customer_id (page ()), ==, customer);
 
   /* 5. A manager passes the quality check and the car is ready. */
@@ -596,7 +499,7 @@ conversation_day (void)
   g_clear_pointer (&toast, g_free);
   toast = g_strdup_printf ("Vehicle ready: %s", plate);
   g_assert_true (vb_gui_wait_for (window_shows, toast, WAIT_MS));
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "conversations-05-vehicle-ready");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "conversations-05-vehicle-ready");
 
   /* 6. An unknown sender texts the shop's number; assigned to the customer. */
   reply = post_sms ("SM-GUI-2", "+1 415 555 0199", shop_phone, STRANGER_TEXT, 201);
@@ -605,7 +508,7 @@ conversation_day (void)
   g_clear_pointer (&reply, json_node_unref);
   g_assert_true (vb_gui_wait_for (unmatched_has, (gpointer) STRANGER_TEXT, WAIT_MS));
   g_assert_true (gtk_widget_get_visible (page_child ("unmatched_list")));
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "conversations-06-unknown-sender");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "conversations-06-unknown-sender");
   {
     GtkWidget *row = gtk_widget_get_first_child (page_child ("unmatched_list"));
     g_autoptr(GString) text = g_string_new (NULL);
@@ -639,8 +542,8 @@ conversation_day (void)
   }
   g_assert_true (vb_gui_wait_for (unmatched_lacks, (gpointer) STRANGER_TEXT, WAIT_MS));
   g_assert_true (vb_gui_wait_for (inbound_shown, (gpointer) STRANGER_TEXT, WAIT_MS));
-  g_assert_cmpint (db_count ("SELECT count(*) FROM inbound_messages WHERE id = $1::uuid"
-                             " AND customer_id IS NOT NULL AND assigned_by IS NOT NULL", stranger_id), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM inbound_messages WHERE id = $1::uuid"
+                                                       " AND customer_id IS NOT NULL AND assigned_by IS NOT NULL", stranger_id), ==, 1);
   /* The thread is on screen: the assigned message is read at once. */
   g_assert_true (vb_gui_wait_for (db_read, customer, WAIT_MS));
 
@@ -648,7 +551,7 @@ conversation_day (void)
    * and waits in the outbox, shown at once. */
   vb_gui_stop_server (server);
   vb_test_server_kill (server);
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Offline", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Offline", WAIT_MS));
   g_assert_true (inbound_shown ((gpointer) CUSTOMER_TEXT));
   g_assert_true (outbound_shown ((gpointer) REPLY_TEXT));
   set_reply (OFFLINE_TEXT);
@@ -669,7 +572,7 @@ conversation_day (void)
 
     g_assert_cmpstr (vb_record_get_string (last, "body"), ==, OFFLINE_TEXT);
   }
-  g_assert_true (vb_cache_has_outbox_entry (vb_client_get_cache (client ()), "outbound_messages", offline_id));
+  g_assert_true (vb_cache_has_outbox_entry (vb_client_get_cache (vb_reception_test_client ()), "outbound_messages", offline_id));
   vb_gui_settle (600);   /* the thread scrolls to its newest entry */
   {
     GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (page_child ("entries_scroller"));
@@ -678,14 +581,14 @@ conversation_day (void)
     g_assert_cmpfloat (gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj), >=,
                        gtk_adjustment_get_upper (adj) - 1);
   }
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "conversations-08-offline-waiting");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "conversations-08-offline-waiting");
 
   /* A second customer (SMS consent as the cache has it) gets a reply too,
    * while the consent is withdrawn on the server meanwhile. */
-  other = db_value ("SELECT c.id FROM customers c JOIN locations l ON l.id = c.preferred_location_id"
-                    " WHERE l.code = $1 AND c.erased_at IS NULL AND (c.consent->'sms'->>'given') = 'true'"
-                    "   AND cardinality(c.phones) > 0"
-                    " ORDER BY c.family_name DESC, c.given_name DESC LIMIT 1", "HCM-D1");
+  other = vb_reception_test_db_value (server, "SELECT c.id FROM customers c JOIN locations l ON l.id = c.preferred_location_id"
+                                              " WHERE l.code = $1 AND c.erased_at IS NULL AND (c.consent->'sms'->>'given') = 'true'"
+                                              "   AND cardinality(c.phones) > 0"
+                                              " ORDER BY c.family_name DESC, c.given_name DESC LIMIT 1", "HCM-D1");
   g_assert_cmpstr (other, !=, customer);
   vb_conversations_page_open_thread (page (), other);
   g_assert_true (gtk_toggle_button_get_active (page_child ("sms_button")));
@@ -694,8 +597,8 @@ conversation_day (void)
   gtk_widget_activate (page_child ("send_button"));
   g_assert_true (vb_gui_wait_for (outbound_waiting, (gpointer) REFUSED_TEXT, WAIT_MS));
   refused_id = g_strdup (vb_record_get_id (find_entry ("outbound", REFUSED_TEXT)));
-  g_free (db_value ("UPDATE customers SET consent = jsonb_set(consent, '{sms,given}', 'false')"
-                    " WHERE id = $1::uuid RETURNING id", other));
+  g_free (vb_reception_test_db_value (server, "UPDATE customers SET consent = jsonb_set(consent, '{sms,given}', 'false')"
+                                              " WHERE id = $1::uuid RETURNING id", other));
 
   /* Back online: the first reply is queued exactly once, under its id; the
    * second is refused, with the server's reason in the sync problems. */
@@ -706,21 +609,21 @@ conversation_day (void)
 
     g_assert_nonnull (strstr (reason, "consent"));
   }
-  g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE body = $1", REFUSED_TEXT), ==, 0);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM outbound_messages WHERE body = $1", REFUSED_TEXT), ==, 0);
   g_assert_true (vb_gui_wait_for (outbound_lacks, (gpointer) REFUSED_TEXT, WAIT_MS));
   vb_conversations_page_open_thread (page (), customer);
   g_assert_true (vb_gui_wait_for (outbound_synced, (gpointer) OFFLINE_TEXT, WAIT_MS));
-  g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE body = $1", OFFLINE_TEXT), ==, 1);
-  g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE id = $1::uuid"
-                             " AND kind = 'conversation' AND channel = 'sms' AND status = 'queued'", offline_id), ==, 1);
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM outbound_messages WHERE body = $1", OFFLINE_TEXT), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM outbound_messages WHERE id = $1::uuid"
+                                                       " AND kind = 'conversation' AND channel = 'sms' AND status = 'queued'", offline_id), ==, 1);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Up to date", WAIT_MS));
   vb_gui_settle (1000);
-  g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE body = $1", OFFLINE_TEXT), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM outbound_messages WHERE body = $1", OFFLINE_TEXT), ==, 1);
   g_assert_true (outbound_synced ((gpointer) OFFLINE_TEXT));
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "conversations-09-back-online");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "conversations-09-back-online");
   {
-    GtkWidget *problems = vb_sync_problems_dialog_new (GTK_WINDOW (window ()),
-                                                       vb_client_get_cache (client ()));
+    GtkWidget *problems = vb_sync_problems_dialog_new (GTK_WINDOW (vb_reception_test_window ()),
+                                                       vb_client_get_cache (vb_reception_test_client ()));
 
     gtk_window_present (GTK_WINDOW (problems));
     vb_gui_settle (300);
@@ -858,37 +761,10 @@ test_presentation (void)
   g_assert_cmpint (vb_conversation_compare_at (NULL, "2026-11-24T09:00:00Z"), <, 0);
 }
 
-static gboolean
-run_body_cb (gpointer data)
-{
-  g_autoptr(GList) windows = NULL;
-
-  g_object_set (gtk_settings_get_default (),
-                "gtk-cursor-blink", FALSE,
-                "gtk-enable-animations", FALSE,
-                NULL);
-  g_object_set (vb_client_get_live (client ()), "initial-delay", 200, "max-delay", 1000, NULL);
-  gtk_window_set_default_size (GTK_WINDOW (window ()), 1100, 760);
-
-  conversation_day ();
-
-  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
-  for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (l->data);
-  g_application_quit (G_APPLICATION (app));
-  return G_SOURCE_REMOVE;
-}
-
 static void
 test_conversation_day (void)
 {
-  char *argv[] = { (char *) "voltbay-reception", NULL };
-
-  app = vb_reception_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_idle_add (run_body_cb, NULL);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
-  g_clear_object (&app);
+  vb_reception_test_run (conversation_day, 1100, 760);
 }
 
 int

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "vb-gui-test.h"
+#include "vb-reception-test.h"
 #include "vb-totp.h"
 
 #include "vb-client.h"
@@ -48,7 +49,6 @@
 #define WAIT_MS       30000
 
 static VbTestServer           *server;
-static VbReceptionApplication *app;
 static char                   *first_fingerprint;
 
 /* Helpers: this app's widgets (the rest are in vb-gui-test.c) */
@@ -56,23 +56,17 @@ static char                   *first_fingerprint;
 static VbReceptionWindow *
 window (void)
 {
-  GtkWindow *w = gtk_application_get_active_window (GTK_APPLICATION (app));
+  GtkWindow *w = gtk_application_get_active_window (GTK_APPLICATION (vb_reception_test_app ()));
 
   if (w == NULL)
     {
-      GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+      GList *windows = gtk_application_get_windows (GTK_APPLICATION (vb_reception_test_app ()));
       for (GList *l = windows; l != NULL; l = l->next)
         if (VB_IS_RECEPTION_WINDOW (l->data))
           w = l->data;
     }
   g_assert_true (VB_IS_RECEPTION_WINDOW (w));
   return VB_RECEPTION_WINDOW (w);
-}
-
-static VbClient *
-client (void)
-{
-  return vb_application_get_client (VB_APPLICATION (app));
 }
 
 static VbSignInView *
@@ -167,50 +161,6 @@ login_error (void)
   return gtk_widget_get_visible (GTK_WIDGET (label)) ? gtk_label_get_label (label) : NULL;
 }
 
-typedef void (*Body) (void);
-
-static gboolean
-run_body_cb (gpointer data)
-{
-  Body body = data;
-  g_autoptr(GList) windows = NULL;
-
-  /* GTK 4.8's cursor blink timer warns ("GtkText - did not receive a
-   * focus-out event") when a dialog takes focus on an X server without a
-   * window manager; no blinking, no warning.  No animations either: the
-   * screenshots show finished states. */
-  g_object_set (gtk_settings_get_default (),
-                "gtk-cursor-blink", FALSE,
-                "gtk-enable-animations", FALSE,
-                NULL);
-  /* Quick retries: the test waits for reconnections. */
-  g_object_set (vb_client_get_live (client ()), "initial-delay", 200, "max-delay", 1000, NULL);
-  gtk_window_set_default_size (GTK_WINDOW (window ()), 960, 680);
-
-  body ();
-
-  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
-  for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (l->data);
-  g_application_quit (G_APPLICATION (app));
-  return G_SOURCE_REMOVE;
-}
-
-/* One start of the app, as from the desktop: g_application_run(), with the
- * test's body running inside its main loop once the window is up. */
-static void
-run_app (Body body)
-{
-  char *argv[] = { (char *) "voltbay-reception", NULL };
-
-  app = vb_reception_application_new ();
-  /* Several instances in one process, one after the other. */
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_idle_add (run_body_cb, body);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
-  g_clear_object (&app);
-}
-
 typedef struct
 {
   GList   *items;
@@ -283,7 +233,7 @@ keyring_has_one (gpointer data)
 static gboolean
 user_known (gpointer data)
 {
-  VbSession *session = vb_client_get_session (client ());
+  VbSession *session = vb_client_get_session (vb_reception_test_client ());
 
   return session != NULL && vb_session_get_user (session) != NULL;
 }
@@ -352,7 +302,7 @@ first_sign_in (void)
 static void
 test_first_sign_in (void)
 {
-  run_app (first_sign_in);
+  vb_reception_test_run (first_sign_in, 960, 680);
 }
 
 static void
@@ -368,7 +318,7 @@ restart_keeps_session (void)
     }
   g_assert_false (saw_form);
   g_assert_true (vb_gui_wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
-  g_assert_cmpstr (vb_session_get_email (vb_client_get_session (client ())), ==, DESK_EMAIL);
+  g_assert_cmpstr (vb_session_get_email (vb_client_get_session (vb_reception_test_client ())), ==, DESK_EMAIL);
   g_assert_true (vb_gui_wait_for (user_known, NULL, WAIT_MS));
   vb_gui_save_screenshot (GTK_WIDGET (window ()), "05-restored-from-keyring");
 
@@ -384,7 +334,7 @@ restart_keeps_session (void)
 static void
 test_restart_keeps_session (void)
 {
-  run_app (restart_keeps_session);
+  vb_reception_test_run (restart_keeps_session, 960, 680);
 }
 
 static void
@@ -396,21 +346,21 @@ start_offline (void)
   g_assert_true (vb_gui_wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_OFFLINE), WAIT_MS));
   /* The offline cache is open all the same: the user id came with the
    * session from the keyring. */
-  g_assert_nonnull (vb_client_get_sync_engine (client ()));
+  g_assert_nonnull (vb_client_get_sync_engine (vb_reception_test_client ()));
   g_assert_cmpstr (vb_connection_indicator_get_label (indicator ()), ==, "Offline");
   vb_test_server_restart (server, FALSE);
   g_assert_true (vb_gui_wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
   /* /me is fetched now, and with it the cache opens and syncs. */
   g_assert_true (vb_gui_wait_for (user_known, NULL, WAIT_MS));
   g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
-  g_assert_nonnull (vb_client_get_sync_engine (client ()));
+  g_assert_nonnull (vb_client_get_sync_engine (vb_reception_test_client ()));
   vb_gui_save_screenshot (GTK_WIDGET (window ()), "07-reconnected");
 }
 
 static void
 test_start_offline_then_reconnect (void)
 {
-  run_app (start_offline);
+  vb_reception_test_run (start_offline, 960, 680);
 }
 
 /* Preferences */
@@ -454,7 +404,7 @@ n_items_at_least (gpointer data)
 static gboolean
 work_order_ready (gpointer id)
 {
-  g_autoptr(JsonObject) row = vb_cache_get (vb_client_get_cache (client ()), "work_orders", id);
+  g_autoptr(JsonObject) row = vb_cache_get (vb_client_get_cache (vb_reception_test_client ()), "work_orders", id);
 
   return row != NULL && g_strcmp0 (json_object_get_string_member_with_default (row, "status", NULL), "ready") == 0;
 }
@@ -509,13 +459,13 @@ preferences (void)
   chosen_default = g_settings_get_string (settings, "default-location");
   g_assert_cmpstr (chosen_default, ==, "");
   g_clear_pointer (&chosen_default, g_free);
-  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "app.preferences");
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (vb_reception_test_app ()), "app.preferences");
   g_assert_cmpstr (accels[0], ==, "<Control>comma");
 
   /* Without a preference, Bookings shows the user's first shop. */
   gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-page", "s", "bookings");
   {
-    g_autoptr(VbCache) cache = g_object_ref (vb_client_get_cache (client ()));
+    g_autoptr(VbCache) cache = g_object_ref (vb_client_get_cache (vb_reception_test_client ()));
     g_autoptr(GPtrArray) first = vb_cache_list_where (cache, "locations", NULL, "code", "HCM-D1", NULL, FALSE, 0);
 
     g_assert_cmpuint (first->len, ==, 1);
@@ -525,7 +475,7 @@ preferences (void)
   }
 
   /* Opened as Ctrl+comma and the primary menu do. */
-  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (vb_reception_test_app ()), "preferences", NULL);
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (VB_TYPE_PREFERENCES_DIALOG), WAIT_MS));
   dialog = VB_PREFERENCES_DIALOG (vb_gui_find_toplevel (VB_TYPE_PREFERENCES_DIALOG));
 
@@ -540,7 +490,7 @@ preferences (void)
       chosen = i;
   g_assert_cmpuint (chosen, >, 0);
   adw_combo_row_set_selected (location_row, chosen);
-  locations = vb_cache_list (vb_client_get_cache (client ()), "locations", NULL, NULL, FALSE, 0);
+  locations = vb_cache_list (vb_client_get_cache (vb_reception_test_client ()), "locations", NULL, NULL, FALSE, 0);
   for (guint i = 0; i < locations->len; i++)
     if (g_strcmp0 (json_object_get_string_member_with_default (g_ptr_array_index (locations, i), "code", NULL),
                    "HN-CG") == 0)
@@ -611,7 +561,7 @@ test_preferences (void)
           " SELECT u.id, r.id, l.id FROM users u, roles r, locations l"
           " WHERE u.email = '" DESK_EMAIL "' AND r.name = 'reception' AND l.code = 'HN-CG'");
   db_run ("UPDATE locations SET name = name WHERE code = 'HN-CG'");
-  run_app (preferences);
+  vb_reception_test_run (preferences, 960, 680);
 }
 
 static gboolean
@@ -633,7 +583,7 @@ log_out_and_enrol (void)
   guint status = 0;
 
   g_assert_true (vb_gui_wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
-  token = g_strdup (vb_session_get_token (vb_client_get_session (client ())));
+  token = g_strdup (vb_session_get_token (vb_client_get_session (vb_reception_test_client ())));
   gtk_widget_activate_action (GTK_WIDGET (window ()), "win.log-out", NULL);
   g_assert_true (vb_gui_wait_for (step_is, "credentials", WAIT_MS));
   g_assert_true (vb_gui_wait_for (keyring_empty, NULL, WAIT_MS));
@@ -657,7 +607,7 @@ log_out_and_enrol (void)
 
   g_assert_true (vb_gui_wait_for (page_is, "main", WAIT_MS));
   g_assert_true (vb_gui_wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
-  g_assert_cmpint (vb_session_get_pending (vb_client_get_session (client ())), ==,
+  g_assert_cmpint (vb_session_get_pending (vb_client_get_session (vb_reception_test_client ())), ==,
                    VB_SESSION_PENDING_NONE);
   /* The secret does not linger in the widgets. */
   g_assert_null (vb_totp_enrol_page_get_secret (page));
@@ -667,7 +617,7 @@ log_out_and_enrol (void)
 static void
 test_log_out_and_enrol (void)
 {
-  run_app (log_out_and_enrol);
+  vb_reception_test_run (log_out_and_enrol, 960, 680);
 }
 
 static void
@@ -701,9 +651,9 @@ certificate_changed (void)
   vb_gui_settle (300);
   /* It stays refused: no retries behind the user's back, by the live
    * connection or the sync engine. */
-  g_assert_false (vb_live_connection_is_running (vb_client_get_live (client ())));
-  g_assert_nonnull (vb_client_get_sync_engine (client ()));
-  g_assert_false (vb_sync_engine_is_running (vb_client_get_sync_engine (client ())));
+  g_assert_false (vb_live_connection_is_running (vb_client_get_live (vb_reception_test_client ())));
+  g_assert_nonnull (vb_client_get_sync_engine (vb_reception_test_client ()));
+  g_assert_false (vb_sync_engine_is_running (vb_client_get_sync_engine (vb_reception_test_client ())));
   g_assert_null (vb_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 
   /* Signing in again is refused the same way, with the form kept. */
@@ -726,7 +676,7 @@ certificate_changed (void)
 static void
 test_certificate_changed (void)
 {
-  run_app (certificate_changed);
+  vb_reception_test_run (certificate_changed, 960, 680);
 }
 
 int

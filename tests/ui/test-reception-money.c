@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "vb-gui-test.h"
+#include "vb-reception-test.h"
 
 #include "vb-approval-dialog.h"
 #include "vb-client.h"
@@ -59,72 +60,22 @@
 #define WAIT_MS        30000
 
 static VbTestServer           *server;
-static VbReceptionApplication *app;
 static GSubprocess            *standin;
 static char                   *standin_url;
 static char                   *config_dir;
 
 /* Helpers */
 
-static VbReceptionWindow *
-window (void)
-{
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
-
-  for (GList *l = windows; l != NULL; l = l->next)
-    if (VB_IS_RECEPTION_WINDOW (l->data))
-      return l->data;
-  g_assert_not_reached ();
-}
-
-static gpointer
-win_child (const char *name)
-{
-  return vb_gui_child (window (), VB_TYPE_RECEPTION_WINDOW, name);
-}
-
-static gpointer
-desk_child (const char *name)
-{
-  return vb_gui_child (vb_reception_window_get_desk (window ()), VB_TYPE_DESK_VIEW, name);
-}
-
 static VbWorkOrderPage *
 page (void)
 {
-  return desk_child ("work_order_page");
+  return vb_reception_test_desk_child ("work_order_page");
 }
 
 static gpointer
 page_child (const char *name)
 {
   return vb_gui_child (page (), VB_TYPE_WORK_ORDER_PAGE, name);
-}
-
-static gboolean
-label_is (gpointer data)
-{
-  return g_strcmp0 (vb_connection_indicator_get_label (win_child ("indicator")), data) == 0;
-}
-
-static gboolean
-stack_is (gpointer data)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (win_child ("stack")), data) == 0;
-}
-
-static gboolean
-step_is (gpointer data)
-{
-  VbSignInView *view = win_child ("sign_in_view");
-
-  return stack_is ("sign-in") && g_strcmp0 (vb_sign_in_view_get_step (view), data) == 0;
-}
-
-static gboolean
-content_is (gpointer data)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (desk_child ("content_stack")), data) == 0;
 }
 
 static gboolean
@@ -188,33 +139,10 @@ page_shows (gpointer needle)
 }
 
 static char *
-db_value (const char *sql,
-          const char *param)
-{
-  g_autoptr(VbDbConn) db = vb_test_server_db (server);
-  g_autoptr(GError) error = NULL;
-  const char *params[] = { param };
-  g_autoptr(PGresult) res = vb_db_exec (db, sql, param != NULL ? 1 : 0, param != NULL ? params : NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (PQntuples (res), ==, 1);
-  return g_strdup (vb_db_get (res, 0, 0));
-}
-
-static gint64
-db_count (const char *sql,
-          const char *param)
-{
-  g_autofree char *value = db_value (sql, param);
-
-  return g_ascii_strtoll (value, NULL, 10);
-}
-
-static char *
 money_text (const char *sql,
             const char *param)
 {
-  g_autofree char *value = db_value (sql, param);
+  g_autofree char *value = vb_reception_test_db_value (server, sql, param);
 
   return vb_format_money (g_ascii_strtoll (value, NULL, 10), "VND", "en");
 }
@@ -236,8 +164,8 @@ scroll_to (const char *name)
 static void
 open_work_order (const char *id)
 {
-  gtk_widget_activate_action (GTK_WIDGET (window ()), "win.open-record", "(ss)", "work_orders", id);
-  g_assert_true (vb_gui_wait_for (content_is, (gpointer) "work-order", WAIT_MS));
+  gtk_widget_activate_action (GTK_WIDGET (vb_reception_test_window ()), "win.open-record", "(ss)", "work_orders", id);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_content_is, (gpointer) "work-order", WAIT_MS));
   g_assert_cmpstr (vb_work_order_page_get_work_order_id (page ()), ==, id);
 }
 
@@ -256,25 +184,6 @@ standin_count (const char *what)
   return json_object_get_int_member_with_default (json_node_get_object (json_parser_get_root (parser)), what, -1);
 }
 
-static void
-sign_in (void)
-{
-  VbLoginPage *login;
-  AdwMessageDialog *trust;
-
-  g_assert_true (vb_gui_wait_for (step_is, "credentials", WAIT_MS));
-  login = vb_gui_child (win_child ("sign_in_view"), VB_TYPE_SIGN_IN_VIEW, "login_page");
-  gtk_editable_set_text (vb_gui_child (login, VB_TYPE_LOGIN_PAGE, "server_row"), server->base_url);
-  gtk_editable_set_text (vb_gui_child (login, VB_TYPE_LOGIN_PAGE, "email_row"), DESK_EMAIL);
-  gtk_editable_set_text (vb_gui_child (login, VB_TYPE_LOGIN_PAGE, "password_row"), DESK_PASSWORD);
-  gtk_widget_activate (vb_gui_child (login, VB_TYPE_LOGIN_PAGE, "sign_in_button"));
-  g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
-  trust = ADW_MESSAGE_DIALOG (vb_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
-  adw_message_dialog_response (trust, "trust");
-  gtk_window_destroy (GTK_WINDOW (trust));
-  g_assert_true (vb_gui_wait_for (stack_is, "main", WAIT_MS));
-}
-
 /* 1. Approval by phone; returns the work order. */
 static char *
 approve_by_phone (void)
@@ -285,11 +194,11 @@ approve_by_phone (void)
   VbApprovalDialog *dialog;
   gint64 n_lines;
 
-  order = db_value ("SELECT w.id FROM work_orders w JOIN locations l ON l.id = w.location_id"
-                    " WHERE l.code = 'HCM-D1' AND w.status = $1 ORDER BY w.number LIMIT 1", "awaiting_approval");
-  version = db_value ("SELECT v.id FROM quote_versions v JOIN quotes q ON q.id = v.quote_id"
-                      " WHERE q.work_order_id = $1::uuid AND v.status = 'sent'", order);
-  n_lines = db_count ("SELECT count(*) FROM quote_lines WHERE quote_version_id = $1::uuid", version);
+  order = vb_reception_test_db_value (server, "SELECT w.id FROM work_orders w JOIN locations l ON l.id = w.location_id"
+                                              " WHERE l.code = 'HCM-D1' AND w.status = $1 ORDER BY w.number LIMIT 1", "awaiting_approval");
+  version = vb_reception_test_db_value (server, "SELECT v.id FROM quote_versions v JOIN quotes q ON q.id = v.quote_id"
+                                                " WHERE q.work_order_id = $1::uuid AND v.status = 'sent'", order);
+  n_lines = vb_reception_test_db_count (server, "SELECT count(*) FROM quote_lines WHERE quote_version_id = $1::uuid", version);
   total = money_text ("SELECT sum(net_amount) + sum(tax_amount) FROM quote_lines WHERE quote_version_id = $1::uuid", version);
   g_assert_cmpint (n_lines, >, 0);
 
@@ -300,7 +209,7 @@ approve_by_phone (void)
   g_assert_true (page_shows ((gpointer) "Undecided"));
   g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("approval_button"), WAIT_MS));
   scroll_to ("quote_group");
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "money-01-quote-sent");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "money-01-quote-sent");
 
   gtk_widget_activate (page_child ("approval_button"));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (VB_TYPE_APPROVAL_DIALOG), WAIT_MS));
@@ -312,11 +221,11 @@ approve_by_phone (void)
   gtk_widget_activate (vb_gui_child (dialog, VB_TYPE_APPROVAL_DIALOG, "record_button"));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_APPROVAL_DIALOG), WAIT_MS));
 
-  g_assert_cmpint (db_count ("SELECT count(*) FROM quote_line_decisions d JOIN quote_lines l ON l.id = d.quote_line_id"
-                             " WHERE l.quote_version_id = $1::uuid AND d.decision = 'approved'"
-                             " AND d.channel = 'phone' AND d.phone_number = '" PHONE "'", version), ==, n_lines);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM quote_line_decisions d JOIN quote_lines l ON l.id = d.quote_line_id"
+                                                       " WHERE l.quote_version_id = $1::uuid AND d.decision = 'approved'"
+                                                       " AND d.channel = 'phone' AND d.phone_number = '" PHONE "'", version), ==, n_lines);
   {
-    g_autofree char *status = db_value ("SELECT status FROM quote_versions WHERE id = $1::uuid", version);
+    g_autofree char *status = vb_reception_test_db_value (server, "SELECT status FROM quote_versions WHERE id = $1::uuid", version);
     g_assert_cmpstr (status, ==, "decided");
   }
   /* The work order moves on, through the change feed. */
@@ -325,7 +234,7 @@ approve_by_phone (void)
   g_assert_true (vb_gui_wait_for (page_shows, (gpointer) "Approved", WAIT_MS));
   g_assert_false (gtk_widget_get_sensitive (page_child ("approval_button")));
   scroll_to ("quote_group");
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "money-03-quote-approved");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "money-03-quote-approved");
   return g_steal_pointer (&order);
 }
 
@@ -385,8 +294,8 @@ new_quote_version (const char *order)
   guint n_labor, n;
   gint64 open_tasks;
 
-  open_tasks = db_count ("SELECT count(*) FROM work_order_tasks WHERE work_order_id = $1::uuid"
-                         " AND status NOT IN ('done', 'cancelled')", order);
+  open_tasks = vb_reception_test_db_count (server, "SELECT count(*) FROM work_order_tasks WHERE work_order_id = $1::uuid"
+                                                   " AND status NOT IN ('done', 'cancelled')", order);
   g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("new_version_button"), WAIT_MS));
   gtk_widget_activate (page_child ("new_version_button"));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (VB_TYPE_QUOTE_EDITOR), WAIT_MS));
@@ -414,14 +323,14 @@ new_quote_version (const char *order)
   g_assert_true (vb_gui_wait_for (result_shown, editor, WAIT_MS));
   vb_gui_settle (300);
   vb_gui_save_screenshot (GTK_WIDGET (editor), "money-03c-quote-priced");
-  version = db_value ("SELECT v.id FROM quote_versions v JOIN quotes q ON q.id = v.quote_id"
-                      " WHERE q.work_order_id = $1::uuid AND v.status = 'draft'", order);
-  g_assert_cmpint (db_count ("SELECT count(*) FROM quote_lines WHERE quote_version_id = $1::uuid", version), ==, n);
-  g_assert_cmpint (db_count ("SELECT count(*) FROM quote_lines WHERE quote_version_id = $1::uuid"
-                             " AND kind = 'discount' AND unit_price_amount = -50000", version), ==, 1);
-  g_assert_cmpint (db_count ("SELECT count(*) FROM quote_lines WHERE quote_version_id = $1::uuid"
-                             " AND kind = 'fee' AND unit_price_amount = 30000 AND description = 'Coolant disposal'",
-                             version), ==, 1);
+  version = vb_reception_test_db_value (server, "SELECT v.id FROM quote_versions v JOIN quotes q ON q.id = v.quote_id"
+                                                " WHERE q.work_order_id = $1::uuid AND v.status = 'draft'", order);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM quote_lines WHERE quote_version_id = $1::uuid", version), ==, n);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM quote_lines WHERE quote_version_id = $1::uuid"
+                                                       " AND kind = 'discount' AND unit_price_amount = -50000", version), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM quote_lines WHERE quote_version_id = $1::uuid"
+                                                       " AND kind = 'fee' AND unit_price_amount = 30000 AND description = 'Coolant disposal'",
+                                                       version), ==, 1);
   {
     g_autofree char *total = money_text ("SELECT sum(gross_amount) FROM quote_lines WHERE quote_version_id = $1::uuid",
                                          version);
@@ -436,9 +345,9 @@ new_quote_version (const char *order)
   g_assert_true (vb_gui_wait_for (vb_gui_widget_hidden, page_child ("quote_send_button"), WAIT_MS));
   g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("approval_button"), WAIT_MS));
   scroll_to ("quote_group");
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "money-03d-version-sent");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "money-03d-version-sent");
   {
-    g_autofree char *status = db_value ("SELECT status FROM quote_versions WHERE id = $1::uuid", version);
+    g_autofree char *status = vb_reception_test_db_value (server, "SELECT status FROM quote_versions WHERE id = $1::uuid", version);
     g_assert_cmpstr (status, ==, "sent");
   }
 
@@ -447,8 +356,8 @@ new_quote_version (const char *order)
     VbApprovalDialog *dialog;
     GtkListBox *lines;
     GtkWidget *pad, *part_switch = NULL;
-    g_autofree char *part_line = db_value ("SELECT id FROM quote_lines WHERE quote_version_id = $1::uuid"
-                                           " AND kind = 'part'", version);
+    g_autofree char *part_line = vb_reception_test_db_value (server, "SELECT id FROM quote_lines WHERE quote_version_id = $1::uuid"
+                                                                     " AND kind = 'part'", version);
 
     gtk_widget_activate (page_child ("approval_button"));
     g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (VB_TYPE_APPROVAL_DIALOG), WAIT_MS));
@@ -486,12 +395,12 @@ new_quote_version (const char *order)
     vb_gui_save_screenshot (GTK_WIDGET (dialog), "money-03e-approval-in-person");
     gtk_widget_activate (vb_gui_child (dialog, VB_TYPE_APPROVAL_DIALOG, "record_button"));
     g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_APPROVAL_DIALOG), WAIT_MS));
-    g_assert_cmpint (db_count ("SELECT count(*) FROM quote_line_decisions d JOIN quote_lines l ON l.id = d.quote_line_id"
-                               " JOIN attachments a ON a.id = d.signature_attachment_id AND a.purpose = 'signature'"
-                               " WHERE l.quote_version_id = $1::uuid AND d.channel = 'in_person'", version), ==, n);
-    g_assert_cmpint (db_count ("SELECT count(*) FROM quote_line_decisions WHERE quote_line_id = $1::uuid"
-                               " AND decision = 'declined'", part_line), ==, 1);
-    g_assert_cmpint (db_count ("SELECT count(*) FROM deferred_work WHERE work_order_id = $1::uuid", order), ==, 1);
+    g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM quote_line_decisions d JOIN quote_lines l ON l.id = d.quote_line_id"
+                                                         " JOIN attachments a ON a.id = d.signature_attachment_id AND a.purpose = 'signature'"
+                                                         " WHERE l.quote_version_id = $1::uuid AND d.channel = 'in_person'", version), ==, n);
+    g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM quote_line_decisions WHERE quote_line_id = $1::uuid"
+                                                         " AND decision = 'declined'", part_line), ==, 1);
+    g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM deferred_work WHERE work_order_id = $1::uuid", order), ==, 1);
     g_assert_true (vb_gui_wait_for (page_shows, (gpointer) "Declined", WAIT_MS));
   }
 
@@ -503,17 +412,17 @@ new_quote_version (const char *order)
   vb_gui_save_screenshot (GTK_WIDGET (message_dialog ("Issue the Invoice?")), "money-03e-invoice-preview");
   adw_message_dialog_response (message_dialog ("Issue the Invoice?"), "issue");
   g_assert_true (vb_gui_wait_for (invoice_is, (gpointer) "issued", WAIT_MS));
-  g_assert_cmpint (db_count ("SELECT count(*) FROM invoices WHERE work_order_id = $1::uuid AND status = 'issued'",
-                             order), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM invoices WHERE work_order_id = $1::uuid AND status = 'issued'",
+                                                       order), ==, 1);
   {
-    g_autofree char *number = db_value ("SELECT number FROM invoices WHERE work_order_id = $1::uuid", order);
+    g_autofree char *number = vb_reception_test_db_value (server, "SELECT number FROM invoices WHERE work_order_id = $1::uuid", order);
     g_assert_cmpstr (member (vb_work_order_page_get_invoice (page ()), "number"), ==, number);
     g_assert_true (vb_gui_wait_for (page_shows, number, WAIT_MS));
   }
   g_assert_false (gtk_widget_get_visible (page_child ("issue_button")));
   g_assert_true (gtk_widget_get_sensitive (page_child ("pay_button")));
   scroll_to ("invoice_group");
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "money-03f-invoice-issued");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "money-03f-invoice-issued");
 }
 
 static VbPaymentDialog *
@@ -553,16 +462,16 @@ email_invoice (const char *invoice,
                gboolean    expect_sent,
                const char *screenshot)
 {
-  g_autofree char *customer = db_value ("SELECT customer_id FROM invoices WHERE id = $1::uuid", invoice);
-  g_autofree char *consent = db_value ("SELECT vb_customer_may_contact($1::uuid, 'email')"
-                                       " AND coalesce(emails[1], '') <> '' FROM customers WHERE id = $1::uuid",
-                                       customer);
+  g_autofree char *customer = vb_reception_test_db_value (server, "SELECT customer_id FROM invoices WHERE id = $1::uuid", invoice);
+  g_autofree char *consent = vb_reception_test_db_value (server, "SELECT vb_customer_may_contact($1::uuid, 'email')"
+                                                                 " AND coalesce(emails[1], '') <> '' FROM customers WHERE id = $1::uuid",
+                                                                 customer);
   const char *status;
 
   /* The test decides which way it goes (set up by the caller). */
   g_assert_cmpstr (consent, ==, expect_sent ? "t" : "f");
-  g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE kind = 'document'"
-                             " AND related_entity = 'invoices' AND related_id = $1::uuid", invoice), ==, 0);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM outbound_messages WHERE kind = 'document'"
+                                                       " AND related_entity = 'invoices' AND related_id = $1::uuid", invoice), ==, 0);
   g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("invoice_email_button"), WAIT_MS));
   /* Pressed twice, quickly: the second press finds the button insensitive. */
   g_signal_emit_by_name (page_child ("invoice_email_button"), "clicked");
@@ -573,21 +482,21 @@ email_invoice (const char *invoice,
   g_assert_true (gtk_widget_get_visible (page_child ("money_status_label")));
   if (g_strcmp0 (consent, "t") == 0)
     {
-      g_autofree char *to = db_value ("SELECT emails[1] FROM customers WHERE id = $1::uuid", customer);
+      g_autofree char *to = vb_reception_test_db_value (server, "SELECT emails[1] FROM customers WHERE id = $1::uuid", customer);
       g_autofree char *expected = g_strdup_printf ("Invoice e-mailed to %s", to);
       g_autofree char *message = NULL;
 
       g_assert_cmpstr (status, ==, expected);
-      g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE kind = 'document' AND channel = 'email'"
-                                 " AND related_entity = 'invoices' AND related_id = $1::uuid", invoice), ==, 1);
-      message = db_value ("SELECT id FROM outbound_messages WHERE kind = 'document'"
-                          " AND related_entity = 'invoices' AND related_id = $1::uuid", invoice);
-      g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_message_attachments WHERE message_id = $1::uuid",
-                                 message), ==, 1);
-      g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_message_attachments x"
-                                 " JOIN attachments a ON a.id = x.attachment_id"
-                                 " WHERE x.message_id = $1::uuid AND a.content_type = 'application/pdf'",
-                                 message), ==, 1);
+      g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM outbound_messages WHERE kind = 'document' AND channel = 'email'"
+                                                           " AND related_entity = 'invoices' AND related_id = $1::uuid", invoice), ==, 1);
+      message = vb_reception_test_db_value (server, "SELECT id FROM outbound_messages WHERE kind = 'document'"
+                                                    " AND related_entity = 'invoices' AND related_id = $1::uuid", invoice);
+      g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM outbound_message_attachments WHERE message_id = $1::uuid",
+                                                           message), ==, 1);
+      g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM outbound_message_attachments x"
+                                                           " JOIN attachments a ON a.id = x.attachment_id"
+                                                           " WHERE x.message_id = $1::uuid AND a.content_type = 'application/pdf'",
+                                                           message), ==, 1);
       g_test_message ("invoice e-mailed to %s", to);
     }
   else
@@ -595,12 +504,12 @@ email_invoice (const char *invoice,
       g_assert_true (g_str_has_prefix (status, "Invoice not e-mailed: "));
       g_assert_nonnull (strstr (status, "consented"));
       g_assert_true (gtk_widget_has_css_class (page_child ("money_status_label"), "error"));
-      g_assert_cmpint (db_count ("SELECT count(*) FROM outbound_messages WHERE kind = 'document'"
-                                 " AND related_entity = 'invoices' AND related_id = $1::uuid", invoice), ==, 0);
+      g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM outbound_messages WHERE kind = 'document'"
+                                                           " AND related_entity = 'invoices' AND related_id = $1::uuid", invoice), ==, 0);
       g_test_message ("the customer has no e-mail consent: %s", status);
     }
   scroll_to ("money_status_label");
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), screenshot);
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), screenshot);
 }
 
 /* 1c. The new invoice paid in two parts: a bank transfer by QR code,
@@ -608,8 +517,8 @@ email_invoice (const char *invoice,
 static void
 transfer_and_cash (const char *order)
 {
-  g_autofree char *invoice = db_value ("SELECT id FROM invoices WHERE work_order_id = $1::uuid", order);
-  gint64 due = db_count ("SELECT total_amount FROM invoices WHERE id = $1::uuid", invoice);
+  g_autofree char *invoice = vb_reception_test_db_value (server, "SELECT id FROM invoices WHERE work_order_id = $1::uuid", order);
+  gint64 due = vb_reception_test_db_count (server, "SELECT total_amount FROM invoices WHERE id = $1::uuid", invoice);
   gint64 part = due / 2;
   g_autofree char *part_text = g_strdup_printf ("%" G_GINT64_FORMAT, part);
   g_autofree char *tendered_text = g_strdup_printf ("%" G_GINT64_FORMAT, due - part + 50000);
@@ -627,8 +536,8 @@ transfer_and_cash (const char *order)
   g_assert_nonnull (gtk_picture_get_paintable (qr));
   g_assert_cmpint (gdk_paintable_get_intrinsic_width (gtk_picture_get_paintable (qr)), >, 100);
   {
-    g_autofree char *reference = db_value ("SELECT reference FROM payments WHERE id = $1::uuid",
-                                           vb_payment_dialog_get_payment_id (dialog));
+    g_autofree char *reference = vb_reception_test_db_value (server, "SELECT reference FROM payments WHERE id = $1::uuid",
+                                                                     vb_payment_dialog_get_payment_id (dialog));
     g_assert_nonnull (strstr (gtk_label_get_label (vb_gui_child (dialog, VB_TYPE_PAYMENT_DIALOG, "reference_label")),
                               reference));
   }
@@ -657,17 +566,17 @@ transfer_and_cash (const char *order)
   vb_gui_save_screenshot (GTK_WIDGET (dialog), "money-03h-cash-change");
   close_payment_dialog (dialog);
   g_assert_true (vb_gui_wait_for (invoice_is, (gpointer) "paid", WAIT_MS));
-  g_assert_cmpint (db_count ("SELECT count(*) FROM payments WHERE invoice_id = $1::uuid AND status = 'succeeded'",
-                             invoice), ==, 2);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM payments WHERE invoice_id = $1::uuid AND status = 'succeeded'",
+                                                       invoice), ==, 2);
   {
-    g_autofree char *status = db_value ("SELECT status FROM invoices WHERE id = $1::uuid", invoice);
+    g_autofree char *status = vb_reception_test_db_value (server, "SELECT status FROM invoices WHERE id = $1::uuid", invoice);
     g_assert_cmpstr (status, ==, "paid");
   }
   /* This customer agrees to e-mail meanwhile (recorded at another desk). */
-  g_free (db_value ("UPDATE customers SET emails = ARRAY['minh.money@example.com'],"
-                    " consent = jsonb_set(coalesce(consent, '{}'::jsonb), '{email}',"
-                    "                     '{\"given\": true, \"channel\": \"in_person\"}'::jsonb)"
-                    " WHERE id = (SELECT customer_id FROM invoices WHERE id = $1::uuid) RETURNING id", invoice));
+  g_free (vb_reception_test_db_value (server, "UPDATE customers SET emails = ARRAY['minh.money@example.com'],"
+                                              " consent = jsonb_set(coalesce(consent, '{}'::jsonb), '{email}',"
+                                              "                     '{\"given\": true, \"channel\": \"in_person\"}'::jsonb)"
+                                              " WHERE id = (SELECT customer_id FROM invoices WHERE id = $1::uuid) RETURNING id", invoice));
   email_invoice (invoice, TRUE, "money-03i-invoice-emailed");
 }
 
@@ -688,15 +597,15 @@ pay_by_card (void)
   gint64 due, intents_before, payments_before;
   int status = -1;
 
-  invoice = db_value ("SELECT i.id FROM invoices i JOIN locations l ON l.id = i.location_id"
-                      " JOIN work_orders w ON w.id = i.work_order_id"
-                      " WHERE l.code = 'HCM-D1' AND i.status = $1 AND w.status = 'ready' LIMIT 1", "partially_paid");
-  order = db_value ("SELECT work_order_id FROM invoices WHERE id = $1::uuid", invoice);
-  number = db_value ("SELECT number FROM invoices WHERE id = $1::uuid", invoice);
+  invoice = vb_reception_test_db_value (server, "SELECT i.id FROM invoices i JOIN locations l ON l.id = i.location_id"
+                                                " JOIN work_orders w ON w.id = i.work_order_id"
+                                                " WHERE l.code = 'HCM-D1' AND i.status = $1 AND w.status = 'ready' LIMIT 1", "partially_paid");
+  order = vb_reception_test_db_value (server, "SELECT work_order_id FROM invoices WHERE id = $1::uuid", invoice);
+  number = vb_reception_test_db_value (server, "SELECT number FROM invoices WHERE id = $1::uuid", invoice);
   total = money_text ("SELECT total_amount FROM invoices WHERE id = $1::uuid", invoice);
-  due = db_count ("SELECT total_amount - paid_amount FROM invoices WHERE id = $1::uuid", invoice);
+  due = vb_reception_test_db_count (server, "SELECT total_amount - paid_amount FROM invoices WHERE id = $1::uuid", invoice);
   g_assert_cmpint (due, >, 0);
-  payments_before = db_count ("SELECT count(*) FROM payments WHERE invoice_id = $1::uuid", invoice);
+  payments_before = vb_reception_test_db_count (server, "SELECT count(*) FROM payments WHERE invoice_id = $1::uuid", invoice);
   intents_before = standin_count ("payment_intents");
 
   open_work_order (order);
@@ -711,7 +620,7 @@ pay_by_card (void)
   }
   g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("pay_button"), WAIT_MS));
   scroll_to ("invoice_group");
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "money-04-invoice-partly-paid");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "money-04-invoice-partly-paid");
 
   gtk_widget_activate (page_child ("pay_button"));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (VB_TYPE_PAYMENT_DIALOG), WAIT_MS));
@@ -736,18 +645,18 @@ pay_by_card (void)
   g_signal_emit_by_name (vb_gui_child (dialog, VB_TYPE_PAYMENT_DIALOG, "pay_button"), "clicked");
   vb_gui_settle (500);
   vb_gui_save_screenshot (GTK_WIDGET (dialog), "money-06-card-paid");
-  g_assert_cmpint (db_count ("SELECT count(*) FROM payments WHERE invoice_id = $1::uuid", invoice), ==,
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM payments WHERE invoice_id = $1::uuid", invoice), ==,
                    payments_before + 1);
-  g_assert_cmpint (db_count ("SELECT count(*) FROM payments WHERE invoice_id = $1::uuid AND method = 'card'"
-                             " AND status = 'succeeded' AND card_last4 = '4242'", invoice), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM payments WHERE invoice_id = $1::uuid AND method = 'card'"
+                                                       " AND status = 'succeeded' AND card_last4 = '4242'", invoice), ==, 1);
   g_assert_cmpint (standin_count ("payment_intents"), ==, intents_before + 1);
   {
     g_autofree char *key = g_strdup (vb_payment_dialog_get_idempotency_key (dialog));
-    g_autofree char *invoice_status = db_value ("SELECT status FROM invoices WHERE id = $1::uuid", invoice);
+    g_autofree char *invoice_status = vb_reception_test_db_value (server, "SELECT status FROM invoices WHERE id = $1::uuid", invoice);
 
     g_assert_nonnull (key);
     g_assert_cmpstr (invoice_status, ==, "paid");
-    g_assert_cmpint (db_count ("SELECT count(*) FROM payment_idempotency_keys WHERE key = $1", key), ==, 1);
+    g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM payment_idempotency_keys WHERE key = $1", key), ==, 1);
   }
   gtk_widget_activate (vb_gui_child (dialog, VB_TYPE_PAYMENT_DIALOG, "close_button"));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_PAYMENT_DIALOG), WAIT_MS));
@@ -755,7 +664,7 @@ pay_by_card (void)
   g_assert_true (vb_gui_wait_for (page_shows, (gpointer) "visa ••4242", WAIT_MS));
   g_assert_false (gtk_widget_get_sensitive (page_child ("pay_button")));
   scroll_to ("invoice_group");
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "money-07-invoice-paid");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "money-07-invoice-paid");
   email_invoice (invoice, FALSE, "money-07b-invoice-not-emailed");
 
   /* 3. The print, exported to PDF. */
@@ -786,9 +695,9 @@ pay_by_card (void)
   g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (page_child ("invoice_email_button")), "Payments need the server"));
   g_assert_true (page_shows (number));
   scroll_to ("money_status_label");
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "money-08-offline");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "money-08-offline");
   vb_test_server_restart (server, FALSE);
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Up to date", WAIT_MS));
   g_assert_true (vb_gui_wait_for (vb_gui_widget_hidden, page_child ("money_status_label"), WAIT_MS));
   /* A collected-or-not ready order may get a new quote version again. */
   g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("new_version_button"), WAIT_MS));
@@ -799,46 +708,12 @@ money_day (void)
 {
   g_autofree char *order = NULL;
 
-  sign_in ();
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  vb_reception_test_sign_in (server, DESK_EMAIL, DESK_PASSWORD);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Up to date", WAIT_MS));
   order = approve_by_phone ();
   new_quote_version (order);
   transfer_and_cash (order);
   pay_by_card ();
-}
-
-static gboolean
-run_body_cb (gpointer data)
-{
-  g_autoptr(GList) windows = NULL;
-
-  g_object_set (gtk_settings_get_default (),
-                "gtk-cursor-blink", FALSE,
-                "gtk-enable-animations", FALSE,
-                NULL);
-  g_object_set (vb_client_get_live (vb_application_get_client (VB_APPLICATION (app))),
-                "initial-delay", 200, "max-delay", 1000, NULL);
-  gtk_window_set_default_size (GTK_WINDOW (window ()), 1100, 760);
-
-  money_day ();
-
-  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
-  for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (l->data);
-  g_application_quit (G_APPLICATION (app));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-test_money (void)
-{
-  char *argv[] = { (char *) "voltbay-reception", NULL };
-
-  app = vb_reception_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_idle_add (run_body_cb, NULL);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
-  g_clear_object (&app);
 }
 
 static void
@@ -861,6 +736,12 @@ standin_start (void)
   g_assert_nonnull (line);
   g_assert_true (g_str_has_prefix (line, "PORT "));
   standin_url = g_strdup_printf ("http://127.0.0.1:%s", line + 5);
+}
+
+static void
+test_money (void)
+{
+  vb_reception_test_run (money_day, 1100, 760);
 }
 
 int

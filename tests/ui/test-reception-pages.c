@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "vb-gui-test.h"
+#include "vb-reception-test.h"
 
 #include "vb-cache.h"
 #include "vb-client.h"
@@ -63,68 +64,12 @@
 #define BAD_VIN       "1HGCM82643A004352"
 
 static VbTestServer           *server;
-static VbReceptionApplication *app;
 /* The demo vehicle with history (step 2b), seen again offline (step 4). */
 static char                   *history_vehicle;
 static char                   *history_customer;
 static char                   *history_invoice_title;
 
 /* Helpers */
-
-static VbReceptionWindow *
-window (void)
-{
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
-
-  for (GList *l = windows; l != NULL; l = l->next)
-    if (VB_IS_RECEPTION_WINDOW (l->data))
-      return l->data;
-  g_assert_not_reached ();
-}
-
-static gpointer
-win_child (const char *name)
-{
-  return vb_gui_child (window (), VB_TYPE_RECEPTION_WINDOW, name);
-}
-
-static gpointer
-desk_child (const char *name)
-{
-  return vb_gui_child (vb_reception_window_get_desk (window ()), VB_TYPE_DESK_VIEW, name);
-}
-
-static VbClient *
-client (void)
-{
-  return vb_application_get_client (VB_APPLICATION (app));
-}
-
-static gboolean
-label_is (gpointer data)
-{
-  return g_strcmp0 (vb_connection_indicator_get_label (win_child ("indicator")), data) == 0;
-}
-
-static gboolean
-stack_is (gpointer data)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (win_child ("stack")), data) == 0;
-}
-
-static gboolean
-content_is (gpointer data)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (desk_child ("content_stack")), data) == 0;
-}
-
-static gboolean
-step_is (gpointer data)
-{
-  VbSignInView *view = win_child ("sign_in_view");
-
-  return stack_is ("sign-in") && g_strcmp0 (vb_sign_in_view_get_step (view), data) == 0;
-}
 
 typedef struct
 {
@@ -173,29 +118,6 @@ position_of (GListModel *model,
         return i;
     }
   g_assert_not_reached ();
-}
-
-static char *
-db_value (const char *sql,
-          const char *param)
-{
-  g_autoptr(VbDbConn) db = vb_test_server_db (server);
-  g_autoptr(GError) error = NULL;
-  const char *params[] = { param };
-  g_autoptr(PGresult) res = vb_db_exec (db, sql, param != NULL ? 1 : 0, param != NULL ? params : NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (PQntuples (res), ==, 1);
-  return g_strdup (vb_db_get (res, 0, 0));
-}
-
-static gint64
-db_count (const char *sql,
-          const char *param)
-{
-  g_autofree char *value = db_value (sql, param);
-
-  return g_ascii_strtoll (value, NULL, 10);
 }
 
 /* Today at hour:minute local time, as RFC 3339 in UTC. */
@@ -249,32 +171,13 @@ book_today (int    n,
   return g_strdup (vb_db_get (res, 0, 0));
 }
 
-static void
-sign_in (void)
-{
-  VbLoginPage *page;
-  AdwMessageDialog *trust;
-
-  g_assert_true (vb_gui_wait_for (step_is, "credentials", WAIT_MS));
-  page = vb_gui_child (win_child ("sign_in_view"), VB_TYPE_SIGN_IN_VIEW, "login_page");
-  gtk_editable_set_text (vb_gui_child (page, VB_TYPE_LOGIN_PAGE, "server_row"), server->base_url);
-  gtk_editable_set_text (vb_gui_child (page, VB_TYPE_LOGIN_PAGE, "email_row"), DESK_EMAIL);
-  gtk_editable_set_text (vb_gui_child (page, VB_TYPE_LOGIN_PAGE, "password_row"), DESK_PASSWORD);
-  gtk_widget_activate (vb_gui_child (page, VB_TYPE_LOGIN_PAGE, "sign_in_button"));
-  g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
-  trust = ADW_MESSAGE_DIALOG (vb_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
-  adw_message_dialog_response (trust, "trust");
-  gtk_window_destroy (GTK_WINDOW (trust));
-  g_assert_true (vb_gui_wait_for (stack_is, "main", WAIT_MS));
-}
-
 static VbCustomerEditor *
 open_new_customer (void)
 {
   VbCustomerEditor *editor;
 
   g_assert_true (vb_gui_toplevel_gone (GSIZE_TO_POINTER (VB_TYPE_CUSTOMER_EDITOR)));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.new-customer", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (vb_reception_test_window ()), "win.new-customer", NULL));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (VB_TYPE_CUSTOMER_EDITOR), WAIT_MS));
   editor = VB_CUSTOMER_EDITOR (vb_gui_find_toplevel (VB_TYPE_CUSTOMER_EDITOR));
   /* Sanitizer builds answer slower than the editor waits for (8 s). */
@@ -310,7 +213,7 @@ editor_error_is (gpointer field)
 static gboolean
 no_problems (gpointer data)
 {
-  VbSyncEngine *engine = vb_client_get_sync_engine (client ());
+  VbSyncEngine *engine = vb_client_get_sync_engine (vb_reception_test_client ());
 
   return engine != NULL && vb_sync_engine_get_problems (engine) == 0 &&
          vb_sync_engine_get_pending (engine) == 0;
@@ -319,15 +222,15 @@ no_problems (gpointer data)
 static gboolean
 customer_page_shows (gpointer id)
 {
-  return content_is ("customer") &&
-         g_strcmp0 (vb_customer_page_get_customer_id (desk_child ("customer_page")), id) == 0;
+  return vb_reception_test_content_is ("customer") &&
+         g_strcmp0 (vb_customer_page_get_customer_id (vb_reception_test_desk_child ("customer_page")), id) == 0;
 }
 
 static gboolean
 waiting_badge_hidden (gpointer data)
 {
-  return !gtk_widget_get_visible (vb_gui_child (desk_child ("customer_page"), VB_TYPE_CUSTOMER_PAGE,
-                                                "waiting_label"));
+  return !gtk_widget_get_visible (vb_gui_child (vb_reception_test_desk_child ("customer_page"), VB_TYPE_CUSTOMER_PAGE,
+                                                                  "waiting_label"));
 }
 
 typedef struct
@@ -341,7 +244,7 @@ static gpointer
 panel_child (const char *vehicle_id,
              const char *name)
 {
-  GtkWidget *panel = vb_customer_page_get_vehicle_panel (desk_child ("customer_page"), vehicle_id);
+  GtkWidget *panel = vb_customer_page_get_vehicle_panel (vb_reception_test_desk_child ("customer_page"), vehicle_id);
 
   return panel != NULL ? vb_gui_child (panel, VB_TYPE_VEHICLE_PANEL, name) : NULL;
 }
@@ -438,30 +341,30 @@ install_pdf_viewer (void)
 static void
 vehicle_history (void)
 {
-  g_autofree char *vehicle = db_value ("SELECT v.id FROM vehicles v JOIN locations l ON l.id = v.location_id"
-                                       " WHERE l.code = $1"
-                                       "   AND EXISTS (SELECT 1 FROM invoices i JOIN work_orders w ON w.id = i.work_order_id"
-                                       "                WHERE w.vehicle_id = v.id AND i.kind = 'invoice' AND i.status <> 'void')"
-                                       "   AND EXISTS (SELECT 1 FROM deferred_work d WHERE d.vehicle_id = v.id"
-                                       "                AND d.resolved_at IS NULL)"
-                                       "   AND EXISTS (SELECT 1 FROM soh_readings s WHERE s.vehicle_id = v.id)"
-                                       " ORDER BY v.plate LIMIT 1", "HCM-D1");
-  g_autofree char *customer = db_value ("SELECT customer_id FROM vehicles WHERE id = $1::uuid", vehicle);
+  g_autofree char *vehicle = vb_reception_test_db_value (server, "SELECT v.id FROM vehicles v JOIN locations l ON l.id = v.location_id"
+                                                                 " WHERE l.code = $1"
+                                                                 "   AND EXISTS (SELECT 1 FROM invoices i JOIN work_orders w ON w.id = i.work_order_id"
+                                                                 "                WHERE w.vehicle_id = v.id AND i.kind = 'invoice' AND i.status <> 'void')"
+                                                                 "   AND EXISTS (SELECT 1 FROM deferred_work d WHERE d.vehicle_id = v.id"
+                                                                 "                AND d.resolved_at IS NULL)"
+                                                                 "   AND EXISTS (SELECT 1 FROM soh_readings s WHERE s.vehicle_id = v.id)"
+                                                                 " ORDER BY v.plate LIMIT 1", "HCM-D1");
+  g_autofree char *customer = vb_reception_test_db_value (server, "SELECT customer_id FROM vehicles WHERE id = $1::uuid", vehicle);
   /* The readings, and the check-in odometers of work orders not among them. */
-  g_autofree char *n_odometer = db_value ("SELECT (SELECT count(*) FROM odometer_readings WHERE vehicle_id = $1::uuid)"
-                                          "     + (SELECT count(*) FROM work_orders w WHERE w.vehicle_id = $1::uuid"
-                                          "          AND w.odometer_km IS NOT NULL AND NOT EXISTS"
-                                          "              (SELECT 1 FROM odometer_readings r WHERE r.vehicle_id = w.vehicle_id"
-                                          "                  AND r.odometer_km = w.odometer_km))", vehicle);
-  g_autofree char *n_soh = db_value ("SELECT count(*) FROM soh_readings WHERE vehicle_id = $1::uuid", vehicle);
-  g_autofree char *invoice = db_value ("SELECT i.id FROM invoices i JOIN work_orders w ON w.id = i.work_order_id"
-                                       " WHERE w.vehicle_id = $1::uuid AND i.kind = 'invoice' AND i.status <> 'void'"
-                                       " ORDER BY i.issued_at DESC LIMIT 1", vehicle);
-  g_autofree char *amount = db_value ("SELECT total_amount FROM invoices WHERE id = $1::uuid", invoice);
-  g_autofree char *currency = db_value ("SELECT currency FROM invoices WHERE id = $1::uuid", invoice);
-  g_autofree char *number = db_value ("SELECT number FROM invoices WHERE id = $1::uuid", invoice);
-  g_autofree char *deferred = db_value ("SELECT description FROM deferred_work WHERE vehicle_id = $1::uuid"
-                                        " AND resolved_at IS NULL ORDER BY remind_after LIMIT 1", vehicle);
+  g_autofree char *n_odometer = vb_reception_test_db_value (server, "SELECT (SELECT count(*) FROM odometer_readings WHERE vehicle_id = $1::uuid)"
+                                                                    "     + (SELECT count(*) FROM work_orders w WHERE w.vehicle_id = $1::uuid"
+                                                                    "          AND w.odometer_km IS NOT NULL AND NOT EXISTS"
+                                                                    "              (SELECT 1 FROM odometer_readings r WHERE r.vehicle_id = w.vehicle_id"
+                                                                    "                  AND r.odometer_km = w.odometer_km))", vehicle);
+  g_autofree char *n_soh = vb_reception_test_db_value (server, "SELECT count(*) FROM soh_readings WHERE vehicle_id = $1::uuid", vehicle);
+  g_autofree char *invoice = vb_reception_test_db_value (server, "SELECT i.id FROM invoices i JOIN work_orders w ON w.id = i.work_order_id"
+                                                                 " WHERE w.vehicle_id = $1::uuid AND i.kind = 'invoice' AND i.status <> 'void'"
+                                                                 " ORDER BY i.issued_at DESC LIMIT 1", vehicle);
+  g_autofree char *amount = vb_reception_test_db_value (server, "SELECT total_amount FROM invoices WHERE id = $1::uuid", invoice);
+  g_autofree char *currency = vb_reception_test_db_value (server, "SELECT currency FROM invoices WHERE id = $1::uuid", invoice);
+  g_autofree char *number = vb_reception_test_db_value (server, "SELECT number FROM invoices WHERE id = $1::uuid", invoice);
+  g_autofree char *deferred = vb_reception_test_db_value (server, "SELECT description FROM deferred_work WHERE vehicle_id = $1::uuid"
+                                                                  " AND resolved_at IS NULL ORDER BY remind_after LIMIT 1", vehicle);
   g_autofree char *total = vb_format_money (g_ascii_strtoll (amount, NULL, 10), currency, "en");
   g_autofree char *invoice_title = g_strdup_printf ("Invoice %s", number);
   g_autofree char *invoice_name = g_strdup_printf ("invoice-%s.pdf", invoice);
@@ -472,7 +375,7 @@ vehicle_history (void)
   GtkWidget *panel;
 
   g_assert_cmpint (g_ascii_strtoll (n_odometer, NULL, 10), >=, 2);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.open-record", "(ss)",
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (vb_reception_test_window ()), "win.open-record", "(ss)",
                                              "customers", customer));
   g_assert_true (vb_gui_wait_for (customer_page_shows, customer, WAIT_MS));
 
@@ -498,17 +401,17 @@ vehicle_history (void)
                          document_row (vehicle, invoice_title));
   g_assert_true (vb_gui_wait_for (file_has_pdf, invoice_file, WAIT_MS));
 
-  panel = vb_customer_page_get_vehicle_panel (desk_child ("customer_page"), vehicle);
+  panel = vb_customer_page_get_vehicle_panel (vb_reception_test_desk_child ("customer_page"), vehicle);
   scroll_to (panel);
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-04b-vehicle");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-04b-vehicle");
   scroll_to (panel_child (vehicle, "history_list"));
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-04c-vehicle-history");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-04c-vehicle-history");
   vb_gui_save_screenshot (panel, "pages-04d-vehicle-panel");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (
                               gtk_widget_get_ancestor (panel, GTK_TYPE_SCROLLED_WINDOW))), 0);
   scroll_to (panel_child (vehicle, "odometer_chart"));
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-04e-vehicle-dark");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-04e-vehicle-dark");
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
   history_vehicle = g_strdup (vehicle);
   history_customer = g_strdup (customer);
@@ -523,7 +426,7 @@ vehicle_history_offline (void)
   PanelShows shows;
   GtkWidget *kept, *never;
 
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.open-record", "(ss)",
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (vb_reception_test_window ()), "win.open-record", "(ss)",
                                              "customers", history_customer));
   g_assert_true (vb_gui_wait_for (customer_page_shows, history_customer, WAIT_MS));
   vb_gui_settle (300);
@@ -539,7 +442,7 @@ vehicle_history_offline (void)
   shows = (PanelShows) { history_vehicle, "reminders_group", "Offline: due dates as last read" };
   g_assert_true (panel_shows (&shows));
   scroll_to (panel_child (history_vehicle, "reminders_list"));
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-07b-vehicle-offline");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-07b-vehicle-offline");
 }
 
 /* The case */
@@ -569,22 +472,22 @@ desk_day (void)
   gint64 in_service, approval, ready;
 
   appointment = book_today (0, 11, &vehicle_id, &plate);
-  owner = db_value ("SELECT customer_id FROM vehicles WHERE id = $1::uuid", vehicle_id);
-  in_service = db_count ("SELECT count(*) FROM work_orders w JOIN locations l ON l.id = w.location_id"
-                         " WHERE l.code = $1 AND w.status NOT IN ('collected', 'cancelled',"
-                         " 'awaiting_approval', 'ready')", "HCM-D1");
-  approval = db_count ("SELECT count(*) FROM work_orders w JOIN locations l ON l.id = w.location_id"
-                       " WHERE l.code = $1 AND w.status = 'awaiting_approval'", "HCM-D1");
-  ready = db_count ("SELECT count(*) FROM work_orders w JOIN locations l ON l.id = w.location_id"
-                    " WHERE l.code = $1 AND w.status = 'ready'", "HCM-D1");
+  owner = vb_reception_test_db_value (server, "SELECT customer_id FROM vehicles WHERE id = $1::uuid", vehicle_id);
+  in_service = vb_reception_test_db_count (server, "SELECT count(*) FROM work_orders w JOIN locations l ON l.id = w.location_id"
+                                                   " WHERE l.code = $1 AND w.status NOT IN ('collected', 'cancelled',"
+                                                   " 'awaiting_approval', 'ready')", "HCM-D1");
+  approval = vb_reception_test_db_count (server, "SELECT count(*) FROM work_orders w JOIN locations l ON l.id = w.location_id"
+                                                 " WHERE l.code = $1 AND w.status = 'awaiting_approval'", "HCM-D1");
+  ready = vb_reception_test_db_count (server, "SELECT count(*) FROM work_orders w JOIN locations l ON l.id = w.location_id"
+                                              " WHERE l.code = $1 AND w.status = 'ready'", "HCM-D1");
   g_assert_cmpint (in_service, >, 0);
 
   /* 1. Today */
-  sign_in ();
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
-  g_assert_true (content_is ("today"));
-  today = desk_child ("today_page");
-  cache = vb_client_get_cache (client ());
+  vb_reception_test_sign_in (server, DESK_EMAIL, DESK_PASSWORD);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Up to date", WAIT_MS));
+  g_assert_true (vb_reception_test_content_is ("today"));
+  today = vb_reception_test_desk_child ("today_page");
+  cache = vb_client_get_cache (vb_reception_test_client ());
   g_assert_nonnull (cache);
   contains = (Contains) { vb_today_page_get_section (today, "arrivals"), appointment };
   g_assert_true (vb_gui_wait_for (model_contains, &contains, WAIT_MS));
@@ -595,35 +498,35 @@ desk_day (void)
   /* The arrival's row names the car and the service. */
   vb_gui_collect (GTK_WIDGET (today), text, NULL, NULL);
   g_assert_nonnull (strstr (text->str, plate));
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-01-today");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-01-today");
 
   /* Live: another desk books a second arrival; it appears by itself. */
   appointment2 = book_today (1, 15, &vehicle_id2, &plate2);
   at_least = (CountAtLeast) { vb_today_page_get_section (today, "arrivals"), 2 };
   g_assert_true (vb_gui_wait_for (model_has_at_least, &at_least, WAIT_MS));
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-02-today-live");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-02-today-live");
 
   /* 2. Search by plate: Ctrl+K (win.search) focuses the one field. */
-  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.search");
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (vb_reception_test_app ()), "win.search");
   g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>k"));
   g_assert_true (g_strv_contains ((const char * const *) accels, "<Control>f"));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.search", NULL));
-  focus = gtk_root_get_focus (GTK_ROOT (window ()));
-  g_assert_true (focus != NULL && (focus == desk_child ("search_entry") ||
-                                   gtk_widget_is_ancestor (focus, desk_child ("search_entry"))));
-  gtk_editable_set_text (desk_child ("search_entry"), plate);
-  g_assert_true (vb_gui_wait_for (content_is, (gpointer) "search", WAIT_MS));
-  search = desk_child ("search_page");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (vb_reception_test_window ()), "win.search", NULL));
+  focus = gtk_root_get_focus (GTK_ROOT (vb_reception_test_window ()));
+  g_assert_true (focus != NULL && (focus == vb_reception_test_desk_child ("search_entry") ||
+                                   gtk_widget_is_ancestor (focus, vb_reception_test_desk_child ("search_entry"))));
+  gtk_editable_set_text (vb_reception_test_desk_child ("search_entry"), plate);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_content_is, (gpointer) "search", WAIT_MS));
+  search = vb_reception_test_desk_child ("search_page");
   contains = (Contains) { vb_list_page_get_model (search), vehicle_id };
   g_assert_true (vb_gui_wait_for (model_contains, &contains, WAIT_MS));
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-03-search-plate");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-03-search-plate");
   g_signal_emit_by_name (vb_gui_child (search, VB_TYPE_LIST_PAGE, "list_view"), "activate",
                          position_of (vb_list_page_get_model (search), vehicle_id));
   g_assert_true (vb_gui_wait_for (customer_page_shows, owner, WAIT_MS));
-  contains = (Contains) { vb_customer_page_get_vehicles (desk_child ("customer_page")), vehicle_id };
+  contains = (Contains) { vb_customer_page_get_vehicles (vb_reception_test_desk_child ("customer_page")), vehicle_id };
   g_assert_true (model_contains (&contains));
-  gtk_editable_set_text (desk_child ("search_entry"), "");
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-04-customer");
+  gtk_editable_set_text (vb_reception_test_desk_child ("search_entry"), "");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-04-customer");
   vehicle_history ();
 
   /* 3. New customer with a wrong VIN check digit. */
@@ -660,66 +563,66 @@ desk_day (void)
   g_assert_true (gtk_widget_has_css_class (vb_gui_child (editor, VB_TYPE_CUSTOMER_EDITOR, "address_row"), "error"));
   g_assert_cmpstr (text_of (editor, "vin_row"), ==, GOOD_VIN);
   g_assert_cmpstr (text_of (editor, "family_row"), ==, "Tran-Desk");
-  g_assert_cmpint (db_count ("SELECT count(*) FROM customers WHERE family_name = $1", "Tran-Desk"), ==, 0);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM customers WHERE family_name = $1", "Tran-Desk"), ==, 0);
   g_assert_true (vb_gui_wait_for (no_problems, NULL, WAIT_MS));
-  g_assert_false (gtk_widget_get_visible (win_child ("problems_button")));
+  g_assert_false (gtk_widget_get_visible (vb_reception_test_win_child ("problems_button")));
   vb_gui_save_screenshot (GTK_WIDGET (editor), "pages-05b-server-refused-address");
 
   /* Fixed: saved, accepted by the server, the page opens. */
   type_into (editor, "address_row", "12 Nguyen Hue, District 1");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_CUSTOMER_EDITOR), WAIT_MS));
-  g_assert_true (vb_gui_wait_for (content_is, (gpointer) "customer", WAIT_MS));
-  new_id = g_strdup (vb_customer_page_get_customer_id (desk_child ("customer_page")));
-  g_assert_cmpint (db_count ("SELECT count(*) FROM customers WHERE id = $1::uuid", new_id), ==, 1);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_content_is, (gpointer) "customer", WAIT_MS));
+  new_id = g_strdup (vb_customer_page_get_customer_id (vb_reception_test_desk_child ("customer_page")));
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM customers WHERE id = $1::uuid", new_id), ==, 1);
   /* The vehicle is the outbox's next change, pushed after the customer. */
   g_assert_true (vb_gui_wait_for (no_problems, NULL, WAIT_MS));
-  g_assert_cmpint (db_count ("SELECT count(*) FROM vehicles WHERE vin = $1", GOOD_VIN), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM vehicles WHERE vin = $1", GOOD_VIN), ==, 1);
   g_assert_true (vb_gui_wait_for (waiting_badge_hidden, NULL, WAIT_MS));
-  at_least = (CountAtLeast) { vb_customer_page_get_vehicles (desk_child ("customer_page")), 1 };
+  at_least = (CountAtLeast) { vb_customer_page_get_vehicles (vb_reception_test_desk_child ("customer_page")), 1 };
   g_assert_true (vb_gui_wait_for (model_has_at_least, &at_least, WAIT_MS));
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-06-customer-created");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-06-customer-created");
 
   /* 4. Offline: saved at once, marked, then synced once. */
   vb_gui_stop_server (server);
   vb_test_server_kill (server);
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Offline", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Offline", WAIT_MS));
   editor = open_new_customer ();
   type_into (editor, "given_row", "Hoa");
   type_into (editor, "family_row", "Offline-Desk");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_CUSTOMER_EDITOR), WAIT_MS));
-  g_assert_true (vb_gui_wait_for (content_is, (gpointer) "customer", WAIT_MS));
-  offline_id = g_strdup (vb_customer_page_get_customer_id (desk_child ("customer_page")));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_content_is, (gpointer) "customer", WAIT_MS));
+  offline_id = g_strdup (vb_customer_page_get_customer_id (vb_reception_test_desk_child ("customer_page")));
   g_assert_cmpstr (offline_id, !=, new_id);
-  g_assert_true (gtk_widget_get_visible (vb_gui_child (desk_child ("customer_page"), VB_TYPE_CUSTOMER_PAGE,
-                                                       "waiting_label")));
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Offline — 1 change waiting", WAIT_MS));
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-07-offline-waiting");
+  g_assert_true (gtk_widget_get_visible (vb_gui_child (vb_reception_test_desk_child ("customer_page"), VB_TYPE_CUSTOMER_PAGE,
+                                                                         "waiting_label")));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Offline — 1 change waiting", WAIT_MS));
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-07-offline-waiting");
   vehicle_history_offline ();
   /* The customers list marks it too. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-page", "s", "customers"));
-  g_assert_true (content_is ("customers"));
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-08-customers-offline");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (vb_reception_test_window ()), "win.show-page", "s", "customers"));
+  g_assert_true (vb_reception_test_content_is ("customers"));
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-08-customers-offline");
 
   vb_test_server_restart (server, FALSE);
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
-  g_assert_cmpint (db_count ("SELECT count(*) FROM customers WHERE id = $1::uuid", offline_id), ==, 1);
-  g_assert_cmpint (db_count ("SELECT count(*) FROM customers WHERE family_name = $1", "Offline-Desk"), ==, 1);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.open-record", "(ss)",
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Up to date", WAIT_MS));
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM customers WHERE id = $1::uuid", offline_id), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM customers WHERE family_name = $1", "Offline-Desk"), ==, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (vb_reception_test_window ()), "win.open-record", "(ss)",
                                              "customers", offline_id));
   g_assert_true (vb_gui_wait_for (waiting_badge_hidden, NULL, WAIT_MS));
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-09-synced");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-09-synced");
 
   /* Alt+1 goes back to Today. */
   g_strfreev (accels);
-  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.show-page::today");
+  accels = gtk_application_get_accels_for_action (GTK_APPLICATION (vb_reception_test_app ()), "win.show-page::today");
   g_assert_true (g_strv_contains ((const char * const *) accels, "<Alt>1"));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-page", "s", "today"));
-  g_assert_true (content_is ("today"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (vb_reception_test_window ()), "win.show-page", "s", "today"));
+  g_assert_true (vb_reception_test_content_is ("today"));
 
   /* The shortcuts window lists the desk's shortcuts. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-help-overlay", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (vb_reception_test_window ()), "win.show-help-overlay", NULL));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (GTK_TYPE_SHORTCUTS_WINDOW), WAIT_MS));
   vb_gui_save_screenshot (GTK_WIDGET (vb_gui_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW)), "pages-10-shortcuts");
   gtk_window_close (vb_gui_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW));
@@ -790,37 +693,10 @@ test_presentation (void)
   g_assert_cmpstr (message, ==, "too long");
 }
 
-static gboolean
-run_body_cb (gpointer data)
-{
-  g_autoptr(GList) windows = NULL;
-
-  g_object_set (gtk_settings_get_default (),
-                "gtk-cursor-blink", FALSE,
-                "gtk-enable-animations", FALSE,
-                NULL);
-  g_object_set (vb_client_get_live (client ()), "initial-delay", 200, "max-delay", 1000, NULL);
-  gtk_window_set_default_size (GTK_WINDOW (window ()), 1100, 760);
-
-  desk_day ();
-
-  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
-  for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (l->data);
-  g_application_quit (G_APPLICATION (app));
-  return G_SOURCE_REMOVE;
-}
-
 static void
 test_desk_day (void)
 {
-  char *argv[] = { (char *) "voltbay-reception", NULL };
-
-  app = vb_reception_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_idle_add (run_body_cb, NULL);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
-  g_clear_object (&app);
+  vb_reception_test_run (desk_day, 1100, 760);
 }
 
 int

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "vb-gui-test.h"
+#include "vb-reception-test.h"
 
 #include "vb-bookings-page.h"
 #include "vb-cache.h"
@@ -47,105 +48,13 @@
 #define GOOD_PHONE    "0901 234 567"
 
 static VbTestServer           *server;
-static VbReceptionApplication *app;
 
 /* Helpers */
-
-static VbReceptionWindow *
-window (void)
-{
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
-
-  for (GList *l = windows; l != NULL; l = l->next)
-    if (VB_IS_RECEPTION_WINDOW (l->data))
-      return l->data;
-  g_assert_not_reached ();
-}
-
-static gpointer
-win_child (const char *name)
-{
-  return vb_gui_child (window (), VB_TYPE_RECEPTION_WINDOW, name);
-}
-
-static gpointer
-desk_child (const char *name)
-{
-  return vb_gui_child (vb_reception_window_get_desk (window ()), VB_TYPE_DESK_VIEW, name);
-}
-
-static VbClient *
-client (void)
-{
-  return vb_application_get_client (VB_APPLICATION (app));
-}
 
 static VbCache *
 cache (void)
 {
-  return vb_sync_engine_get_cache (vb_client_get_sync_engine (client ()));
-}
-
-static gboolean
-label_is (gpointer data)
-{
-  return g_strcmp0 (vb_connection_indicator_get_label (win_child ("indicator")), data) == 0;
-}
-
-static gboolean
-stack_is (gpointer data)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (win_child ("stack")), data) == 0;
-}
-
-static gboolean
-step_is (gpointer data)
-{
-  VbSignInView *view = win_child ("sign_in_view");
-
-  return stack_is ("sign-in") && g_strcmp0 (vb_sign_in_view_get_step (view), data) == 0;
-}
-
-static char *
-db_value (const char *sql,
-          const char *param)
-{
-  g_autoptr(VbDbConn) db = vb_test_server_db (server);
-  g_autoptr(GError) error = NULL;
-  const char *params[] = { param };
-  g_autoptr(PGresult) res = vb_db_exec (db, sql, param != NULL ? 1 : 0, param != NULL ? params : NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (PQntuples (res), ==, 1);
-  return g_strdup (vb_db_get (res, 0, 0));
-}
-
-static gint64
-db_count (const char *sql,
-          const char *param)
-{
-  g_autofree char *value = db_value (sql, param);
-
-  return g_ascii_strtoll (value, NULL, 10);
-}
-
-static void
-sign_in (void)
-{
-  VbLoginPage *page;
-  AdwMessageDialog *trust;
-
-  g_assert_true (vb_gui_wait_for (step_is, "credentials", WAIT_MS));
-  page = vb_gui_child (win_child ("sign_in_view"), VB_TYPE_SIGN_IN_VIEW, "login_page");
-  gtk_editable_set_text (vb_gui_child (page, VB_TYPE_LOGIN_PAGE, "server_row"), server->base_url);
-  gtk_editable_set_text (vb_gui_child (page, VB_TYPE_LOGIN_PAGE, "email_row"), DESK_EMAIL);
-  gtk_editable_set_text (vb_gui_child (page, VB_TYPE_LOGIN_PAGE, "password_row"), DESK_PASSWORD);
-  gtk_widget_activate (vb_gui_child (page, VB_TYPE_LOGIN_PAGE, "sign_in_button"));
-  g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
-  trust = ADW_MESSAGE_DIALOG (vb_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
-  adw_message_dialog_response (trust, "trust");
-  gtk_window_destroy (GTK_WINDOW (trust));
-  g_assert_true (vb_gui_wait_for (stack_is, "main", WAIT_MS));
+  return vb_sync_engine_get_cache (vb_client_get_sync_engine (vb_reception_test_client ()));
 }
 
 static VbCustomerEditor *
@@ -179,7 +88,7 @@ text_of (VbCustomerEditor *editor,
 static gboolean
 problems_are (gpointer n)
 {
-  VbSyncEngine *engine = vb_client_get_sync_engine (client ());
+  VbSyncEngine *engine = vb_client_get_sync_engine (vb_reception_test_client ());
 
   return engine != NULL && vb_sync_engine_get_problems (engine) == GPOINTER_TO_UINT (n) &&
          vb_sync_engine_get_pending (engine) == 0;
@@ -188,8 +97,8 @@ problems_are (gpointer n)
 static VbSyncProblemsDialog *
 open_problems (void)
 {
-  g_assert_true (gtk_widget_get_visible (win_child ("problems_button")));
-  gtk_widget_activate (win_child ("problems_button"));
+  g_assert_true (gtk_widget_get_visible (vb_reception_test_win_child ("problems_button")));
+  gtk_widget_activate (vb_reception_test_win_child ("problems_button"));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (VB_TYPE_SYNC_PROBLEMS_DIALOG),
                                   WAIT_MS));
   return VB_SYNC_PROBLEMS_DIALOG (vb_gui_find_toplevel (VB_TYPE_SYNC_PROBLEMS_DIALOG));
@@ -230,8 +139,8 @@ has_button (GtkWidget  *row,
 static gboolean
 customer_shown (gpointer data)
 {
-  return g_strcmp0 (vb_desk_view_get_page (vb_reception_window_get_desk (window ())), "customer") == 0 &&
-         vb_customer_page_get_customer_id (desk_child ("customer_page")) != NULL;
+  return g_strcmp0 (vb_desk_view_get_page (vb_reception_window_get_desk (vb_reception_test_window ())), "customer") == 0 &&
+         vb_customer_page_get_customer_id (vb_reception_test_desk_child ("customer_page")) != NULL;
 }
 
 /* The case */
@@ -251,14 +160,14 @@ fix_refused (void)
   GtkWidget *row;
   GtkWidget *button = NULL;
 
-  sign_in ();
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  vb_reception_test_sign_in (server, DESK_EMAIL, DESK_PASSWORD);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Up to date", WAIT_MS));
 
   /* 1. Offline: the editor takes the phone, the change waits. */
   vb_gui_stop_server (server);
   vb_test_server_kill (server);
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Offline", WAIT_MS));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.new-customer", NULL));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Offline", WAIT_MS));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (vb_reception_test_window ()), "win.new-customer", NULL));
   editor = shown_editor ();
   type_into (editor, "given_row", "Hannah");
   type_into (editor, "family_row", "Nguyen-Problem");
@@ -266,11 +175,11 @@ fix_refused (void)
   type_into (editor, "email_row", "hannah@example.com");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_CUSTOMER_EDITOR), WAIT_MS));
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Offline — 1 change waiting", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Offline — 1 change waiting", WAIT_MS));
 
   vb_test_server_restart (server, FALSE);
   g_assert_true (vb_gui_wait_for (problems_are, GUINT_TO_POINTER (1), WAIT_MS));
-  g_assert_cmpint (db_count ("SELECT count(*) FROM customers WHERE family_name = $1", "Nguyen-Problem"), ==, 0);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM customers WHERE family_name = $1", "Nguyen-Problem"), ==, 0);
 
   /* 2. The dialog says what was tried and what the server objected to. */
   dialog = open_problems ();
@@ -306,24 +215,24 @@ fix_refused (void)
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_CUSTOMER_EDITOR), WAIT_MS));
   g_assert_true (vb_gui_wait_for (problems_are, GUINT_TO_POINTER (0), WAIT_MS));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_SYNC_PROBLEMS_DIALOG), WAIT_MS));
-  g_assert_false (gtk_widget_get_visible (win_child ("problems_button")));
-  g_assert_cmpint (db_count ("SELECT count(*) FROM customers WHERE family_name = $1", "Nguyen-Problem"), ==, 1);
-  g_assert_cmpint (db_count ("SELECT count(*) FROM customers WHERE family_name = $1"
-                             " AND phones = ARRAY['+84901234567']::text[]", "Nguyen-Problem"), ==, 1);
+  g_assert_false (gtk_widget_get_visible (vb_reception_test_win_child ("problems_button")));
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM customers WHERE family_name = $1", "Nguyen-Problem"), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM customers WHERE family_name = $1"
+                                                       " AND phones = ARRAY['+84901234567']::text[]", "Nguyen-Problem"), ==, 1);
   g_assert_true (vb_gui_wait_for (customer_shown, NULL, WAIT_MS));
-  customer_id = g_strdup (vb_customer_page_get_customer_id (desk_child ("customer_page")));
-  g_assert_cmpint (db_count ("SELECT count(*) FROM customers WHERE id = $1::uuid", customer_id), ==, 1);
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "problems-03-fixed");
+  customer_id = g_strdup (vb_customer_page_get_customer_id (vb_reception_test_desk_child ("customer_page")));
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM customers WHERE id = $1::uuid", customer_id), ==, 1);
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "problems-03-fixed");
 
   /* 4. A conflict: the address changed here offline and by another desk
    * meanwhile (the other desk's PATCH lands before this app, whose main
    * loop is not running, has reconnected). */
   g_test_message ("conflict");
-  version = db_value ("SELECT version FROM customers WHERE id = $1::uuid", customer_id);
+  version = vb_reception_test_db_value (server, "SELECT version FROM customers WHERE id = $1::uuid", customer_id);
   vb_gui_stop_server (server);
   vb_test_server_kill (server);
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Offline", WAIT_MS));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.edit-customer", NULL));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Offline", WAIT_MS));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (vb_reception_test_window ()), "win.edit-customer", NULL));
   editor = shown_editor ();
   type_into (editor, "address_row", "12 Mine Street");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
@@ -354,14 +263,14 @@ fix_refused (void)
   gtk_widget_activate (button);
   g_assert_true (vb_gui_wait_for (problems_are, GUINT_TO_POINTER (0), WAIT_MS));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_SYNC_PROBLEMS_DIALOG), WAIT_MS));
-  g_assert_cmpint (db_count ("SELECT count(*) FROM customers WHERE id = $1::uuid AND address = '12 Mine Street'",
-                             customer_id), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM customers WHERE id = $1::uuid AND address = '12 Mine Street'",
+                                                       customer_id), ==, 1);
 
   /* 5. A booking the server refuses (no such bay or service). */
   {
-    VbSyncEngine *engine = vb_client_get_sync_engine (client ());
-    g_autofree char *location = db_value ("SELECT preferred_location_id FROM customers WHERE id = $1::uuid",
-                                          customer_id);
+    VbSyncEngine *engine = vb_client_get_sync_engine (vb_reception_test_client ());
+    g_autofree char *location = vb_reception_test_db_value (server, "SELECT preferred_location_id FROM customers WHERE id = $1::uuid",
+                                                                    customer_id);
     g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
     g_autoptr(GDateTime) later = g_date_time_add_days (now, 2);
     g_autoptr(GDateTime) start = g_date_time_new_utc (g_date_time_get_year (later), g_date_time_get_month (later),
@@ -403,13 +312,13 @@ fix_refused (void)
 
     gtk_widget_activate (button);
     g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_SYNC_PROBLEMS_DIALOG), WAIT_MS));
-    g_assert_cmpstr (vb_desk_view_get_page (vb_reception_window_get_desk (window ())), ==, "bookings");
-    shown = vb_bookings_page_get_date (desk_child ("bookings_page"));
+    g_assert_cmpstr (vb_desk_view_get_page (vb_reception_window_get_desk (vb_reception_test_window ())), ==, "bookings");
+    shown = vb_bookings_page_get_date (vb_reception_test_desk_child ("bookings_page"));
     there = g_date_time_to_timezone (start, g_date_time_get_timezone (shown));
     g_assert_cmpint (g_date_time_get_year (shown), ==, g_date_time_get_year (there));
     g_assert_cmpint (g_date_time_get_day_of_year (shown), ==, g_date_time_get_day_of_year (there));
     vb_gui_settle (300);
-    vb_gui_save_screenshot (GTK_WIDGET (window ()), "problems-06-booking-day");
+    vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "problems-06-booking-day");
   }
 }
 
@@ -453,37 +362,10 @@ test_presentation (void)
   g_assert_true (vb_problem_can_retry (&entry));
 }
 
-static gboolean
-run_body_cb (gpointer data)
-{
-  g_autoptr(GList) windows = NULL;
-
-  g_object_set (gtk_settings_get_default (),
-                "gtk-cursor-blink", FALSE,
-                "gtk-enable-animations", FALSE,
-                NULL);
-  g_object_set (vb_client_get_live (client ()), "initial-delay", 200, "max-delay", 1000, NULL);
-  gtk_window_set_default_size (GTK_WINDOW (window ()), 1100, 760);
-
-  fix_refused ();
-
-  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
-  for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (l->data);
-  g_application_quit (G_APPLICATION (app));
-  return G_SOURCE_REMOVE;
-}
-
 static void
 test_fix_refused (void)
 {
-  char *argv[] = { (char *) "voltbay-reception", NULL };
-
-  app = vb_reception_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_idle_add (run_body_cb, NULL);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
-  g_clear_object (&app);
+  vb_reception_test_run (fix_refused, 1100, 760);
 }
 
 int

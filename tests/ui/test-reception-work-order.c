@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "vb-gui-test.h"
+#include "vb-reception-test.h"
 
 #include "vb-cache.h"
 #include "vb-chat-row.h"
@@ -55,75 +56,19 @@
 #define OFFLINE_MESSAGE "Is the car charged? (written offline)"
 
 static VbTestServer           *server;
-static VbReceptionApplication *app;
 
 /* Helpers */
-
-static VbReceptionWindow *
-window (void)
-{
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
-
-  for (GList *l = windows; l != NULL; l = l->next)
-    if (VB_IS_RECEPTION_WINDOW (l->data))
-      return l->data;
-  g_assert_not_reached ();
-}
-
-static gpointer
-win_child (const char *name)
-{
-  return vb_gui_child (window (), VB_TYPE_RECEPTION_WINDOW, name);
-}
-
-static gpointer
-desk_child (const char *name)
-{
-  return vb_gui_child (vb_reception_window_get_desk (window ()), VB_TYPE_DESK_VIEW, name);
-}
 
 static VbWorkOrderPage *
 page (void)
 {
-  return desk_child ("work_order_page");
+  return vb_reception_test_desk_child ("work_order_page");
 }
 
 static gpointer
 page_child (const char *name)
 {
   return vb_gui_child (page (), VB_TYPE_WORK_ORDER_PAGE, name);
-}
-
-static VbClient *
-client (void)
-{
-  return vb_application_get_client (VB_APPLICATION (app));
-}
-
-static gboolean
-label_is (gpointer data)
-{
-  return g_strcmp0 (vb_connection_indicator_get_label (win_child ("indicator")), data) == 0;
-}
-
-static gboolean
-stack_is (gpointer data)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (win_child ("stack")), data) == 0;
-}
-
-static gboolean
-content_is (gpointer data)
-{
-  return g_strcmp0 (gtk_stack_get_visible_child_name (desk_child ("content_stack")), data) == 0;
-}
-
-static gboolean
-step_is (gpointer data)
-{
-  VbSignInView *view = win_child ("sign_in_view");
-
-  return stack_is ("sign-in") && g_strcmp0 (vb_sign_in_view_get_step (view), data) == 0;
 }
 
 static gboolean
@@ -288,30 +233,7 @@ find_record_row (GtkWidget  *widget,
 static gboolean
 today_lists (gpointer id)
 {
-  return find_record_row (GTK_WIDGET (desk_child ("today_page")), id) != NULL;
-}
-
-static char *
-db_value (const char *sql,
-          const char *param)
-{
-  g_autoptr(VbDbConn) db = vb_test_server_db (server);
-  g_autoptr(GError) error = NULL;
-  const char *params[] = { param };
-  g_autoptr(PGresult) res = vb_db_exec (db, sql, param != NULL ? 1 : 0, param != NULL ? params : NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (PQntuples (res), ==, 1);
-  return g_strdup (vb_db_get (res, 0, 0));
-}
-
-static gint64
-db_count (const char *sql,
-          const char *param)
-{
-  g_autofree char *value = db_value (sql, param);
-
-  return g_ascii_strtoll (value, NULL, 10);
+  return find_record_row (GTK_WIDGET (vb_reception_test_desk_child ("today_page")), id) != NULL;
 }
 
 static cairo_status_t
@@ -343,25 +265,6 @@ make_png (void)
   g_assert_cmpint (cairo_surface_write_to_png_stream (surface, append_png, bytes), ==, CAIRO_STATUS_SUCCESS);
   cairo_surface_destroy (surface);
   return g_byte_array_free_to_bytes (bytes);
-}
-
-static void
-sign_in (void)
-{
-  VbLoginPage *login;
-  AdwMessageDialog *trust;
-
-  g_assert_true (vb_gui_wait_for (step_is, "credentials", WAIT_MS));
-  login = vb_gui_child (win_child ("sign_in_view"), VB_TYPE_SIGN_IN_VIEW, "login_page");
-  gtk_editable_set_text (vb_gui_child (login, VB_TYPE_LOGIN_PAGE, "server_row"), server->base_url);
-  gtk_editable_set_text (vb_gui_child (login, VB_TYPE_LOGIN_PAGE, "email_row"), DESK_EMAIL);
-  gtk_editable_set_text (vb_gui_child (login, VB_TYPE_LOGIN_PAGE, "password_row"), DESK_PASSWORD);
-  gtk_widget_activate (vb_gui_child (login, VB_TYPE_LOGIN_PAGE, "sign_in_button"));
-  g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), WAIT_MS));
-  trust = ADW_MESSAGE_DIALOG (vb_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
-  adw_message_dialog_response (trust, "trust");
-  gtk_window_destroy (GTK_WINDOW (trust));
-  g_assert_true (vb_gui_wait_for (stack_is, "main", WAIT_MS));
 }
 
 /* Scrolls the page so that widget is at the top, for a screenshot. */
@@ -405,38 +308,38 @@ work_order_day (void)
   gint64 n_tasks, clocked, estimated, steps_total;
   const char *want[2];
 
-  order = db_value ("SELECT w.id FROM work_orders w JOIN locations l ON l.id = w.location_id"
-                    " WHERE l.code = $1 AND w.status = 'awaiting_approval' ORDER BY w.number LIMIT 1", "HCM-D1");
-  number = db_value ("SELECT number::text FROM work_orders WHERE id = $1::uuid", order);
-  customer = db_value ("SELECT customer_id FROM work_orders WHERE id = $1::uuid", order);
-  location = db_value ("SELECT location_id FROM work_orders WHERE id = $1::uuid", order);
-  n_tasks = db_count ("SELECT count(*) FROM work_order_tasks WHERE work_order_id = $1::uuid", order);
-  clocked = db_count ("SELECT coalesce(sum(tenths), 0) FROM time_entries WHERE work_order_id = $1::uuid"
-                      " AND kind = 'productive' AND ended_at IS NOT NULL", order);
-  estimated = db_count ("SELECT coalesce(sum(estimated_tenths), 0) FROM work_order_tasks"
-                        " WHERE work_order_id = $1::uuid AND status <> 'cancelled'", order);
+  order = vb_reception_test_db_value (server, "SELECT w.id FROM work_orders w JOIN locations l ON l.id = w.location_id"
+                                              " WHERE l.code = $1 AND w.status = 'awaiting_approval' ORDER BY w.number LIMIT 1", "HCM-D1");
+  number = vb_reception_test_db_value (server, "SELECT number::text FROM work_orders WHERE id = $1::uuid", order);
+  customer = vb_reception_test_db_value (server, "SELECT customer_id FROM work_orders WHERE id = $1::uuid", order);
+  location = vb_reception_test_db_value (server, "SELECT location_id FROM work_orders WHERE id = $1::uuid", order);
+  n_tasks = vb_reception_test_db_count (server, "SELECT count(*) FROM work_order_tasks WHERE work_order_id = $1::uuid", order);
+  clocked = vb_reception_test_db_count (server, "SELECT coalesce(sum(tenths), 0) FROM time_entries WHERE work_order_id = $1::uuid"
+                                                " AND kind = 'productive' AND ended_at IS NOT NULL", order);
+  estimated = vb_reception_test_db_count (server, "SELECT coalesce(sum(estimated_tenths), 0) FROM work_order_tasks"
+                                                  " WHERE work_order_id = $1::uuid AND status <> 'cancelled'", order);
   expected_total = vb_work_order_dup_time_progress (clocked, estimated, FALSE);
   /* The task with a photo step in its checklist (the cabin filter). */
-  task = db_value ("SELECT t.id FROM work_order_tasks t JOIN service_type_steps s"
-                   "   ON s.service_type_id = t.service_type_id AND s.kind = 'photo'"
-                   " WHERE t.work_order_id = $1::uuid AND t.required_hv_level = 0 ORDER BY t.position LIMIT 1",
-                   order);
-  task_title = db_value ("SELECT title FROM work_order_tasks WHERE id = $1::uuid", task);
-  photo_step = db_value ("SELECT s.id FROM work_order_tasks t JOIN service_type_steps s"
-                         "   ON s.service_type_id = t.service_type_id AND s.kind = 'photo'"
-                         " WHERE t.id = $1::uuid ORDER BY s.position LIMIT 1", task);
-  steps_total = db_count ("SELECT count(*) FROM work_order_tasks t JOIN service_type_steps s"
-                          "   ON s.service_type_id = t.service_type_id WHERE t.id = $1::uuid", task);
-  g_assert_cmpint (db_count ("SELECT count(*) FROM checklist_results WHERE task_id = $1::uuid", task), ==, 0);
+  task = vb_reception_test_db_value (server, "SELECT t.id FROM work_order_tasks t JOIN service_type_steps s"
+                                             "   ON s.service_type_id = t.service_type_id AND s.kind = 'photo'"
+                                             " WHERE t.work_order_id = $1::uuid AND t.required_hv_level = 0 ORDER BY t.position LIMIT 1",
+                                             order);
+  task_title = vb_reception_test_db_value (server, "SELECT title FROM work_order_tasks WHERE id = $1::uuid", task);
+  photo_step = vb_reception_test_db_value (server, "SELECT s.id FROM work_order_tasks t JOIN service_type_steps s"
+                                                   "   ON s.service_type_id = t.service_type_id AND s.kind = 'photo'"
+                                                   " WHERE t.id = $1::uuid ORDER BY s.position LIMIT 1", task);
+  steps_total = vb_reception_test_db_count (server, "SELECT count(*) FROM work_order_tasks t JOIN service_type_steps s"
+                                                    "   ON s.service_type_id = t.service_type_id WHERE t.id = $1::uuid", task);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM checklist_results WHERE task_id = $1::uuid", task), ==, 0);
   g_assert_cmpint (n_tasks, >, 0);
 
   /* 1. From Today's "Waiting for Approval" to the work order's page. */
-  sign_in ();
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  vb_reception_test_sign_in (server, DESK_EMAIL, DESK_PASSWORD);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Up to date", WAIT_MS));
   g_assert_true (vb_gui_wait_for (today_lists, order, WAIT_MS));
-  row = find_record_row (GTK_WIDGET (desk_child ("today_page")), order);
+  row = find_record_row (GTK_WIDGET (vb_reception_test_desk_child ("today_page")), order);
   g_signal_emit_by_name (row, "activate");
-  g_assert_true (vb_gui_wait_for (content_is, (gpointer) "work-order", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_content_is, (gpointer) "work-order", WAIT_MS));
   g_assert_cmpstr (vb_work_order_page_get_work_order_id (page ()), ==, order);
   number_text = g_strdup_printf ("#%s", number);
   g_assert_cmpstr (gtk_label_get_label (page_child ("number_label")), ==, number_text);
@@ -446,7 +349,7 @@ work_order_day (void)
   text = page_text ();
   g_assert_nonnull (strstr (text, task_title));
   {
-    g_autofree char *concerns = db_value ("SELECT concerns FROM work_orders WHERE id = $1::uuid", order);
+    g_autofree char *concerns = vb_reception_test_db_value (server, "SELECT concerns FROM work_orders WHERE id = $1::uuid", order);
 
     g_assert_cmpstr (concerns, !=, "");
     g_assert_nonnull (strstr (text, concerns));
@@ -457,7 +360,7 @@ work_order_day (void)
   body = g_strdup_printf ("0 of %" G_GINT64_FORMAT " steps done", steps_total);
   g_assert_true (page_shows (body));
   g_clear_pointer (&body, g_free);
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-work-order-01-opened");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-work-order-01-opened");
 
   /* 2. The bay starts the work, photographs the filter, and asks. */
   bay_token = vb_test_login (server, BAY_EMAIL, BAY_PASSWORD, NULL, &status);
@@ -467,7 +370,7 @@ work_order_day (void)
   g_clear_pointer (&reply, json_node_unref);
   g_clear_pointer (&path, g_free);
   g_assert_true (vb_gui_wait_for (status_is, (gpointer) "In progress", WAIT_MS));
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-work-order-02-status-live");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-work-order-02-status-live");
 
   png = make_png ();
   path = g_strdup_printf ("/api/v1/attachments?location_id=%s&purpose=photo&file_name=cabin-filter.png", location);
@@ -496,7 +399,7 @@ work_order_day (void)
   want[1] = BAY_NAME;
   g_assert_true (vb_gui_wait_for (chat_row_by, want, WAIT_MS));
   scroll_to ("photos_stack");
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-work-order-03-bay-photo-chat");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-work-order-03-bay-photo-chat");
 
   /* 3. The desk answers: exactly once in PostgreSQL, back in the page. */
   g_assert_false (gtk_widget_get_sensitive (page_child ("send_button")));   /* nothing typed */
@@ -510,15 +413,15 @@ work_order_day (void)
   want[0] = DESK_MESSAGE;
   want[1] = DESK_NAME;
   g_assert_true (vb_gui_wait_for (chat_row_by, want, WAIT_MS));
-  g_assert_cmpint (db_count ("SELECT count(*) FROM work_order_chat_messages WHERE body = $1",
-                             DESK_MESSAGE), ==, 1);
-  g_assert_cmpint (db_count ("SELECT count(*) FROM work_order_chat_messages c JOIN users u ON u.id = c.author_id"
-                             " WHERE u.email = $1", DESK_EMAIL), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM work_order_chat_messages WHERE body = $1",
+                                                       DESK_MESSAGE), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM work_order_chat_messages c JOIN users u ON u.id = c.author_id"
+                                                       " WHERE u.email = $1", DESK_EMAIL), ==, 1);
   vb_gui_settle (500);
-  g_assert_cmpint (db_count ("SELECT count(*) FROM work_order_chat_messages WHERE body = $1",
-                             DESK_MESSAGE), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM work_order_chat_messages WHERE body = $1",
+                                                       DESK_MESSAGE), ==, 1);
   scroll_to ("chat_list");
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-work-order-04-desk-replied");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-work-order-04-desk-replied");
 
   /* The photo opens larger. */
   {
@@ -537,7 +440,7 @@ work_order_day (void)
    * when the server returns it arrives exactly once, under its id. */
   vb_gui_stop_server (server);
   vb_test_server_kill (server);
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Offline", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Offline", WAIT_MS));
   gtk_editable_set_text (page_child ("chat_entry"), OFFLINE_MESSAGE);
   g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("send_button"), WAIT_MS));
   g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (page_child ("send_button")), "offline"));
@@ -545,42 +448,42 @@ work_order_day (void)
   gtk_widget_activate (page_child ("send_button"));
   g_assert_true (vb_gui_wait_for (chat_row_waiting, (gpointer) OFFLINE_MESSAGE, WAIT_MS));
   g_assert_cmpstr (gtk_editable_get_text (page_child ("chat_entry")), ==, "");
-  g_assert_cmpuint (vb_cache_count_pending (vb_client_get_cache (client ())), >=, 1);
+  g_assert_cmpuint (vb_cache_count_pending (vb_client_get_cache (vb_reception_test_client ())), >=, 1);
   {
     g_autofree char *local_id = dup_chat_id (OFFLINE_MESSAGE);
 
     g_assert_nonnull (local_id);
-    g_assert_true (vb_cache_has_outbox_entry (vb_client_get_cache (client ()), "work_order_chat_messages",
+    g_assert_true (vb_cache_has_outbox_entry (vb_client_get_cache (vb_reception_test_client ()), "work_order_chat_messages",
                                               local_id));
   }
   /* The page still shows everything from the cache. */
   g_assert_true (status_is ((gpointer) "In progress"));
   g_assert_true (chat_has ((gpointer) BAY_MESSAGE));
   scroll_to ("chat_list");
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-work-order-06-offline");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-work-order-06-offline");
   vb_test_server_restart (server, FALSE);
-  g_assert_true (vb_gui_wait_for (label_is, (gpointer) "Up to date", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Up to date", WAIT_MS));
   g_assert_true (vb_gui_wait_for (chat_row_synced, (gpointer) OFFLINE_MESSAGE, WAIT_MS));
   {
     g_autofree char *id = dup_chat_id (OFFLINE_MESSAGE);
 
-    g_assert_cmpint (db_count ("SELECT count(*) FROM work_order_chat_messages WHERE body = $1",
-                               OFFLINE_MESSAGE), ==, 1);
-    g_assert_cmpint (db_count ("SELECT count(*) FROM work_order_chat_messages WHERE id = $1::uuid",
-                               id), ==, 1);
+    g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM work_order_chat_messages WHERE body = $1",
+                                                         OFFLINE_MESSAGE), ==, 1);
+    g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM work_order_chat_messages WHERE id = $1::uuid",
+                                                         id), ==, 1);
   }
   vb_gui_settle (1000);
-  g_assert_cmpint (db_count ("SELECT count(*) FROM work_order_chat_messages WHERE body = $1",
-                             OFFLINE_MESSAGE), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM work_order_chat_messages WHERE body = $1",
+                                                       OFFLINE_MESSAGE), ==, 1);
   g_assert_true (chat_row_synced ((gpointer) OFFLINE_MESSAGE));
-  g_assert_cmpuint (vb_cache_count_pending (vb_client_get_cache (client ())), ==, 0);
+  g_assert_cmpuint (vb_cache_count_pending (vb_client_get_cache (vb_reception_test_client ())), ==, 0);
   scroll_to ("chat_list");
-  vb_gui_save_screenshot (GTK_WIDGET (window ()), "pages-work-order-07-offline-synced");
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-work-order-07-offline-synced");
 
   /* 5. The customer link. */
   gtk_widget_activate (page_child ("customer_button"));
-  g_assert_true (vb_gui_wait_for (content_is, (gpointer) "customer", WAIT_MS));
-  g_assert_cmpstr (vb_customer_page_get_customer_id (desk_child ("customer_page")), ==, customer);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_content_is, (gpointer) "customer", WAIT_MS));
+  g_assert_cmpstr (vb_customer_page_get_customer_id (vb_reception_test_desk_child ("customer_page")), ==, customer);
 }
 
 /* The page's texts and sums, without a display or server. */
@@ -673,37 +576,10 @@ test_presentation (void)
   g_assert_cmpstr (photos[2], ==, "p3");
 }
 
-static gboolean
-run_body_cb (gpointer data)
-{
-  g_autoptr(GList) windows = NULL;
-
-  g_object_set (gtk_settings_get_default (),
-                "gtk-cursor-blink", FALSE,
-                "gtk-enable-animations", FALSE,
-                NULL);
-  g_object_set (vb_client_get_live (client ()), "initial-delay", 200, "max-delay", 1000, NULL);
-  gtk_window_set_default_size (GTK_WINDOW (window ()), 1100, 760);
-
-  work_order_day ();
-
-  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
-  for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (l->data);
-  g_application_quit (G_APPLICATION (app));
-  return G_SOURCE_REMOVE;
-}
-
 static void
 test_work_order_day (void)
 {
-  char *argv[] = { (char *) "voltbay-reception", NULL };
-
-  app = vb_reception_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_idle_add (run_body_cb, NULL);
-  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
-  g_clear_object (&app);
+  vb_reception_test_run (work_order_day, 1100, 760);
 }
 
 int
