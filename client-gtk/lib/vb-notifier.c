@@ -1,7 +1,7 @@
 /* vb-notifier.c — desktop notifications decided from the cache's changes.
  *
  * The cache is the one place every change passes through (pulls, the
- * user's own edits, refusals), so the notifier watches ::changed rather
+ * user's own edits, refusals), so the notifier watches it rather
  * than the live connection, and asks a table of rules what deserves a
  * notification.  A rule matches a record's local view; it fires when a
  * record starts matching, which needs to know what matched before: the
@@ -18,8 +18,9 @@
  *    in the outbox a while).  A record the user's edit made match is marked
  *    as matched at once, so the pull that confirms it does not fire either.
  *
- * Each commit of a watched entity re-reads that entity (the cache is
- * local; ::changed does not say which records changed).  A click runs the
+ * Each commit re-reads only the records it changed (the cache's
+ * ::records-changed); a watched entity is read whole only at start and
+ * after a reset (::changed with no entities).  A click runs the
  * application's app.open-record (entity, id) when it has one; libnotify
  * delivers it only to a live object, so shown notifications are kept
  * until closed (at most 32).  libnotify's show
@@ -370,48 +371,114 @@ not_in_set_cb (gpointer key,
   return !g_hash_table_contains (user_data, key);
 }
 
+/* Decides for one record's local view (NULL: gone) against the rules of
+ * its entity. */
+static void
+decide (VbNotifier *self,
+        const char *entity,
+        const char *id,
+        JsonObject *row,
+        GHashTable *seen,
+        gboolean    was_seen,
+        gboolean    fire)
+{
+  for (guint r = 0; r < G_N_ELEMENTS (rules); r++)
+    {
+      const NotifyRule *rule = &rules[r];
+
+      if (!g_str_equal (rule->entity, entity))
+        continue;
+      if (row == NULL || !rule->matches (self, row))
+        {
+          g_hash_table_remove (self->matched[r], id);
+          continue;
+        }
+      if (!g_hash_table_add (self->matched[r], g_strdup (id)))
+        continue;
+      if (fire && (!rule->only_new || !was_seen) && from_elsewhere (self, rule, id))
+        raise_notification (self, rule, row);
+    }
+  if (row != NULL)
+    g_hash_table_add (seen, g_strdup (id));
+  else
+    g_hash_table_remove (seen, id);
+}
+
+static GHashTable *
+seen_set (VbNotifier *self,
+          const char *entity)
+{
+  GHashTable *seen = g_hash_table_lookup (self->seen, entity);
+
+  if (seen == NULL)
+    {
+      seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_insert (self->seen, g_strdup (entity), seen);
+    }
+  return seen;
+}
+
+/* The whole entity: at start, and after a reset of the cache. */
 static void
 scan_entity (VbNotifier *self,
              const char *entity,
              gboolean    fire)
 {
   g_autoptr(GPtrArray) rows = vb_cache_list (self->cache, entity, NULL, NULL, FALSE, 0);
-  GHashTable *old_seen = g_hash_table_lookup (self->seen, entity);
+  g_autoptr(GHashTable) old_seen = g_hash_table_ref (seen_set (self, entity));
   GHashTable *seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
+  g_hash_table_replace (self->seen, g_strdup (entity), seen);
   for (guint i = 0; rows != NULL && i < rows->len; i++)
     {
       JsonObject *row = g_ptr_array_index (rows, i);
       const char *id = row_string (row, "id");
-      gboolean was_seen;
 
-      if (id == NULL)
-        continue;
-      was_seen = old_seen != NULL && g_hash_table_contains (old_seen, id);
-      for (guint r = 0; r < G_N_ELEMENTS (rules); r++)
-        {
-          const NotifyRule *rule = &rules[r];
-
-          if (!g_str_equal (rule->entity, entity))
-            continue;
-          if (!rule->matches (self, row))
-            {
-              g_hash_table_remove (self->matched[r], id);
-              continue;
-            }
-          if (!g_hash_table_add (self->matched[r], g_strdup (id)))
-            continue;
-          if (fire && (!rule->only_new || !was_seen) && from_elsewhere (self, rule, id))
-            raise_notification (self, rule, row);
-        }
-      g_hash_table_add (seen, g_strdup (id));
+      if (id != NULL)
+        decide (self, entity, id, row, seen, g_hash_table_contains (old_seen, id), fire);
     }
 
   /* Records gone from the cache match nothing any more. */
   for (guint r = 0; r < G_N_ELEMENTS (rules); r++)
     if (g_str_equal (rules[r].entity, entity))
       g_hash_table_foreach_remove (self->matched[r], not_in_set_cb, seen);
-  g_hash_table_replace (self->seen, g_strdup (entity), seen);
+}
+
+static gboolean
+watches (const char *entity)
+{
+  for (guint r = 0; r < G_N_ELEMENTS (rules); r++)
+    if (g_str_equal (rules[r].entity, entity))
+      return TRUE;
+  return FALSE;
+}
+
+/* Only the records a commit changed: the entity may hold years of them. */
+static void
+cache_records_changed_cb (VbCache            *cache,
+                          const char         *entity,
+                          const char * const *ids,
+                          VbNotifier         *self)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) by_id = NULL;
+  GHashTable *seen;
+
+  if (ids == NULL || !watches (entity))
+    return;
+  rows = vb_cache_get_many (cache, entity, NULL, ids);
+  by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      JsonObject *row = g_ptr_array_index (rows, i);
+
+      if (row_string (row, "id") != NULL)
+        g_hash_table_insert (by_id, (gpointer) row_string (row, "id"), row);
+    }
+  seen = seen_set (self, entity);
+  for (guint i = 0; ids[i] != NULL; i++)
+    decide (self, entity, ids[i], g_hash_table_lookup (by_id, ids[i]), seen,
+            g_hash_table_contains (seen, ids[i]), self->armed);
 }
 
 static void
@@ -419,6 +486,9 @@ cache_changed_cb (VbCache            *cache,
                   const char * const *entities,
                   VbNotifier         *self)
 {
+  /* Named entities came with ::records-changed; NULL is a reset. */
+  if (entities != NULL)
+    return;
   for (guint r = 0; r < G_N_ELEMENTS (rules); r++)
     {
       const char *entity = rules[r].entity;
@@ -427,9 +497,8 @@ cache_changed_cb (VbCache            *cache,
       /* Several rules may share an entity: scan it once. */
       for (guint q = 0; q < r; q++)
         scanned |= g_str_equal (rules[q].entity, entity);
-      if (scanned || (entities != NULL && !g_strv_contains (entities, entity)))
-        continue;
-      scan_entity (self, entity, self->armed);
+      if (!scanned)
+        scan_entity (self, entity, self->armed);
     }
 }
 
@@ -517,6 +586,7 @@ vb_notifier_new (VbCache            *cache,
 
   /* What the cache holds now is seen, whatever it is. */
   cache_changed_cb (cache, NULL, self);
+  g_signal_connect (cache, "records-changed", G_CALLBACK (cache_records_changed_cb), self);
   g_signal_connect (cache, "changed", G_CALLBACK (cache_changed_cb), self);
   return self;
 }
