@@ -1248,17 +1248,18 @@ valid_field_name (const char *name)
  * value (null, number, text), the number, or the text's collation key. */
 typedef struct
 {
-  JsonObject *row;
-  int         class;
-  double      number;
-  char       *key;
-  char       *id;
+  char   *text;
+  char   *id;
+  int     class;
+  double  number;
+  char   *key;
+  gboolean orderable;
 } ListEntry;
 
 static void
 list_entry_clear (ListEntry *entry)
 {
-  g_clear_pointer (&entry->row, json_object_unref);
+  g_clear_pointer (&entry->text, g_free);
   g_clear_pointer (&entry->key, g_free);
   g_clear_pointer (&entry->id, g_free);
 }
@@ -1289,25 +1290,26 @@ compare_list_entries (gconstpointer a,
  * collation (two copies and a g_utf8_collate) n log n times — seconds for
  * 100,000 customers — where one g_utf8_collate_key per row and strcmp
  * give the same order.  Objects and arrays (text to SQLite) are not order
- * fields anyone uses; they sort with the text as their JSON. */
-static GPtrArray *
-list_rows (VbCache    *self,
-           const char *entity,
-           const char *location_id,
-           const char *field,
-           const char *value,
-           const char *order_field,
-           gboolean    descending,
-           guint       limit)
+ * fields anyone uses; they sort with the text as their JSON and are
+ * flagged not orderable.  The rows stay JSON text: parsing is the caller's
+ * choice (a list of 100,000 parses only what it shows). */
+static GArray *
+list_entries (VbCache    *self,
+              const char *entity,
+              const char *location_id,
+              const char *field,
+              const char *value,
+              const char *order_field,
+              gboolean    descending,
+              guint       limit)
 {
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   g_autoptr(GArray) entries = g_array_new (FALSE, TRUE, sizeof (ListEntry));
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
   g_autofree char *field_path = NULL;
   const char *sql =
-    "SELECT local_row, json_extract(local_row, ?3), id FROM records"
+    "SELECT local_row, json_extract(local_row, ?3), id, json_type(local_row, ?3) FROM records"
     " WHERE entity = ?1 AND local_row IS NOT NULL AND (?2 IS NULL OR location_id = ?2)"
     " AND (?5 IS NULL OR json_extract(local_row, ?5) = ?6)";
   int rc;
@@ -1320,7 +1322,7 @@ list_rows (VbCache    *self,
   if (stmt == NULL)
     {
       g_warning ("%s", error->message);
-      return g_steal_pointer (&rows);
+      return g_steal_pointer (&entries);
     }
   bind_text (stmt, 1, entity);
   bind_text (stmt, 2, location_id);
@@ -1331,11 +1333,13 @@ list_rows (VbCache    *self,
     {
       ListEntry entry = { 0 };
       int type = sqlite3_column_type (stmt, 1);
+      const char *json_type = (const char *) sqlite3_column_text (stmt, 3);
 
-      entry.row = parse_object ((const char *) sqlite3_column_text (stmt, 0));
-      if (entry.row == NULL)
+      if (sqlite3_column_text (stmt, 0) == NULL || sqlite3_column_text (stmt, 2) == NULL)
         continue;
+      entry.text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
       entry.id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      entry.orderable = g_strcmp0 (json_type, "object") != 0 && g_strcmp0 (json_type, "array") != 0;
       if (type == SQLITE_INTEGER || type == SQLITE_FLOAT)
         {
           entry.class = 1;
@@ -1352,9 +1356,75 @@ list_rows (VbCache    *self,
     g_warning ("Cannot list %s from the cache: %s", entity, sqlite3_errmsg (self->db));
 
   g_array_sort_with_data (entries, compare_list_entries, GINT_TO_POINTER (descending));
-  for (guint i = 0; i < entries->len && (limit == 0 || i < limit); i++)
-    g_ptr_array_add (rows, g_steal_pointer (&g_array_index (entries, ListEntry, i).row));
-  return g_steal_pointer (&rows);
+  if (limit > 0 && entries->len > limit)
+    g_array_set_size (entries, limit);
+  return g_steal_pointer (&entries);
+}
+
+static GPtrArray *
+list_rows (VbCache    *self,
+           const char *entity,
+           const char *location_id,
+           const char *field,
+           const char *value,
+           const char *order_field,
+           gboolean    descending,
+           guint       limit)
+{
+  g_autoptr(GArray) entries = list_entries (self, entity, location_id, field, value,
+                                            order_field, descending, limit);
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      JsonObject *row = parse_object (g_array_index (entries, ListEntry, i).text);
+
+      if (row != NULL)
+        g_ptr_array_add (rows, row);
+    }
+  return rows;
+}
+
+void
+vb_cache_text_free (VbCacheText *text)
+{
+  if (text == NULL)
+    return;
+  g_free (text->id);
+  g_free (text->json);
+  g_free (text);
+}
+
+GPtrArray *
+vb_cache_list_texts (VbCache    *self,
+                     const char *entity,
+                     const char *location_id,
+                     const char *field,
+                     const char *value,
+                     const char *order_field,
+                     gboolean    descending)
+{
+  g_autoptr(GArray) entries = NULL;
+  GPtrArray *texts;
+
+  g_return_val_if_fail (VB_IS_CACHE (self), NULL);
+  g_return_val_if_fail (entity != NULL, NULL);
+  g_return_val_if_fail (field == NULL || (valid_field_name (field) && value != NULL), NULL);
+  g_return_val_if_fail (order_field == NULL || valid_field_name (order_field), NULL);
+
+  entries = list_entries (self, entity, location_id, field, value, order_field, descending, 0);
+  texts = g_ptr_array_new_full (entries->len, (GDestroyNotify) vb_cache_text_free);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      ListEntry *entry = &g_array_index (entries, ListEntry, i);
+      VbCacheText *text = g_new0 (VbCacheText, 1);
+
+      text->id = g_steal_pointer (&entry->id);
+      text->json = g_steal_pointer (&entry->text);
+      text->orderable = entry->orderable;
+      g_ptr_array_add (texts, text);
+    }
+  return texts;
 }
 
 GPtrArray *

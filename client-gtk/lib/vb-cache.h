@@ -143,6 +143,26 @@ GPtrArray      *vb_cache_list_where       (VbCache      *self,
                                            const char   *order_field,
                                            gboolean      descending,
                                            guint         limit);
+/* A local view as the cache stores it, unparsed: what a long list keeps
+ * until a row is shown.  orderable: FALSE when the order field holds an
+ * object or array (whose order vb_cache_list leaves to SQLite's text). */
+typedef struct
+{
+  char     *id;
+  char     *json;
+  gboolean  orderable;
+} VbCacheText;
+void            vb_cache_text_free        (VbCacheText  *text);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VbCacheText, vb_cache_text_free)
+/* vb_cache_list_where (field NULL: vb_cache_list) without a limit, as
+ * VbCacheText. */
+GPtrArray      *vb_cache_list_texts       (VbCache      *self,
+                                           const char   *entity,
+                                           const char   *location_id,
+                                           const char   *field,
+                                           const char   *value,
+                                           const char   *order_field,
+                                           gboolean      descending);
 /* The local views of these records of entity (in the order of ids; unknown,
  * deleted or, with location_id, other locations' records left out). */
 GPtrArray      *vb_cache_get_many         (VbCache            *self,

@@ -150,17 +150,6 @@ query_search (VbRecordList *self)
   return rows;
 }
 
-static GPtrArray *
-query_rows (VbRecordList *self)
-{
-  if (self->search != NULL)
-    return query_search (self);
-  if (self->where_field != NULL)
-    return vb_cache_list_where (self->cache, self->entity, self->location_id, self->where_field,
-                                self->where_value, self->order_field, self->descending, 0);
-  return vb_cache_list (self->cache, self->entity, self->location_id,
-                        self->order_field, self->descending, 0);
-}
 
 /* SQLite's type classes in ORDER BY: NULL, numbers, text; json_extract
  * gives booleans as integers and objects/arrays as text we do not mimic. */
@@ -300,23 +289,16 @@ record_for_row (VbRecordList *self,
   return g_object_ref (record);
 }
 
-void
-vb_record_list_refresh (VbRecordList *self)
+/* The search's matches: parsed rows, at most SEARCH_LIMIT. */
+static void
+refresh_search (VbRecordList *self)
 {
-  g_autoptr(GPtrArray) rows = NULL;
-  GPtrArray *items;
-  GHashTable *by_id;
-  g_autofree gboolean *modified = NULL;
+  g_autoptr(GPtrArray) rows = query_search (self);
+  GPtrArray *items = g_ptr_array_new_full (rows->len, g_object_unref);
+  GHashTable *by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree gboolean *modified = g_new0 (gboolean, rows->len + 1);
 
-  g_return_if_fail (VB_IS_RECORD_LIST (self));
-
-  rows = query_rows (self);
-  items = g_ptr_array_new_full (rows != NULL ? rows->len : 0, g_object_unref);
-  by_id = g_hash_table_new (g_str_hash, g_str_equal);
-  modified = g_new0 (gboolean, rows != NULL ? rows->len + 1 : 1);
-  self->unorderable = FALSE;
-
-  for (guint i = 0; rows != NULL && i < rows->len; i++)
+  for (guint i = 0; i < rows->len; i++)
     {
       JsonObject *row = g_ptr_array_index (rows, i);
       const char *id = row_id (row);
@@ -324,13 +306,57 @@ vb_record_list_refresh (VbRecordList *self)
 
       if (id == NULL || g_hash_table_contains (by_id, id))
         continue;
-      if (!row_orderable (self, row))
-        self->unorderable = TRUE;
       record = record_for_row (self, row, &modified[items->len]);
       g_hash_table_insert (by_id, (gpointer) vb_record_get_id (record), record);
       g_ptr_array_add (items, record);
     }
   swap_in (self, items, by_id, modified);
+}
+
+/* The ordered list, from the cache's texts: a record is parsed only when
+ * something reads it. */
+static void
+refresh_ordered (VbRecordList *self)
+{
+  g_autoptr(GPtrArray) texts = vb_cache_list_texts (self->cache, self->entity, self->location_id,
+                                                    self->where_field, self->where_value,
+                                                    self->order_field, self->descending);
+  GPtrArray *items = g_ptr_array_new_full (texts->len, g_object_unref);
+  GHashTable *by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree gboolean *modified = g_new0 (gboolean, texts->len + 1);
+
+  self->unorderable = FALSE;
+  for (guint i = 0; i < texts->len; i++)
+    {
+      VbCacheText *text = g_ptr_array_index (texts, i);
+      VbRecord *record = g_hash_table_lookup (self->by_id, text->id);
+
+      if (g_hash_table_contains (by_id, text->id))
+        continue;
+      if (!text->orderable)
+        self->unorderable = TRUE;
+      if (record != NULL)
+        {
+          modified[items->len] = vb_record_set_text (record, text->json);
+          g_object_ref (record);
+        }
+      else
+        record = vb_record_new_from_text (self->entity, text->id, text->json);
+      g_hash_table_insert (by_id, (gpointer) vb_record_get_id (record), record);
+      g_ptr_array_add (items, record);
+    }
+  swap_in (self, items, by_id, modified);
+}
+
+void
+vb_record_list_refresh (VbRecordList *self)
+{
+  g_return_if_fail (VB_IS_RECORD_LIST (self));
+
+  if (self->search != NULL)
+    refresh_search (self);
+  else
+    refresh_ordered (self);
 }
 
 /* The records ids names, re-read: those still in the list, sorted.
@@ -377,8 +403,9 @@ update_records (VbRecordList       *self,
   g_autoptr(GHashTable) fresh_modified = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) fresh = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree gboolean *modified = NULL;
+  g_autoptr(GPtrArray) kept = NULL;
   GPtrArray *items;
-  guint i = 0, j = 0;
+  guint i = 0;
 
   if (self->unorderable || !read_changed (self, ids, changed, fresh, fresh_modified))
     {
@@ -388,28 +415,38 @@ update_records (VbRecordList       *self,
 
   items = g_ptr_array_new_full (self->items->len + fresh->len, g_object_unref);
   modified = g_new0 (gboolean, self->items->len + fresh->len + 1);
-  while (i < self->items->len || j < fresh->len)
+  /* What stays, still in order; then each re-read record goes where a
+   * binary search over it says (m log n comparisons: a merge walking the
+   * whole list compared, and parsed, every record per commit). */
+  kept = g_ptr_array_sized_new (self->items->len);
+  for (guint k = 0; k < self->items->len; k++)
     {
-      VbRecord *old = i < self->items->len ? g_ptr_array_index (self->items, i) : NULL;
-      VbRecord *record;
+      VbRecord *old = g_ptr_array_index (self->items, k);
 
-      if (old != NULL && g_hash_table_contains (changed, vb_record_get_id (old)))
-        {
-          i++;
-          continue;
-        }
-      if (j < fresh->len && (old == NULL || compare_records (self, g_ptr_array_index (fresh, j), old) < 0))
-        {
-          record = g_object_ref (g_ptr_array_index (fresh, j++));
-          modified[items->len] = GPOINTER_TO_INT (g_hash_table_lookup (fresh_modified, vb_record_get_id (record)));
-        }
-      else
-        {
-          record = g_object_ref (old);
-          i++;
-        }
-      g_ptr_array_add (items, record);
+      if (!g_hash_table_contains (changed, vb_record_get_id (old)))
+        g_ptr_array_add (kept, old);
     }
+  for (guint j = 0; j < fresh->len; j++)
+    {
+      VbRecord *record = g_ptr_array_index (fresh, j);
+      guint lo = i, hi = kept->len;
+
+      while (lo < hi)
+        {
+          guint mid = lo + (hi - lo) / 2;
+
+          if (compare_records (self, g_ptr_array_index (kept, mid), record) < 0)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+      for (; i < lo; i++)
+        g_ptr_array_add (items, g_object_ref (g_ptr_array_index (kept, i)));
+      modified[items->len] = GPOINTER_TO_INT (g_hash_table_lookup (fresh_modified, vb_record_get_id (record)));
+      g_ptr_array_add (items, g_object_ref (record));
+    }
+  for (; i < kept->len; i++)
+    g_ptr_array_add (items, g_object_ref (g_ptr_array_index (kept, i)));
   for (guint k = 0; ids[k] != NULL; k++)
     g_hash_table_remove (self->by_id, ids[k]);
   for (guint k = 0; k < fresh->len; k++)

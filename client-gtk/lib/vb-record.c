@@ -10,15 +10,22 @@
  * is unit-tested without a display.
  */
 #include "vb-record.h"
+#include "vb-json.h"
 
 #include <glib/gi18n-lib.h>
 
+/* A record of a long list is made from the cache's JSON text and parsed
+ * only when something reads it (a row scrolled into view): a list of
+ * 100,000 customers then costs 100,000 small objects, not 100,000 parses
+ * and titles. */
 struct _VbRecord
 {
   GObject     parent_instance;
   char       *entity;
   char       *id;
-  JsonObject *row;
+  char       *text;      /* the row as the cache stores it, or NULL */
+  JsonObject *row;       /* parsed, or NULL until read */
+  gboolean    titled;    /* title and subtitle computed */
   char       *title;
   char       *subtitle;
 };
@@ -216,6 +223,36 @@ vb_record_subtitle_for_row (const char *entity,
   return g_strdup (text != NULL ? text : "");
 }
 
+static JsonObject *
+ensure_row (VbRecord *self)
+{
+  if (self->row == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->row = self->text != NULL ? vb_json_parse_object (self->text, -1, &error) : NULL;
+      if (self->row == NULL)
+        {
+          /* The cache only stores objects; never leave readers with NULL. */
+          g_warning ("Cannot read the cached %s %s: %s", self->entity, self->id,
+                     error != NULL ? error->message : "no row");
+          self->row = json_object_new ();
+          json_object_set_string_member (self->row, "id", self->id);
+        }
+    }
+  return self->row;
+}
+
+static void
+ensure_titles (VbRecord *self)
+{
+  if (self->titled)
+    return;
+  self->title = vb_record_title_for_row (self->entity, ensure_row (self));
+  self->subtitle = vb_record_subtitle_for_row (self->entity, self->row);
+  self->titled = TRUE;
+}
+
 static void
 vb_record_get_property (GObject    *object,
                         guint       prop_id,
@@ -236,13 +273,13 @@ vb_record_get_property (GObject    *object,
       g_value_set_int64 (value, vb_record_get_version (self));
       break;
     case PROP_ROW:
-      g_value_set_boxed (value, self->row);
+      g_value_set_boxed (value, ensure_row (self));
       break;
     case PROP_TITLE:
-      g_value_set_string (value, self->title);
+      g_value_set_string (value, vb_record_get_title (self));
       break;
     case PROP_SUBTITLE:
-      g_value_set_string (value, self->subtitle);
+      g_value_set_string (value, vb_record_get_subtitle (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -257,6 +294,7 @@ vb_record_finalize (GObject *object)
   g_clear_pointer (&self->entity, g_free);
   g_clear_pointer (&self->id, g_free);
   g_clear_pointer (&self->row, json_object_unref);
+  g_clear_pointer (&self->text, g_free);
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->subtitle, g_free);
   G_OBJECT_CLASS (vb_record_parent_class)->finalize (object);
@@ -309,9 +347,53 @@ vb_record_new (const char *entity,
   self->entity = g_strdup (entity);
   self->id = g_strdup (row_string (row, "id"));
   self->row = json_object_ref (row);
-  self->title = vb_record_title_for_row (entity, row);
-  self->subtitle = vb_record_subtitle_for_row (entity, row);
+  ensure_titles (self);
   return self;
+}
+
+VbRecord *
+vb_record_new_from_text (const char *entity,
+                         const char *id,
+                         const char *text)
+{
+  VbRecord *self;
+
+  g_return_val_if_fail (entity != NULL && id != NULL && text != NULL, NULL);
+
+  self = g_object_new (VB_TYPE_RECORD, NULL);
+  self->entity = g_strdup (entity);
+  self->id = g_strdup (id);
+  self->text = g_strdup (text);
+  return self;
+}
+
+gboolean
+vb_record_set_text (VbRecord   *self,
+                    const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) row = NULL;
+  gboolean changed;
+
+  g_return_val_if_fail (VB_IS_RECORD (self), FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (g_strcmp0 (self->text, text) == 0)
+    return FALSE;
+  /* Never read: nobody holds its row or title, so nobody to notify. */
+  if (self->row == NULL && !self->titled)
+    {
+      g_free (self->text);
+      self->text = g_strdup (text);
+      return TRUE;
+    }
+  row = vb_json_parse_object (text, -1, &error);
+  if (row == NULL)
+    return FALSE;
+  changed = vb_record_set_row (self, row);
+  g_free (self->text);
+  self->text = g_strdup (text);
+  return changed;
 }
 
 const char *
@@ -335,7 +417,7 @@ vb_record_get_version (VbRecord *self)
 
   g_return_val_if_fail (VB_IS_RECORD (self), 0);
 
-  node = json_object_get_member (self->row, "version");
+  node = json_object_get_member (ensure_row (self), "version");
   if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE ||
       json_node_get_value_type (node) != G_TYPE_INT64)
     return 0;
@@ -346,7 +428,7 @@ JsonObject *
 vb_record_get_row (VbRecord *self)
 {
   g_return_val_if_fail (VB_IS_RECORD (self), NULL);
-  return self->row;
+  return ensure_row (self);
 }
 
 const char *
@@ -355,13 +437,14 @@ vb_record_get_string (VbRecord   *self,
 {
   g_return_val_if_fail (VB_IS_RECORD (self), NULL);
   g_return_val_if_fail (member != NULL, NULL);
-  return row_string (self->row, member);
+  return row_string (ensure_row (self), member);
 }
 
 const char *
 vb_record_get_title (VbRecord *self)
 {
   g_return_val_if_fail (VB_IS_RECORD (self), NULL);
+  ensure_titles (self);
   return self->title;
 }
 
@@ -369,6 +452,7 @@ const char *
 vb_record_get_subtitle (VbRecord *self)
 {
   g_return_val_if_fail (VB_IS_RECORD (self), NULL);
+  ensure_titles (self);
   return self->subtitle;
 }
 
@@ -385,13 +469,16 @@ vb_record_set_row (VbRecord   *self,
   g_return_val_if_fail (g_strcmp0 (row_string (row, "id"), self->id) == 0, FALSE);
 
   /* A local edit keeps the version, so compare the whole row. */
-  if (row == self->row || json_object_equal (row, self->row))
+  if (row == ensure_row (self) || json_object_equal (row, self->row))
     return FALSE;
 
   old_version = vb_record_get_version (self);
+  ensure_titles (self);
   g_object_freeze_notify (G_OBJECT (self));
   json_object_unref (self->row);
   self->row = json_object_ref (row);
+  /* The text no longer says what the row is. */
+  g_clear_pointer (&self->text, g_free);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROW]);
   if (vb_record_get_version (self) != old_version)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERSION]);

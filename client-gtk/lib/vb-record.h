@@ -12,6 +12,16 @@ G_DECLARE_FINAL_TYPE (VbRecord, vb_record, VB, RECORD, GObject)
 /* row: the record's local view as vb_cache_get() gives it (referenced). */
 VbRecord     *vb_record_new                 (const char  *entity,
                                              JsonObject  *row);
+/* A record from the cache's JSON text (vb_cache_list_texts), parsed when
+ * first read. */
+VbRecord     *vb_record_new_from_text       (const char  *entity,
+                                             const char  *id,
+                                             const char  *text);
+/* Swaps in a new text: FALSE if it is the same text.  A record never read
+ * just keeps the text; one read is parsed and updated as by
+ * vb_record_set_row (with its notifications). */
+gboolean      vb_record_set_text            (VbRecord    *self,
+                                             const char  *text);
 const char   *vb_record_get_entity          (VbRecord    *self);
 const char   *vb_record_get_id              (VbRecord    *self);
 /* The row's "version" (0 if it has none: a record created offline). */
