@@ -3,6 +3,7 @@
 #include "vb-document-format.h"
 #include "vb-error.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 gboolean
@@ -120,6 +121,100 @@ vb_money_member_format (JsonObject *object,
   if (!vb_money_member_amount (object, member, &amount, &currency))
     return g_strdup ("");
   return vb_format_money (amount, currency != NULL ? currency : "VND", "en");
+}
+
+const char *
+vb_money_line_kind_label (const char *kind)
+{
+  if (g_strcmp0 (kind, "labor") == 0)
+    return _("Labor");
+  if (g_strcmp0 (kind, "part") == 0)
+    return _("Part");
+  if (g_strcmp0 (kind, "fee") == 0)
+    return _("Fee");
+  if (g_strcmp0 (kind, "discount") == 0)
+    return _("Discount");
+  return kind != NULL ? kind : "";
+}
+
+const char *
+vb_money_quote_status_label (const char *status)
+{
+  if (g_strcmp0 (status, "draft") == 0)
+    return _("Draft");
+  if (g_strcmp0 (status, "sent") == 0)
+    return _("Sent, waiting for the customer");
+  if (g_strcmp0 (status, "decided") == 0)
+    return _("Decided");
+  if (g_strcmp0 (status, "superseded") == 0)
+    return _("Superseded");
+  return status != NULL ? status : "";
+}
+
+const char *
+vb_money_invoice_status_label (const char *status)
+{
+  if (g_strcmp0 (status, "issued") == 0)
+    return _("Issued, unpaid");
+  if (g_strcmp0 (status, "partially_paid") == 0)
+    return _("Partly paid");
+  if (g_strcmp0 (status, "paid") == 0)
+    return _("Paid");
+  if (g_strcmp0 (status, "void") == 0)
+    return _("Void");
+  return status != NULL ? status : "";
+}
+
+const char *
+vb_money_payment_method_label (const char *method)
+{
+  if (g_strcmp0 (method, "cash") == 0)
+    return _("Cash");
+  if (g_strcmp0 (method, "card") == 0)
+    return _("Card");
+  if (g_strcmp0 (method, "e_wallet") == 0)
+    return _("E-wallet");
+  if (g_strcmp0 (method, "bank_transfer") == 0)
+    return _("Bank transfer");
+  return method != NULL ? method : "";
+}
+
+const char *
+vb_money_payment_status_label (const char *status)
+{
+  if (g_strcmp0 (status, "succeeded") == 0)
+    return _("Received");
+  if (g_strcmp0 (status, "pending") == 0)
+    return _("Waiting for the money");
+  if (g_strcmp0 (status, "requires_action") == 0)
+    return _("Needs the cardholder");
+  if (g_strcmp0 (status, "authorized") == 0)
+    return _("Authorized");
+  if (g_strcmp0 (status, "failed") == 0)
+    return _("Failed");
+  if (g_strcmp0 (status, "cancelled") == 0)
+    return _("Cancelled");
+  return status != NULL ? status : "";
+}
+
+const char *
+vb_money_decision_label (const char *decision)
+{
+  if (g_strcmp0 (decision, "approved") == 0)
+    return _("Approved");
+  if (g_strcmp0 (decision, "declined") == 0)
+    return _("Declined");
+  return _("Undecided");
+}
+
+const char *
+vb_money_decision_style (const char *decision)
+{
+  if (g_strcmp0 (decision, "approved") == 0)
+    return "success";
+  if (g_strcmp0 (decision, "declined") == 0)
+    return "error";
+  return "dim-label";
 }
 
 JsonNode *

@@ -31,6 +31,19 @@ gboolean    vb_money_member_amount  (JsonObject  *object,
 char       *vb_money_member_format  (JsonObject *object,
                                      const char *member);
 
+/* What staff read for the server's codes: a line's kind, a quote
+ * version's, an invoice's and a payment's status, a payment method and a
+ * quote line's decision (NULL: undecided).  An unknown code is shown as
+ * it is; NULL as "" (the decision: "Undecided"). */
+const char *vb_money_line_kind_label      (const char *kind);
+const char *vb_money_quote_status_label   (const char *status);
+const char *vb_money_invoice_status_label (const char *status);
+const char *vb_money_payment_method_label (const char *method);
+const char *vb_money_payment_status_label (const char *status);
+const char *vb_money_decision_label       (const char *decision);
+/* The badge style class of a decision ("success", "error", "dim-label"). */
+const char *vb_money_decision_style       (const char *decision);
+
 /* vb_api_client_request_full_finish() with a non-2xx answer turned into
  * its VbError (field and details kept), as vb_api_client_request_finish(). */
 JsonNode   *vb_money_request_finish (VbApiClient  *api,

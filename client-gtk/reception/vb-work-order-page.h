@@ -1,11 +1,13 @@
 /* vb-work-order-page.h — one work order, live: status, car, concerns,
- * tasks with steps and time, photos from the bay, the internal chat. */
+ * tasks with steps and time, photos from the bay, the internal chat, and
+ * its money (a VbMoneySection). */
 #pragma once
 
 #include <adwaita.h>
 #include <json-glib/json-glib.h>
 
 #include "vb-client-types.h"
+#include "vb-money-section.h"
 
 G_BEGIN_DECLS
 
@@ -25,15 +27,7 @@ GListModel *vb_work_order_page_get_tasks         (VbWorkOrderPage *self);
 GListModel *vb_work_order_page_get_chat          (VbWorkOrderPage *self);
 /* The attachment ids shown as photos (borrowed, NULL-terminated). */
 const char * const *vb_work_order_page_get_photo_ids (VbWorkOrderPage *self);
-/* The quote version and the invoice shown (the server's replies as last
- * read; borrowed, NULL when there is none). */
-JsonObject *vb_work_order_page_get_quote_version (VbWorkOrderPage *self);
-JsonObject *vb_work_order_page_get_invoice       (VbWorkOrderPage *self);
-/* The quote's or invoice's print, exported to a PDF at path through the
- * same GtkPrintOperation as "Preview / Print". */
-gboolean    vb_work_order_page_export_pdf        (VbWorkOrderPage *self,
-                                                  gboolean         invoice,
-                                                  const char      *path,
-                                                  GError         **error);
+/* The money part of the page (quote, invoice, payments); borrowed. */
+VbMoneySection *vb_work_order_page_get_money_section (VbWorkOrderPage *self);
 
 G_END_DECLS

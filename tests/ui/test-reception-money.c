@@ -66,24 +66,6 @@ static char                   *config_dir;
 
 /* Helpers */
 
-static VbWorkOrderPage *
-page (void)
-{
-  return vb_reception_test_desk_child ("work_order_page");
-}
-
-static gpointer
-page_child (const char *name)
-{
-  return vb_gui_child (page (), VB_TYPE_WORK_ORDER_PAGE, name);
-}
-
-static gboolean
-status_is (gpointer data)
-{
-  return g_strcmp0 (gtk_label_get_label (page_child ("status_label")), data) == 0;
-}
-
 static const char *
 member (JsonObject *object,
         const char *name)
@@ -94,19 +76,15 @@ member (JsonObject *object,
 static gboolean
 quote_is (gpointer status)
 {
-  return g_strcmp0 (member (vb_work_order_page_get_quote_version (page ()), "status"), status) == 0;
+  return g_strcmp0 (member (vb_money_section_get_quote_version (vb_reception_test_money_section ()),
+                            "status"), status) == 0;
 }
 
 static gboolean
 invoice_is (gpointer status)
 {
-  return g_strcmp0 (member (vb_work_order_page_get_invoice (page ()), "status"), status) == 0;
-}
-
-static gboolean
-widget_sensitive (gpointer widget)
-{
-  return gtk_widget_get_sensitive (widget);
+  return g_strcmp0 (member (vb_money_section_get_invoice (vb_reception_test_money_section ()),
+                            "status"), status) == 0;
 }
 
 static gboolean
@@ -122,23 +100,6 @@ payment_settled (gpointer dialog)
 }
 
 static char *
-page_text (void)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-
-  vb_gui_collect (GTK_WIDGET (page ()), text, NULL, NULL);
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-static gboolean
-page_shows (gpointer needle)
-{
-  g_autofree char *text = page_text ();
-
-  return strstr (text, needle) != NULL;
-}
-
-static char *
 money_text (const char *sql,
             const char *param)
 {
@@ -150,7 +111,7 @@ money_text (const char *sql,
 static void
 scroll_to (const char *name)
 {
-  GtkWidget *widget = page_child (name);
+  GtkWidget *widget = vb_reception_test_money_child (name);
   GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
   GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
   graphene_point_t point;
@@ -166,7 +127,7 @@ open_work_order (const char *id)
 {
   gtk_widget_activate_action (GTK_WIDGET (vb_reception_test_window ()), "win.open-record", "(ss)", "work_orders", id);
   g_assert_true (vb_gui_wait_for (vb_reception_test_content_is, (gpointer) "work-order", WAIT_MS));
-  g_assert_cmpstr (vb_work_order_page_get_work_order_id (page ()), ==, id);
+  g_assert_cmpstr (vb_work_order_page_get_work_order_id (vb_reception_test_wo_page ()), ==, id);
 }
 
 static gint64
@@ -204,14 +165,16 @@ approve_by_phone (void)
 
   open_work_order (order);
   g_assert_true (vb_gui_wait_for (quote_is, (gpointer) "sent", WAIT_MS));
-  g_assert_cmpstr (member (vb_work_order_page_get_quote_version (page ()), "id"), ==, version);
-  g_assert_true (page_shows (total));
-  g_assert_true (page_shows ((gpointer) "Undecided"));
-  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("approval_button"), WAIT_MS));
+  g_assert_cmpstr (member (vb_money_section_get_quote_version (vb_reception_test_money_section ()),
+                           "id"), ==, version);
+  g_assert_true (vb_reception_test_wo_shows (total));
+  g_assert_true (vb_reception_test_wo_shows ((gpointer) "Undecided"));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_widget_sensitive,
+                                  vb_reception_test_money_child ("approval_button"), WAIT_MS));
   scroll_to ("quote_group");
   vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "money-01-quote-sent");
 
-  gtk_widget_activate (page_child ("approval_button"));
+  gtk_widget_activate (vb_reception_test_money_child ("approval_button"));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (VB_TYPE_APPROVAL_DIALOG), WAIT_MS));
   dialog = VB_APPROVAL_DIALOG (vb_gui_find_toplevel (VB_TYPE_APPROVAL_DIALOG));
   gtk_editable_set_text (vb_gui_child (dialog, VB_TYPE_APPROVAL_DIALOG, "phone_row"), PHONE);
@@ -229,10 +192,11 @@ approve_by_phone (void)
     g_assert_cmpstr (status, ==, "decided");
   }
   /* The work order moves on, through the change feed. */
-  g_assert_true (vb_gui_wait_for (status_is, (gpointer) vb_work_order_status_get_label ("in_progress"), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_wo_status_is,
+                                  (gpointer) vb_work_order_status_get_label ("in_progress"), WAIT_MS));
   g_assert_true (vb_gui_wait_for (quote_is, (gpointer) "decided", WAIT_MS));
-  g_assert_true (vb_gui_wait_for (page_shows, (gpointer) "Approved", WAIT_MS));
-  g_assert_false (gtk_widget_get_sensitive (page_child ("approval_button")));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_wo_shows, (gpointer) "Approved", WAIT_MS));
+  g_assert_false (gtk_widget_get_sensitive (vb_reception_test_money_child ("approval_button")));
   scroll_to ("quote_group");
   vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "money-03-quote-approved");
   return g_steal_pointer (&order);
@@ -296,8 +260,9 @@ new_quote_version (const char *order)
 
   open_tasks = vb_reception_test_db_count (server, "SELECT count(*) FROM work_order_tasks WHERE work_order_id = $1::uuid"
                                                    " AND status NOT IN ('done', 'cancelled')", order);
-  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("new_version_button"), WAIT_MS));
-  gtk_widget_activate (page_child ("new_version_button"));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_widget_sensitive,
+                                  vb_reception_test_money_child ("new_version_button"), WAIT_MS));
+  gtk_widget_activate (vb_reception_test_money_child ("new_version_button"));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (VB_TYPE_QUOTE_EDITOR), WAIT_MS));
   editor = VB_QUOTE_EDITOR (vb_gui_find_toplevel (VB_TYPE_QUOTE_EDITOR));
   n_labor = vb_quote_editor_get_n_lines (editor);
@@ -340,10 +305,13 @@ new_quote_version (const char *order)
   gtk_widget_activate (vb_gui_child (editor, VB_TYPE_QUOTE_EDITOR, "save_button"));   /* Done */
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_QUOTE_EDITOR), WAIT_MS));
   /* The page shows the draft; Send sends it. */
-  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("quote_send_button"), WAIT_MS));
-  gtk_widget_activate (page_child ("quote_send_button"));
-  g_assert_true (vb_gui_wait_for (vb_gui_widget_hidden, page_child ("quote_send_button"), WAIT_MS));
-  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("approval_button"), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_widget_sensitive,
+                                  vb_reception_test_money_child ("quote_send_button"), WAIT_MS));
+  gtk_widget_activate (vb_reception_test_money_child ("quote_send_button"));
+  g_assert_true (vb_gui_wait_for (vb_gui_widget_hidden,
+                                  vb_reception_test_money_child ("quote_send_button"), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_widget_sensitive,
+                                  vb_reception_test_money_child ("approval_button"), WAIT_MS));
   scroll_to ("quote_group");
   vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "money-03d-version-sent");
   {
@@ -359,7 +327,7 @@ new_quote_version (const char *order)
     g_autofree char *part_line = vb_reception_test_db_value (server, "SELECT id FROM quote_lines WHERE quote_version_id = $1::uuid"
                                                                      " AND kind = 'part'", version);
 
-    gtk_widget_activate (page_child ("approval_button"));
+    gtk_widget_activate (vb_reception_test_money_child ("approval_button"));
     g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (VB_TYPE_APPROVAL_DIALOG), WAIT_MS));
     dialog = VB_APPROVAL_DIALOG (vb_gui_find_toplevel (VB_TYPE_APPROVAL_DIALOG));
     adw_combo_row_set_selected (vb_gui_child (dialog, VB_TYPE_APPROVAL_DIALOG, "channel_row"), 2);
@@ -401,13 +369,14 @@ new_quote_version (const char *order)
     g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM quote_line_decisions WHERE quote_line_id = $1::uuid"
                                                          " AND decision = 'declined'", part_line), ==, 1);
     g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM deferred_work WHERE work_order_id = $1::uuid", order), ==, 1);
-    g_assert_true (vb_gui_wait_for (page_shows, (gpointer) "Declined", WAIT_MS));
+    g_assert_true (vb_gui_wait_for (vb_reception_test_wo_shows, (gpointer) "Declined", WAIT_MS));
   }
 
   /* Issue Invoice: the preview first (what was clocked, within the
    * approved total), then the invoice with its number. */
-  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("issue_button"), WAIT_MS));
-  gtk_widget_activate (page_child ("issue_button"));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_widget_sensitive,
+                                  vb_reception_test_money_child ("issue_button"), WAIT_MS));
+  gtk_widget_activate (vb_reception_test_money_child ("issue_button"));
   g_assert_true (vb_gui_wait_for (message_shown, (gpointer) "Issue the Invoice?", WAIT_MS));
   vb_gui_save_screenshot (GTK_WIDGET (message_dialog ("Issue the Invoice?")), "money-03e-invoice-preview");
   adw_message_dialog_response (message_dialog ("Issue the Invoice?"), "issue");
@@ -416,11 +385,12 @@ new_quote_version (const char *order)
                                                        order), ==, 1);
   {
     g_autofree char *number = vb_reception_test_db_value (server, "SELECT number FROM invoices WHERE work_order_id = $1::uuid", order);
-    g_assert_cmpstr (member (vb_work_order_page_get_invoice (page ()), "number"), ==, number);
-    g_assert_true (vb_gui_wait_for (page_shows, number, WAIT_MS));
+    g_assert_cmpstr (member (vb_money_section_get_invoice (vb_reception_test_money_section ()),
+                             "number"), ==, number);
+    g_assert_true (vb_gui_wait_for (vb_reception_test_wo_shows, number, WAIT_MS));
   }
-  g_assert_false (gtk_widget_get_visible (page_child ("issue_button")));
-  g_assert_true (gtk_widget_get_sensitive (page_child ("pay_button")));
+  g_assert_false (gtk_widget_get_visible (vb_reception_test_money_child ("issue_button")));
+  g_assert_true (gtk_widget_get_sensitive (vb_reception_test_money_child ("pay_button")));
   scroll_to ("invoice_group");
   vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "money-03f-invoice-issued");
 }
@@ -428,8 +398,9 @@ new_quote_version (const char *order)
 static VbPaymentDialog *
 open_payment_dialog (void)
 {
-  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("pay_button"), WAIT_MS));
-  gtk_widget_activate (page_child ("pay_button"));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_widget_sensitive,
+                                  vb_reception_test_money_child ("pay_button"), WAIT_MS));
+  gtk_widget_activate (vb_reception_test_money_child ("pay_button"));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (VB_TYPE_PAYMENT_DIALOG), WAIT_MS));
   return VB_PAYMENT_DIALOG (vb_gui_find_toplevel (VB_TYPE_PAYMENT_DIALOG));
 }
@@ -450,9 +421,9 @@ close_payment_dialog (VbPaymentDialog *dialog)
 static gboolean
 emailing_done (gpointer data)
 {
-  const char *text = gtk_label_get_label (page_child ("money_status_label"));
+  const char *text = gtk_label_get_label (vb_reception_test_money_child ("money_status_label"));
 
-  return gtk_widget_get_sensitive (page_child ("invoice_email_button")) &&
+  return gtk_widget_get_sensitive (vb_reception_test_money_child ("invoice_email_button")) &&
          (g_str_has_prefix (text, "Invoice e-mailed to ") || g_str_has_prefix (text, "Invoice not e-mailed: "));
 }
 
@@ -472,14 +443,15 @@ email_invoice (const char *invoice,
   g_assert_cmpstr (consent, ==, expect_sent ? "t" : "f");
   g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM outbound_messages WHERE kind = 'document'"
                                                        " AND related_entity = 'invoices' AND related_id = $1::uuid", invoice), ==, 0);
-  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("invoice_email_button"), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_widget_sensitive,
+                                  vb_reception_test_money_child ("invoice_email_button"), WAIT_MS));
   /* Pressed twice, quickly: the second press finds the button insensitive. */
-  g_signal_emit_by_name (page_child ("invoice_email_button"), "clicked");
-  g_assert_false (gtk_widget_get_sensitive (page_child ("invoice_email_button")));
-  g_signal_emit_by_name (page_child ("invoice_email_button"), "clicked");
+  g_signal_emit_by_name (vb_reception_test_money_child ("invoice_email_button"), "clicked");
+  g_assert_false (gtk_widget_get_sensitive (vb_reception_test_money_child ("invoice_email_button")));
+  g_signal_emit_by_name (vb_reception_test_money_child ("invoice_email_button"), "clicked");
   g_assert_true (vb_gui_wait_for (emailing_done, NULL, WAIT_MS));
-  status = gtk_label_get_label (page_child ("money_status_label"));
-  g_assert_true (gtk_widget_get_visible (page_child ("money_status_label")));
+  status = gtk_label_get_label (vb_reception_test_money_child ("money_status_label"));
+  g_assert_true (gtk_widget_get_visible (vb_reception_test_money_child ("money_status_label")));
   if (g_strcmp0 (consent, "t") == 0)
     {
       g_autofree char *to = vb_reception_test_db_value (server, "SELECT emails[1] FROM customers WHERE id = $1::uuid", customer);
@@ -503,7 +475,7 @@ email_invoice (const char *invoice,
     {
       g_assert_true (g_str_has_prefix (status, "Invoice not e-mailed: "));
       g_assert_nonnull (strstr (status, "consented"));
-      g_assert_true (gtk_widget_has_css_class (page_child ("money_status_label"), "error"));
+      g_assert_true (gtk_widget_has_css_class (vb_reception_test_money_child ("money_status_label"), "error"));
       g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM outbound_messages WHERE kind = 'document'"
                                                            " AND related_entity = 'invoices' AND related_id = $1::uuid", invoice), ==, 0);
       g_test_message ("the customer has no e-mail consent: %s", status);
@@ -610,19 +582,21 @@ pay_by_card (void)
 
   open_work_order (order);
   g_assert_true (vb_gui_wait_for (invoice_is, (gpointer) "partially_paid", WAIT_MS));
-  g_assert_cmpstr (member (vb_work_order_page_get_invoice (page ()), "number"), ==, number);
-  g_assert_true (page_shows (number));
-  g_assert_true (page_shows (total));
+  g_assert_cmpstr (member (vb_money_section_get_invoice (vb_reception_test_money_section ()),
+                           "number"), ==, number);
+  g_assert_true (vb_reception_test_wo_shows (number));
+  g_assert_true (vb_reception_test_wo_shows (total));
   {
     g_autofree char *due_text = vb_format_money (due, "VND", "en");
     g_autofree char *line = g_strdup_printf ("Due %s", due_text);
-    g_assert_true (page_shows (line));
+    g_assert_true (vb_reception_test_wo_shows (line));
   }
-  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("pay_button"), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_widget_sensitive,
+                                  vb_reception_test_money_child ("pay_button"), WAIT_MS));
   scroll_to ("invoice_group");
   vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "money-04-invoice-partly-paid");
 
-  gtk_widget_activate (page_child ("pay_button"));
+  gtk_widget_activate (vb_reception_test_money_child ("pay_button"));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_shown, GSIZE_TO_POINTER (VB_TYPE_PAYMENT_DIALOG), WAIT_MS));
   dialog = VB_PAYMENT_DIALOG (vb_gui_find_toplevel (VB_TYPE_PAYMENT_DIALOG));
   /* The amount defaults to what is due. */
@@ -661,8 +635,8 @@ pay_by_card (void)
   gtk_widget_activate (vb_gui_child (dialog, VB_TYPE_PAYMENT_DIALOG, "close_button"));
   g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_PAYMENT_DIALOG), WAIT_MS));
   g_assert_true (vb_gui_wait_for (invoice_is, (gpointer) "paid", WAIT_MS));
-  g_assert_true (vb_gui_wait_for (page_shows, (gpointer) "visa ••4242", WAIT_MS));
-  g_assert_false (gtk_widget_get_sensitive (page_child ("pay_button")));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_wo_shows, (gpointer) "visa ••4242", WAIT_MS));
+  g_assert_false (gtk_widget_get_sensitive (vb_reception_test_money_child ("pay_button")));
   scroll_to ("invoice_group");
   vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "money-07-invoice-paid");
   email_invoice (invoice, FALSE, "money-07b-invoice-not-emailed");
@@ -670,7 +644,7 @@ pay_by_card (void)
   /* 3. The print, exported to PDF. */
   pdf = g_build_filename (vb_test_build_dir (), "tests", "ui-artifacts", "money-09-invoice-print.pdf", NULL);
   txt = g_build_filename (config_dir, "invoice.txt", NULL);
-  g_assert_true (vb_work_order_page_export_pdf (page (), TRUE, pdf, &error));
+  g_assert_true (vb_money_section_export_pdf (vb_reception_test_money_section (), TRUE, pdf, &error));
   g_assert_no_error (error);
   {
     const char *argv[] = { "pdftotext", "-layout", pdf, txt, NULL };
@@ -685,22 +659,26 @@ pay_by_card (void)
 
   /* 4. Offline: looked at, not changed. */
   vb_gui_stop_server (server);
-  g_assert_true (vb_gui_wait_for (widget_insensitive, page_child ("new_version_button"), WAIT_MS));
-  g_assert_true (vb_gui_wait_for (vb_gui_widget_visible, page_child ("money_status_label"), WAIT_MS));
-  g_assert_nonnull (strstr (gtk_label_get_label (page_child ("money_status_label")), "Payments need the server"));
-  g_assert_false (gtk_widget_get_sensitive (page_child ("pay_button")));
-  g_assert_false (gtk_widget_get_sensitive (page_child ("new_version_button")));
-  g_assert_false (gtk_widget_get_sensitive (page_child ("invoice_email_button")));
-  g_assert_false (gtk_widget_get_sensitive (page_child ("quote_email_button")));
-  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (page_child ("invoice_email_button")), "Payments need the server"));
-  g_assert_true (page_shows (number));
+  g_assert_true (vb_gui_wait_for (widget_insensitive,
+                                  vb_reception_test_money_child ("new_version_button"), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_gui_widget_visible,
+                                  vb_reception_test_money_child ("money_status_label"), WAIT_MS));
+  g_assert_nonnull (strstr (gtk_label_get_label (vb_reception_test_money_child ("money_status_label")), "Payments need the server"));
+  g_assert_false (gtk_widget_get_sensitive (vb_reception_test_money_child ("pay_button")));
+  g_assert_false (gtk_widget_get_sensitive (vb_reception_test_money_child ("new_version_button")));
+  g_assert_false (gtk_widget_get_sensitive (vb_reception_test_money_child ("invoice_email_button")));
+  g_assert_false (gtk_widget_get_sensitive (vb_reception_test_money_child ("quote_email_button")));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (vb_reception_test_money_child ("invoice_email_button")), "Payments need the server"));
+  g_assert_true (vb_reception_test_wo_shows (number));
   scroll_to ("money_status_label");
   vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "money-08-offline");
   vb_test_server_restart (server, FALSE);
   g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Up to date", WAIT_MS));
-  g_assert_true (vb_gui_wait_for (vb_gui_widget_hidden, page_child ("money_status_label"), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_gui_widget_hidden,
+                                  vb_reception_test_money_child ("money_status_label"), WAIT_MS));
   /* A collected-or-not ready order may get a new quote version again. */
-  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("new_version_button"), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_widget_sensitive,
+                                  vb_reception_test_money_child ("new_version_button"), WAIT_MS));
 }
 
 static void

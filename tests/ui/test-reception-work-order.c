@@ -59,45 +59,10 @@ static VbTestServer           *server;
 
 /* Helpers */
 
-static VbWorkOrderPage *
-page (void)
-{
-  return vb_reception_test_desk_child ("work_order_page");
-}
-
-static gpointer
-page_child (const char *name)
-{
-  return vb_gui_child (page (), VB_TYPE_WORK_ORDER_PAGE, name);
-}
-
-static gboolean
-status_is (gpointer data)
-{
-  return g_strcmp0 (gtk_label_get_label (page_child ("status_label")), data) == 0;
-}
-
-static char *
-page_text (void)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-
-  vb_gui_collect (GTK_WIDGET (page ()), text, NULL, NULL);
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-static gboolean
-page_shows (gpointer needle)
-{
-  g_autofree char *text = page_text ();
-
-  return strstr (text, needle) != NULL;
-}
-
 static gboolean
 photo_shown (gpointer id)
 {
-  return g_strv_contains (vb_work_order_page_get_photo_ids (page ()), id);
+  return g_strv_contains (vb_work_order_page_get_photo_ids (vb_reception_test_wo_page ()), id);
 }
 
 static gboolean
@@ -117,7 +82,7 @@ model_has_body (GListModel *model,
 static gboolean
 chat_has (gpointer body)
 {
-  return model_has_body (vb_work_order_page_get_chat (page ()), body);
+  return model_has_body (vb_work_order_page_get_chat (vb_reception_test_wo_page ()), body);
 }
 
 /* The chat row showing body, with author (NULL: any). */
@@ -126,7 +91,7 @@ chat_row_by (gpointer data)
 {
   const char **want = data;   /* { body, author } */
 
-  for (GtkWidget *row = gtk_widget_get_first_child (page_child ("chat_list")); row != NULL;
+  for (GtkWidget *row = gtk_widget_get_first_child (vb_reception_test_wo_child ("chat_list")); row != NULL;
        row = gtk_widget_get_next_sibling (row))
     if (VB_IS_CHAT_ROW (row) && g_strcmp0 (vb_chat_row_get_body (VB_CHAT_ROW (row)), want[0]) == 0 &&
         (want[1] == NULL || g_strcmp0 (vb_chat_row_get_author (VB_CHAT_ROW (row)), want[1]) == 0))
@@ -142,7 +107,7 @@ count_chat_rows (const char *body,
   guint n = 0;
 
   *pending = 0;
-  for (GtkWidget *row = gtk_widget_get_first_child (page_child ("chat_list")); row != NULL;
+  for (GtkWidget *row = gtk_widget_get_first_child (vb_reception_test_wo_child ("chat_list")); row != NULL;
        row = gtk_widget_get_next_sibling (row))
     if (VB_IS_CHAT_ROW (row) && g_strcmp0 (vb_chat_row_get_body (VB_CHAT_ROW (row)), body) == 0)
       {
@@ -158,7 +123,7 @@ chat_row_waiting (gpointer body)
 {
   guint pending;
 
-  for (GtkWidget *row = gtk_widget_get_first_child (page_child ("chat_list")); row != NULL;
+  for (GtkWidget *row = gtk_widget_get_first_child (vb_reception_test_wo_child ("chat_list")); row != NULL;
        row = gtk_widget_get_next_sibling (row))
     if (VB_IS_CHAT_ROW (row) && g_strcmp0 (vb_chat_row_get_body (VB_CHAT_ROW (row)), body) == 0 &&
         strstr (vb_chat_row_get_time (VB_CHAT_ROW (row)), "Waiting to sync") == NULL)
@@ -179,7 +144,7 @@ chat_row_synced (gpointer body)
 static char *
 dup_chat_id (const char *body)
 {
-  GListModel *model = vb_work_order_page_get_chat (page ());
+  GListModel *model = vb_work_order_page_get_chat (vb_reception_test_wo_page ());
 
   for (guint i = 0; model != NULL && i < g_list_model_get_n_items (model); i++)
     {
@@ -192,15 +157,9 @@ dup_chat_id (const char *body)
 }
 
 static gboolean
-widget_sensitive (gpointer widget)
-{
-  return gtk_widget_get_sensitive (widget);
-}
-
-static gboolean
 picture_loaded (gpointer data)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (page_child ("photos_box")); child != NULL;
+  for (GtkWidget *child = gtk_widget_get_first_child (vb_reception_test_wo_child ("photos_box")); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *button = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
@@ -271,7 +230,7 @@ make_png (void)
 static void
 scroll_to (const char *name)
 {
-  GtkWidget *widget = page_child (name);
+  GtkWidget *widget = vb_reception_test_wo_child (name);
   GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
   GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
   graphene_point_t point;
@@ -340,13 +299,13 @@ work_order_day (void)
   row = find_record_row (GTK_WIDGET (vb_reception_test_desk_child ("today_page")), order);
   g_signal_emit_by_name (row, "activate");
   g_assert_true (vb_gui_wait_for (vb_reception_test_content_is, (gpointer) "work-order", WAIT_MS));
-  g_assert_cmpstr (vb_work_order_page_get_work_order_id (page ()), ==, order);
+  g_assert_cmpstr (vb_work_order_page_get_work_order_id (vb_reception_test_wo_page ()), ==, order);
   number_text = g_strdup_printf ("#%s", number);
-  g_assert_cmpstr (gtk_label_get_label (page_child ("number_label")), ==, number_text);
-  g_assert_true (status_is ((gpointer) "Waiting for approval"));
-  g_assert_cmpuint (g_list_model_get_n_items (vb_work_order_page_get_tasks (page ())), ==, n_tasks);
-  g_assert_cmpstr (gtk_label_get_label (page_child ("total_label")), ==, expected_total);
-  text = page_text ();
+  g_assert_cmpstr (gtk_label_get_label (vb_reception_test_wo_child ("number_label")), ==, number_text);
+  g_assert_true (vb_reception_test_wo_status_is ((gpointer) "Waiting for approval"));
+  g_assert_cmpuint (g_list_model_get_n_items (vb_work_order_page_get_tasks (vb_reception_test_wo_page ())), ==, n_tasks);
+  g_assert_cmpstr (gtk_label_get_label (vb_reception_test_wo_child ("total_label")), ==, expected_total);
+  text = vb_reception_test_wo_text ();
   g_assert_nonnull (strstr (text, task_title));
   {
     g_autofree char *concerns = vb_reception_test_db_value (server, "SELECT concerns FROM work_orders WHERE id = $1::uuid", order);
@@ -358,7 +317,7 @@ work_order_day (void)
   g_assert_nonnull (strstr (text, "promised at pickup"));
   g_clear_pointer (&text, g_free);
   body = g_strdup_printf ("0 of %" G_GINT64_FORMAT " steps done", steps_total);
-  g_assert_true (page_shows (body));
+  g_assert_true (vb_reception_test_wo_shows (body));
   g_clear_pointer (&body, g_free);
   vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-work-order-01-opened");
 
@@ -369,7 +328,8 @@ work_order_day (void)
   reply = vb_test_call (server, "POST", path, bay_token, "{\"status\": \"in_progress\"}", 200);
   g_clear_pointer (&reply, json_node_unref);
   g_clear_pointer (&path, g_free);
-  g_assert_true (vb_gui_wait_for (status_is, (gpointer) "In progress", WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_wo_status_is,
+                                  (gpointer) "In progress", WAIT_MS));
   vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-work-order-02-status-live");
 
   png = make_png ();
@@ -387,7 +347,7 @@ work_order_day (void)
   g_clear_pointer (&body, g_free);
   g_assert_true (vb_gui_wait_for (photo_shown, photo_id, WAIT_MS));
   body = g_strdup_printf ("1 of %" G_GINT64_FORMAT " steps done", steps_total);
-  g_assert_true (vb_gui_wait_for (page_shows, body, WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_wo_shows, body, WAIT_MS));
   g_clear_pointer (&body, g_free);
   g_assert_true (vb_gui_wait_for (picture_loaded, NULL, WAIT_MS));
 
@@ -402,12 +362,12 @@ work_order_day (void)
   vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-work-order-03-bay-photo-chat");
 
   /* 3. The desk answers: exactly once in PostgreSQL, back in the page. */
-  g_assert_false (gtk_widget_get_sensitive (page_child ("send_button")));   /* nothing typed */
-  gtk_editable_set_text (page_child ("chat_entry"), DESK_MESSAGE);
-  g_assert_true (gtk_widget_get_sensitive (page_child ("send_button")));
-  gtk_widget_activate (page_child ("send_button"));
+  g_assert_false (gtk_widget_get_sensitive (vb_reception_test_wo_child ("send_button")));   /* nothing typed */
+  gtk_editable_set_text (vb_reception_test_wo_child ("chat_entry"), DESK_MESSAGE);
+  g_assert_true (gtk_widget_get_sensitive (vb_reception_test_wo_child ("send_button")));
+  gtk_widget_activate (vb_reception_test_wo_child ("send_button"));
   g_assert_true (vb_gui_wait_for (chat_has, (gpointer) DESK_MESSAGE, WAIT_MS));
-  g_assert_cmpstr (gtk_editable_get_text (page_child ("chat_entry")), ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (vb_reception_test_wo_child ("chat_entry")), ==, "");
   /* The server's row replaces the local one (same id): one row, then the name. */
   g_assert_true (vb_gui_wait_for (chat_row_synced, (gpointer) DESK_MESSAGE, WAIT_MS));
   want[0] = DESK_MESSAGE;
@@ -425,7 +385,7 @@ work_order_day (void)
 
   /* The photo opens larger. */
   {
-    GtkWidget *child = gtk_widget_get_first_child (page_child ("photos_box"));
+    GtkWidget *child = gtk_widget_get_first_child (vb_reception_test_wo_child ("photos_box"));
     GtkWindow *viewer;
 
     gtk_widget_activate (gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child)));
@@ -441,13 +401,14 @@ work_order_day (void)
   vb_gui_stop_server (server);
   vb_test_server_kill (server);
   g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Offline", WAIT_MS));
-  gtk_editable_set_text (page_child ("chat_entry"), OFFLINE_MESSAGE);
-  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("send_button"), WAIT_MS));
-  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (page_child ("send_button")), "offline"));
-  g_assert_true (gtk_widget_get_visible (page_child ("chat_status_label")));
-  gtk_widget_activate (page_child ("send_button"));
+  gtk_editable_set_text (vb_reception_test_wo_child ("chat_entry"), OFFLINE_MESSAGE);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_widget_sensitive,
+                                  vb_reception_test_wo_child ("send_button"), WAIT_MS));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (vb_reception_test_wo_child ("send_button")), "offline"));
+  g_assert_true (gtk_widget_get_visible (vb_reception_test_wo_child ("chat_status_label")));
+  gtk_widget_activate (vb_reception_test_wo_child ("send_button"));
   g_assert_true (vb_gui_wait_for (chat_row_waiting, (gpointer) OFFLINE_MESSAGE, WAIT_MS));
-  g_assert_cmpstr (gtk_editable_get_text (page_child ("chat_entry")), ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (vb_reception_test_wo_child ("chat_entry")), ==, "");
   g_assert_cmpuint (vb_cache_count_pending (vb_client_get_cache (vb_reception_test_client ())), >=, 1);
   {
     g_autofree char *local_id = dup_chat_id (OFFLINE_MESSAGE);
@@ -457,7 +418,7 @@ work_order_day (void)
                                               local_id));
   }
   /* The page still shows everything from the cache. */
-  g_assert_true (status_is ((gpointer) "In progress"));
+  g_assert_true (vb_reception_test_wo_status_is ((gpointer) "In progress"));
   g_assert_true (chat_has ((gpointer) BAY_MESSAGE));
   scroll_to ("chat_list");
   vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-work-order-06-offline");
@@ -481,7 +442,7 @@ work_order_day (void)
   vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-work-order-07-offline-synced");
 
   /* 5. The customer link. */
-  gtk_widget_activate (page_child ("customer_button"));
+  gtk_widget_activate (vb_reception_test_wo_child ("customer_button"));
   g_assert_true (vb_gui_wait_for (vb_reception_test_content_is, (gpointer) "customer", WAIT_MS));
   g_assert_cmpstr (vb_customer_page_get_customer_id (vb_reception_test_desk_child ("customer_page")), ==, customer);
 }

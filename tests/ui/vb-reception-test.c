@@ -3,6 +3,7 @@
 #include "vb-reception-test.h"
 
 #include <adwaita.h>
+#include <string.h>
 
 #include "vb-connection-indicator.h"
 #include "vb-desk-view.h"
@@ -169,4 +170,57 @@ vb_reception_test_db_count (VbTestServer *server,
   g_autofree char *value = vb_reception_test_db_value (server, sql, param);
 
   return g_ascii_strtoll (value, NULL, 10);
+}
+
+VbWorkOrderPage *
+vb_reception_test_wo_page (void)
+{
+  return vb_reception_test_desk_child ("work_order_page");
+}
+
+gpointer
+vb_reception_test_wo_child (const char *name)
+{
+  return vb_gui_child (vb_reception_test_wo_page (), VB_TYPE_WORK_ORDER_PAGE, name);
+}
+
+VbMoneySection *
+vb_reception_test_money_section (void)
+{
+  return vb_work_order_page_get_money_section (vb_reception_test_wo_page ());
+}
+
+gpointer
+vb_reception_test_money_child (const char *name)
+{
+  return vb_gui_child (vb_reception_test_money_section (), VB_TYPE_MONEY_SECTION, name);
+}
+
+gboolean
+vb_reception_test_wo_status_is (gpointer data)
+{
+  return g_strcmp0 (gtk_label_get_label (vb_reception_test_wo_child ("status_label")), data) == 0;
+}
+
+char *
+vb_reception_test_wo_text (void)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  vb_gui_collect (GTK_WIDGET (vb_reception_test_wo_page ()), text, NULL, NULL);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+gboolean
+vb_reception_test_wo_shows (gpointer data)
+{
+  g_autofree char *text = vb_reception_test_wo_text ();
+
+  return strstr (text, data) != NULL;
+}
+
+gboolean
+vb_reception_test_widget_sensitive (gpointer data)
+{
+  return gtk_widget_get_sensitive (data);
 }

@@ -9,6 +9,7 @@
 #include "vb-client.h"
 #include "vb-reception-application.h"
 #include "vb-reception-window.h"
+#include "vb-work-order-page.h"
 
 G_BEGIN_DECLS
 
@@ -50,5 +51,21 @@ char                   *vb_reception_test_db_value     (VbTestServer        *ser
 gint64                  vb_reception_test_db_count     (VbTestServer        *server,
                                                         const char          *sql,
                                                         const char          *param);
+
+/* The desk's work order page, its template children, and those of its
+ * money section (quote, invoice, payments). */
+VbWorkOrderPage        *vb_reception_test_wo_page      (void);
+gpointer                vb_reception_test_wo_child     (const char          *name);
+VbMoneySection         *vb_reception_test_money_section (void);
+gpointer                vb_reception_test_money_child  (const char          *name);
+/* Conditions: the work order page's status badge reads data; the page's
+ * text (every label, row and button in it, as vb_gui_collect() gathers
+ * it) contains data. */
+gboolean                vb_reception_test_wo_status_is (gpointer             data);
+gboolean                vb_reception_test_wo_shows     (gpointer             data);
+/* The work order page's text (newly allocated). */
+char                   *vb_reception_test_wo_text      (void);
+/* Condition: the widget data is sensitive. */
+gboolean                vb_reception_test_widget_sensitive (gpointer         data);
 
 G_END_DECLS
