@@ -136,36 +136,47 @@ is_noise (const char *name)
          g_str_equal (name, "preferred_language") || g_str_equal (name, "status");
 }
 
-static char *
-dup_local_time (const char *iso)
+/* A time as the booking's location counts it (tz; NULL: this computer's). */
+static GDateTime *
+time_in (const char *iso,
+         GTimeZone  *tz)
 {
   g_autoptr(GDateTime) time = iso != NULL ? g_date_time_new_from_iso8601 (iso, NULL) : NULL;
-  g_autoptr(GDateTime) local = NULL;
 
   if (time == NULL)
     return NULL;
-  local = g_date_time_to_local (time);
-  /* Translators: a booking's day and time, strftime format */
-  return g_date_time_format (local, _("%a %-d %b, %H:%M"));
+  return tz != NULL ? g_date_time_to_timezone (time, tz) : g_date_time_to_local (time);
 }
 
 static char *
-dup_clock (const char *iso)
+dup_day_time (const char *iso,
+              GTimeZone  *tz)
 {
-  g_autoptr(GDateTime) time = iso != NULL ? g_date_time_new_from_iso8601 (iso, NULL) : NULL;
-  g_autoptr(GDateTime) local = NULL;
+  g_autoptr(GDateTime) there = time_in (iso, tz);
 
-  if (time == NULL)
+  if (there == NULL)
     return NULL;
-  local = g_date_time_to_local (time);
-  return g_date_time_format (local, "%H:%M");
+  /* Translators: a booking's day and time, strftime format */
+  return g_date_time_format (there, _("%a %-d %b, %H:%M"));
+}
+
+static char *
+dup_clock (const char *iso,
+           GTimeZone  *tz)
+{
+  g_autoptr(GDateTime) there = time_in (iso, tz);
+
+  if (there == NULL)
+    return NULL;
+  return g_date_time_format (there, "%H:%M");
 }
 
 /* What the change was about: a customer's name, a vehicle's plate, a
  * booking's time; NULL when the fields do not say. */
 static char *
 dup_subject (const VbOutboxEntry *entry,
-             JsonObject          *fields)
+             JsonObject          *fields,
+             GTimeZone           *tz)
 {
   const char *entity = entry->entity != NULL ? entry->entity : "";
 
@@ -193,13 +204,15 @@ dup_subject (const VbOutboxEntry *entry,
       return vin != NULL && *vin != '\0' ? g_strdup (vin) : NULL;
     }
   if (g_str_equal (entity, "appointments"))
-    return dup_local_time (string_member (fields, "starts_at"));
+    return dup_day_time (string_member (fields, "starts_at"), tz);
   return NULL;
 }
 
 char *
 vb_problem_dup_title (const VbOutboxEntry *entry,
-                      JsonObject          *record)
+                      JsonObject          *record,
+                      GTimeZone           *tz,
+                      const char          *place)
 {
   g_autofree char *attempt = NULL;
   g_autofree char *subject = NULL;
@@ -208,11 +221,18 @@ vb_problem_dup_title (const VbOutboxEntry *entry,
   g_return_val_if_fail (entry != NULL, NULL);
   attempt = vb_outbox_entry_dup_attempt (entry);
   fields = entry_fields (entry);
-  subject = dup_subject (entry, fields);
+  subject = dup_subject (entry, fields, tz);
   if (subject == NULL)
-    subject = dup_subject (entry, record);
+    subject = dup_subject (entry, record, tz);
   if (subject == NULL)
     return g_steal_pointer (&attempt);
+  if (place != NULL && *place != '\0')
+    {
+      g_autofree char *here = subject;
+
+      /* Translators: a booking's time and its location: "Mon 7 Dec, 09:00 at District 1" */
+      subject = g_strdup_printf (_("%s at %s"), here, place);
+    }
   /* Translators: what was tried and what it was about: "New customer: Hannah Nguyen" */
   return g_strdup_printf (_("%s: %s"), attempt, subject);
 }
@@ -235,7 +255,8 @@ is_subject (const VbOutboxEntry *entry,
 }
 
 char *
-vb_problem_dup_tried (const VbOutboxEntry *entry)
+vb_problem_dup_tried (const VbOutboxEntry *entry,
+                      GTimeZone           *tz)
 {
   g_autoptr(JsonObject) fields = NULL;
   g_autoptr(JsonObject) base = NULL;
@@ -246,7 +267,7 @@ vb_problem_dup_tried (const VbOutboxEntry *entry)
   fields = entry_fields (entry);
   if (fields == NULL)
     return g_strdup ("");
-  subject = dup_subject (entry, fields);
+  subject = dup_subject (entry, fields, tz);
   /* A change to a record: only what it changed (an editor sends the
    * whole form). */
   if (entry->kind == VB_CHANGE_UPDATE)
@@ -265,9 +286,9 @@ vb_problem_dup_tried (const VbOutboxEntry *entry)
           json_node_equal (node, json_object_get_member (base, name)))
         continue;
       if (g_str_equal (name, "starts_at"))
-        value = dup_local_time (string_member (fields, name));
+        value = dup_day_time (string_member (fields, name), tz);
       else if (g_str_equal (name, "ends_at"))
-        value = dup_clock (string_member (fields, name));
+        value = dup_clock (string_member (fields, name), tz);
       else
         value = dup_value (node);
       if (value == NULL || g_str_equal (value, _("(empty)")))

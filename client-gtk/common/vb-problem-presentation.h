@@ -10,13 +10,18 @@ G_BEGIN_DECLS
 
 /* What was tried and what it was about: "New customer: Hannah Nguyen",
  * "New vehicle: 51K-777.01", "New booking: Mon 7 Dec, 09:00"; record (the
- * local view, may be NULL) names it when the change's fields do not. */
+ * local view, may be NULL) names it when the change's fields do not.
+ * Times are in tz, the booking's location's zone (NULL: this computer's);
+ * place (may be NULL) is added after a time: "… 09:00 at District 1". */
 char       *vb_problem_dup_title        (const VbOutboxEntry *entry,
-                                         JsonObject          *record);
+                                         JsonObject          *record,
+                                         GTimeZone           *tz,
+                                         const char          *place);
 /* The values it set (an update: those it changed), by their names on the
  * forms, without those in the title: "Phone: 0901 234 567 · E-mail:
- * hannah@example.com" ("" when there are none). */
-char       *vb_problem_dup_tried        (const VbOutboxEntry *entry);
+ * hannah@example.com" ("" when there are none); times in tz as above. */
+char       *vb_problem_dup_tried        (const VbOutboxEntry *entry,
+                                         GTimeZone           *tz);
 /* When, relative to now: "Tried today at 14:05", "Tried Mon 7 Dec at 14:05". */
 char       *vb_problem_dup_when         (const VbOutboxEntry *entry,
                                          GDateTime           *now);

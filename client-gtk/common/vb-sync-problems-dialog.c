@@ -6,6 +6,9 @@
  * what it was about, the values typed, when), and the server's answer
  * naming the field; a conflict shows the user's value, the value it had,
  * and the server's value now.  The words come from vb-problem-presentation.c.
+ * A booking's times are shown in its location's time zone, as the Bookings
+ * page shows them (not this computer's), and the location is named when
+ * the desk's cache has more than one.
  *
  * Each row offers what can fix it:
  *   - Edit (a refused customer, vehicle or booking): ::edit-problem, which
@@ -275,6 +278,40 @@ add_label (GtkWidget  *box,
   return label;
 }
 
+/* Where a booking is: its location's time zone (the Bookings page shows
+ * its times in it, not in this computer's) and, when this desk has more
+ * than one location, its name. */
+static void
+find_place (VbSyncProblemsDialog *self,
+            const VbOutboxEntry  *entry,
+            JsonObject           *record,
+            GTimeZone           **tz,
+            char                **place)
+{
+  g_autoptr(JsonObject) fields = NULL;
+  g_autoptr(JsonObject) location = NULL;
+  const char *location_id = NULL;
+  const char *zone;
+
+  *tz = NULL;
+  *place = NULL;
+  if (g_strcmp0 (entry->entity, "appointments") != 0)
+    return;
+  fields = parse_object (entry->fields != NULL ? entry->fields : entry->body);
+  if (fields != NULL)
+    location_id = json_object_get_string_member_with_default (fields, "location_id", NULL);
+  if (location_id == NULL && record != NULL)
+    location_id = json_object_get_string_member_with_default (record, "location_id", NULL);
+  location = location_id != NULL ? vb_cache_get (self->cache, "locations", location_id) : NULL;
+  if (location == NULL)
+    return;
+  zone = json_object_get_string_member_with_default (location, "time_zone", NULL);
+  if (zone != NULL)
+    *tz = g_time_zone_new_identifier (zone);
+  if (vb_cache_count (self->cache, "locations") > 1)
+    *place = g_strdup (json_object_get_string_member_with_default (location, "name", NULL));
+}
+
 static GtkWidget *
 create_row (VbSyncProblemsDialog *self,
             const VbOutboxEntry  *entry,
@@ -283,8 +320,10 @@ create_row (VbSyncProblemsDialog *self,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(JsonObject) record = entry->entity != NULL && entry->record_id != NULL
                                  ? vb_cache_get (self->cache, entry->entity, entry->record_id) : NULL;
-  g_autofree char *title = vb_problem_dup_title (entry, record);
-  g_autofree char *tried = vb_problem_dup_tried (entry);
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autofree char *place = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *tried = NULL;
   g_autofree char *when = vb_problem_dup_when (entry, now);
   g_autofree char *reason = vb_problem_dup_reason (entry, NULL);
   g_autofree char *details = NULL;
@@ -294,6 +333,9 @@ create_row (VbSyncProblemsDialog *self,
   GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *label;
 
+  find_place (self, entry, record, &tz, &place);
+  title = vb_problem_dup_title (entry, record, tz, place);
+  tried = vb_problem_dup_tried (entry, tz);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   gtk_widget_add_css_class (row, conflict ? "conflict" : "refused");
   gtk_widget_set_margin_top (box, 12);

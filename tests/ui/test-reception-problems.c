@@ -14,8 +14,18 @@
  *   4. a conflict: the address changed offline here and meanwhile by
  *      another desk; the row shows both values; Keep Mine sends it again
  *      over the server's version and PostgreSQL has ours;
- *   5. a booking the server refuses: Edit opens the Bookings page on its
- *      day (where another slot is chosen).
+ *   5. offline, a vehicle added to the customer in the editor's "add
+ *      vehicle" with a plate the editor lets through but the server
+ *      refuses (over 20 characters; the server has no VIN uniqueness rule
+ *      and checks VINs as the editor does); Edit opens the editor in that
+ *      mode with what was typed, fixed and saved the vehicle is in
+ *      PostgreSQL once;
+ *   6. a booking the server refuses: its time in the location's zone (not
+ *      this computer's); Edit opens the Bookings page on its day (where
+ *      another slot is chosen);
+ *   7. Try Again: offline, a booking in a slot another desk has taken
+ *      meanwhile (409 starts_at); once the other booking is cancelled,
+ *      Try Again books it, once.
  * Screenshots in <build>/tests/ui-artifacts/problems-*.png.
  */
 #include <adwaita.h>
@@ -143,6 +153,226 @@ customer_shown (gpointer data)
          vb_customer_page_get_customer_id (vb_reception_test_desk_child ("customer_page")) != NULL;
 }
 
+/* "New booking: Wed 9 Dec, 12:00" as the Bookings page counts time: in
+ * the location's zone (from PostgreSQL), with its name when this desk's
+ * cache has several locations. */
+static char *
+booking_title (GDateTime  *start,
+               const char *location_id)
+{
+  g_autofree char *zone = vb_reception_test_db_value (server, "SELECT time_zone FROM locations WHERE id = $1::uuid",
+                                                      location_id);
+  g_autofree char *name = vb_reception_test_db_value (server, "SELECT name FROM locations WHERE id = $1::uuid",
+                                                      location_id);
+  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier (zone);
+  g_autoptr(GDateTime) there = NULL;
+  g_autofree char *day = NULL;
+
+  g_assert_nonnull (tz);
+  there = g_date_time_to_timezone (start, tz);
+  day = g_date_time_format (there, "%a %-d %b, %H:%M");
+  if (vb_cache_count (cache (), "locations") > 1)
+    return g_strdup_printf ("New booking: %s at %s", day, name);
+  return g_strdup_printf ("New booking: %s\n", day);
+}
+
+static gboolean
+page_is_customer (gpointer data)
+{
+  return g_strcmp0 (vb_desk_view_get_page (vb_reception_window_get_desk (vb_reception_test_window ())), "customer") == 0 &&
+         g_strcmp0 (vb_customer_page_get_customer_id (vb_reception_test_desk_child ("customer_page")), data) == 0;
+}
+
+#define VEHICLE_VIN   "RLNVF8AA1RH123457"
+#define LONG_PLATE    "51K-777.01 RENTAL FLEET"
+#define GOOD_PLATE    "51K-777.01"
+
+/* Offline, "add vehicle" with a plate over the server's 20 characters
+ * (the editor does not count them); Edit, fix, save: one vehicle. */
+static void
+add_vehicle_refused (const char *customer_id)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  VbSyncProblemsDialog *dialog;
+  VbCustomerEditor *editor;
+  GtkWidget *row;
+  GtkWidget *button = NULL;
+
+  g_test_message ("refused vehicle");
+  vb_desk_view_open_record (vb_reception_window_get_desk (vb_reception_test_window ()), "customers", customer_id);
+  g_assert_true (vb_gui_wait_for (page_is_customer, (gpointer) customer_id, WAIT_MS));
+  vb_gui_stop_server (server);
+  vb_test_server_kill (server);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Offline", WAIT_MS));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (vb_reception_test_window ()), "win.add-vehicle", NULL));
+  editor = shown_editor ();
+  type_into (editor, "plate_row", LONG_PLATE);
+  type_into (editor, "vin_row", VEHICLE_VIN);
+  type_into (editor, "make_row", "VinFast");
+  type_into (editor, "model_row", "VF 8");
+  type_into (editor, "year_row", "2024");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_CUSTOMER_EDITOR), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Offline — 1 change waiting", WAIT_MS));
+
+  vb_test_server_restart (server, FALSE);
+  g_assert_true (vb_gui_wait_for (problems_are, GUINT_TO_POINTER (1), WAIT_MS));
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM vehicles WHERE vin = $1", VEHICLE_VIN), ==, 0);
+
+  dialog = open_problems ();
+  row = problem_row (dialog, text, "_Edit…", &button);
+  g_test_message ("vehicle row:\n%s", text->str);
+  g_assert_nonnull (strstr (text->str, "New vehicle: " LONG_PLATE));
+  g_assert_nonnull (strstr (text->str, "VIN: " VEHICLE_VIN " · Make: VinFast · Model: VF 8 · Year: 2024"));
+  g_assert_nonnull (strstr (text->str, "Refused — Plate: "));
+  g_assert_nonnull (button);
+  g_assert_false (has_button (row, "_Try Again"));
+  vb_gui_settle (300);
+  vb_gui_save_screenshot (GTK_WIDGET (dialog), "problems-05a-refused-vehicle");
+
+  gtk_widget_activate (button);
+  editor = shown_editor ();
+  g_assert_cmpstr (vb_customer_editor_get_error_field (editor), ==, "plate");
+  g_assert_true (gtk_widget_has_css_class (vb_gui_child (editor, VB_TYPE_CUSTOMER_EDITOR, "plate_row"), "error"));
+  g_assert_cmpstr (text_of (editor, "plate_row"), ==, LONG_PLATE);
+  g_assert_cmpstr (text_of (editor, "vin_row"), ==, VEHICLE_VIN);
+  g_assert_cmpstr (text_of (editor, "make_row"), ==, "VinFast");
+  g_assert_cmpstr (text_of (editor, "model_row"), ==, "VF 8");
+  g_assert_cmpstr (text_of (editor, "year_row"), ==, "2024");
+  /* The vehicle form only, for this customer. */
+  g_assert_false (gtk_widget_is_visible (vb_gui_child (editor, VB_TYPE_CUSTOMER_EDITOR, "given_row")));
+  g_assert_cmpstr (adw_window_title_get_title (vb_gui_child (editor, VB_TYPE_CUSTOMER_EDITOR, "window_title")), ==, "Add Vehicle");
+  vb_gui_settle (300);
+  vb_gui_save_screenshot (GTK_WIDGET (editor), "problems-05b-edit-vehicle");
+
+  type_into (editor, "plate_row", GOOD_PLATE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_CUSTOMER_EDITOR), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (problems_are, GUINT_TO_POINTER (0), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_SYNC_PROBLEMS_DIALOG), WAIT_MS));
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM vehicles WHERE vin = $1", VEHICLE_VIN), ==, 1);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM vehicles WHERE vin = $1 AND plate = '" GOOD_PLATE "'"
+                                                       " AND make = 'VinFast' AND year = 2024", VEHICLE_VIN), ==, 1);
+  {
+    g_autofree char *owner = vb_reception_test_db_value (server, "SELECT customer_id FROM vehicles WHERE vin = $1", VEHICLE_VIN);
+
+    g_assert_cmpstr (owner, ==, customer_id);
+  }
+  g_assert_true (vb_gui_wait_for (page_is_customer, (gpointer) customer_id, WAIT_MS));
+  vb_gui_settle (300);
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "problems-05c-vehicle-added");
+}
+
+static gboolean
+in_cache (gpointer id)
+{
+  g_autoptr(JsonObject) row = vb_cache_get (cache (), "appointments", id);
+
+  return row != NULL;
+}
+
+/* Offline, a booking in a slot another desk has taken meanwhile: refused
+ * (409 starts_at), with Try Again; the other booking cancelled, Try Again
+ * books ours once. */
+static void
+try_again_booking (const char *customer_id)
+{
+  VbSyncEngine *engine = vb_client_get_sync_engine (vb_reception_test_client ());
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *location = vb_reception_test_db_value (server, "SELECT preferred_location_id FROM customers WHERE id = $1::uuid",
+                                                          customer_id);
+  g_autofree char *bay = vb_reception_test_db_value (server, "SELECT id FROM bays WHERE location_id = $1::uuid AND active"
+                                                             " ORDER BY name LIMIT 1", location);
+  g_autofree char *service = vb_reception_test_db_value (server, "SELECT id FROM service_types WHERE active"
+                                                                 " AND required_hv_level = 0 ORDER BY code LIMIT 1", NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) later = g_date_time_add_days (now, 27);
+  g_autoptr(GDateTime) start = g_date_time_new_utc (g_date_time_get_year (later), g_date_time_get_month (later),
+                                                    g_date_time_get_day_of_month (later), 3, 15, 0);
+  g_autoptr(GDateTime) end = g_date_time_add_minutes (start, 45);
+  g_autofree char *starts_at = g_date_time_format_iso8601 (start);
+  g_autofree char *ends_at = g_date_time_format_iso8601 (end);
+  g_autofree char *other_token = vb_test_user_token (server, "desk3-problems@example.com", "reception", "HCM-D1");
+  g_autofree char *other_body = NULL;
+  g_autofree char *cancel_path = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(JsonNode) other = NULL;
+  g_autoptr(JsonNode) cancelled = NULL;
+  g_autofree char *overlap_sql = NULL;
+  g_autofree char *booked = NULL;
+  g_autoptr(JsonObject) record = json_object_new ();
+  g_autoptr(JsonArray) services = json_array_new ();
+  g_autoptr(GError) error = NULL;
+  VbSyncProblemsDialog *dialog;
+  GtkWidget *row;
+  GtkWidget *button = NULL;
+  const char *ours;
+
+  g_test_message ("try again");
+  /* Another desk takes the slot. */
+  other_body = g_strdup_printf ("{\"location_id\": \"%s\", \"customer_id\": \"%s\", \"service_type_ids\": [\"%s\"],"
+                                " \"bay_id\": \"%s\", \"starts_at\": \"%s\", \"ends_at\": \"%s\"}",
+                                location, customer_id, service, bay, starts_at, ends_at);
+  other = vb_test_call (server, "POST", "/api/v1/appointments", other_token, other_body, 201);
+  cancel_path = g_strdup_printf ("/api/v1/appointments/%s/cancel",
+                                 json_object_get_string_member (vb_test_object (other), "id"));
+  /* Stopped while it pushes the new booking to this desk, the server
+   * trips over the closing WebSocket: let the push land first. */
+  g_assert_true (vb_gui_wait_for (in_cache, (gpointer) json_object_get_string_member (vb_test_object (other), "id"),
+                                  WAIT_MS));
+
+  /* This desk, offline, books the same bay at the same time. */
+  vb_gui_stop_server (server);
+  vb_test_server_kill (server);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Offline", WAIT_MS));
+  json_array_add_string_element (services, service);
+  json_object_set_string_member (record, "location_id", location);
+  json_object_set_string_member (record, "customer_id", customer_id);
+  json_object_set_array_member (record, "service_type_ids", g_steal_pointer (&services));
+  json_object_set_string_member (record, "bay_id", bay);
+  json_object_set_string_member (record, "starts_at", starts_at);
+  json_object_set_string_member (record, "ends_at", ends_at);
+  json_object_set_string_member (record, "status", "booked");
+  json_object_set_string_member (record, "source", "phone");
+  g_assert_cmpint (vb_sync_engine_create (engine, "appointments", "/api/v1/appointments", record, &error), >, 0);
+  g_assert_no_error (error);
+  ours = json_object_get_string_member (record, "id");
+  g_assert_nonnull (ours);
+  g_assert_true (vb_gui_wait_for (vb_reception_test_label_is, (gpointer) "Offline — 1 change waiting", WAIT_MS));
+
+  vb_test_server_restart (server, FALSE);
+  g_assert_true (vb_gui_wait_for (problems_are, GUINT_TO_POINTER (1), WAIT_MS));
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM appointments WHERE id = $1::uuid", ours), ==, 0);
+
+  dialog = open_problems ();
+  row = problem_row (dialog, text, "_Try Again", &button);
+  g_test_message ("taken slot row:\n%s", text->str);
+  expected = booking_title (start, location);
+  g_assert_nonnull (strstr (text->str, expected));
+  g_assert_nonnull (strstr (text->str, "Refused — Time: "));
+  g_assert_nonnull (button);
+  g_assert_true (has_button (row, "_Edit…"));
+  g_assert_true (has_button (row, "_Dismiss"));
+  vb_gui_settle (300);
+  vb_gui_save_screenshot (GTK_WIDGET (dialog), "problems-07-slot-taken");
+
+  /* The other booking is cancelled: the slot is free again. */
+  cancelled = vb_test_call (server, "POST", cancel_path, other_token, NULL, 200);
+  gtk_widget_activate (button);
+  g_assert_true (vb_gui_wait_for (problems_are, GUINT_TO_POINTER (0), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_SYNC_PROBLEMS_DIALOG), WAIT_MS));
+  g_assert_false (gtk_widget_get_visible (vb_reception_test_win_child ("problems_button")));
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM appointments WHERE id = $1::uuid"
+                                                       " AND status = 'booked'", ours), ==, 1);
+  /* Once: the only booking in that bay at that time, and no copy of it. */
+  overlap_sql = g_strdup_printf ("SELECT id FROM appointments WHERE bay_id = $1::uuid AND status = 'booked'"
+                                 " AND during && tstzrange ('%s', '%s')", starts_at, ends_at);
+  booked = vb_reception_test_db_value (server, overlap_sql, bay);
+  g_assert_cmpstr (booked, ==, ours);
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM appointments WHERE customer_id = $1::uuid"
+                                                       " AND status = 'cancelled'", customer_id), ==, 1);
+}
+
 /* The case */
 
 static void
@@ -266,7 +496,10 @@ fix_refused (void)
   g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM customers WHERE id = $1::uuid AND address = '12 Mine Street'",
                                                        customer_id), ==, 1);
 
-  /* 5. A booking the server refuses (no such bay or service). */
+  /* 5. A new vehicle the server refuses, fixed through Edit. */
+  add_vehicle_refused (customer_id);
+
+  /* 6. A booking the server refuses (no such bay or service). */
   {
     VbSyncEngine *engine = vb_client_get_sync_engine (vb_reception_test_client ());
     g_autofree char *location = vb_reception_test_db_value (server, "SELECT preferred_location_id FROM customers WHERE id = $1::uuid",
@@ -283,8 +516,8 @@ fix_refused (void)
     g_autoptr(JsonObject) record = json_object_new ();
     g_autoptr(JsonArray) services = json_array_new ();
     g_autoptr(GError) error = NULL;
-    g_autoptr(GTimeZone) tz = NULL;
     g_autoptr(GDateTime) there = NULL;
+    g_autofree char *expected = NULL;
     GDateTime *shown;
 
     json_array_add_string_element (services, service);
@@ -304,11 +537,12 @@ fix_refused (void)
     g_string_truncate (text, 0);
     problem_row (dialog, text, "_Edit…", &button);
     g_test_message ("booking row:\n%s", text->str);
-    g_assert_nonnull (strstr (text->str, "New booking: "));
+    expected = booking_title (start, location);
+    g_assert_nonnull (strstr (text->str, expected));
     g_assert_nonnull (strstr (text->str, "Refused — "));
     g_assert_nonnull (button);
     vb_gui_settle (300);
-    vb_gui_save_screenshot (GTK_WIDGET (dialog), "problems-05-refused-booking");
+    vb_gui_save_screenshot (GTK_WIDGET (dialog), "problems-06a-refused-booking");
 
     gtk_widget_activate (button);
     g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_SYNC_PROBLEMS_DIALOG), WAIT_MS));
@@ -318,8 +552,20 @@ fix_refused (void)
     g_assert_cmpint (g_date_time_get_year (shown), ==, g_date_time_get_year (there));
     g_assert_cmpint (g_date_time_get_day_of_year (shown), ==, g_date_time_get_day_of_year (there));
     vb_gui_settle (300);
-    vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "problems-06-booking-day");
+    vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "problems-06b-booking-day");
+
+    /* Not to be booked after all: Dismiss. */
+    dialog = open_problems ();
+    g_string_truncate (text, 0);
+    problem_row (dialog, text, "_Dismiss", &button);
+    g_assert_nonnull (button);
+    gtk_widget_activate (button);
+    g_assert_true (vb_gui_wait_for (problems_are, GUINT_TO_POINTER (0), WAIT_MS));
+    g_assert_true (vb_gui_wait_for (vb_gui_toplevel_gone, GSIZE_TO_POINTER (VB_TYPE_SYNC_PROBLEMS_DIALOG), WAIT_MS));
   }
+
+  /* 7. A booking refused because the slot was taken, tried again once free. */
+  try_again_booking (customer_id);
 }
 
 /* The words, without a display or server. */
@@ -337,8 +583,8 @@ test_presentation (void)
                       " \"field\": \"phones\"}}",
   };
   g_autoptr(JsonNode) server = json_from_string ("{\"address\": \"B\", \"version\": 3}", NULL);
-  g_autofree char *title = vb_problem_dup_title (&entry, NULL);
-  g_autofree char *tried = vb_problem_dup_tried (&entry);
+  g_autofree char *title = vb_problem_dup_title (&entry, NULL, NULL, NULL);
+  g_autofree char *tried = vb_problem_dup_tried (&entry, NULL);
   g_autofree char *reason = NULL;
   g_autofree char *field = NULL;
   g_autofree char *conflict = NULL;
@@ -360,6 +606,33 @@ test_presentation (void)
   conflict = vb_problem_dup_conflict (&entry, json_node_get_object (server));
   g_assert_cmpstr (conflict, ==, "Address — yours: A (was 0) · on the server now: B");
   g_assert_true (vb_problem_can_retry (&entry));
+
+  /* A booking's times are its location's, whatever this computer's zone. */
+  {
+    VbOutboxEntry booking = {
+      .seq = 2, .kind = VB_CHANGE_CREATE, .state = VB_OUTBOX_REFUSED, .entity = (char *) "appointments",
+      .record_id = (char *) "a1", .method = (char *) "POST", .path = (char *) "/api/v1/appointments",
+      .fields = (char *) "{\"id\": \"a1\", \"location_id\": \"l1\", \"bay_id\": \"b1\","
+                         " \"starts_at\": \"2026-12-07T02:00:00Z\", \"ends_at\": \"2026-12-07T03:30:00Z\","
+                         " \"status\": \"booked\", \"notes\": \"brakes squeal\"}",
+      .status = 409,
+      .reply = (char *) "{\"error\": {\"code\": \"conflict\", \"message\": \"taken\", \"field\": \"starts_at\"}}",
+    };
+    g_autoptr(GTimeZone) saigon = g_time_zone_new_identifier ("Asia/Ho_Chi_Minh");
+    g_autoptr(GTimeZone) berlin = g_time_zone_new_identifier ("Europe/Berlin");
+    g_autofree char *there = vb_problem_dup_title (&booking, NULL, saigon, NULL);
+    g_autofree char *named = vb_problem_dup_title (&booking, NULL, berlin, "Berlin Mitte");
+    g_autofree char *times = vb_problem_dup_tried (&booking, saigon);
+    g_autofree char *refused = vb_problem_dup_reason (&booking, NULL);
+
+    g_assert_nonnull (saigon);
+    g_assert_nonnull (berlin);
+    g_assert_cmpstr (there, ==, "New booking: Mon 7 Dec, 09:00");
+    g_assert_cmpstr (named, ==, "New booking: Mon 7 Dec, 03:00 at Berlin Mitte");
+    g_assert_cmpstr (times, ==, "Notes: brakes squeal · Ends: 10:30");
+    g_assert_cmpstr (refused, ==, "Refused — Time: taken");
+    g_assert_true (vb_problem_can_retry (&booking));
+  }
 }
 
 static void
