@@ -113,6 +113,7 @@ add_to_thread (GHashTable *threads,
   json_object_set_string_member (thread, "last_direction", str (entry, "direction"));
   json_object_set_string_member (thread, "last_channel", str (entry, "channel"));
   json_object_set_string_member (thread, "last_body", str (entry, "body"));
+  json_object_set_string_member (thread, "last_status", str (entry, "status"));
   json_object_set_boolean_member (thread, "last_pending",
                                   json_object_get_boolean_member_with_default (entry, "pending", FALSE));
 }
@@ -214,7 +215,7 @@ const char *
 vb_conversation_status_label (const char *status)
 {
   static const struct { const char *status; const char *label; } labels[] = {
-    { "queued", N_("Queued") },
+    { "queued", N_("Waiting to send") },
     { "sending", N_("Sending…") },
     { "sent", N_("Sent") },
     { "failed", N_("Not delivered") },
@@ -225,6 +226,39 @@ vb_conversation_status_label (const char *status)
     if (g_strcmp0 (status, labels[i].status) == 0)
       return _(labels[i].label);
   return NULL;
+}
+
+char *
+vb_conversation_dup_preview (JsonObject *thread)
+{
+  const char *channel = vb_conversation_channel_label (str (thread, "last_channel"));
+  const char *status = str (thread, "last_status");
+  g_autofree char *body = g_strdup (str (thread, "last_body") != NULL ? str (thread, "last_body") : "");
+
+  g_strdelimit (body, "\r\n\t", ' ');
+  if (json_object_get_boolean_member_with_default (thread, "last_pending", FALSE))
+    /* Translators: a reply written here, not on the server yet: "SMS, waiting to sync: …" */
+    return g_strdup_printf (_("%s, waiting to sync: %s"), channel, body);
+  if (g_strcmp0 (str (thread, "last_direction"), "outbound") != 0)
+    /* Translators: a conversation's last message, from the customer: "SMS: Xe xong chưa?" */
+    return g_strdup_printf (_("%s: %s"), channel, body);
+  if (g_strcmp0 (status, "queued") == 0)
+    /* Translators: the last message is queued on the server, not sent yet: "SMS, waiting to send: …" */
+    return g_strdup_printf (_("%s, waiting to send: %s"), channel, body);
+  if (g_strcmp0 (status, "sending") == 0)
+    /* Translators: "SMS, sending: …" */
+    return g_strdup_printf (_("%s, sending: %s"), channel, body);
+  if (g_strcmp0 (status, "sent") == 0)
+    /* Translators: "SMS, sent: …" */
+    return g_strdup_printf (_("%s, sent: %s"), channel, body);
+  if (g_strcmp0 (status, "failed") == 0)
+    /* Translators: "SMS, not delivered: …" */
+    return g_strdup_printf (_("%s, not delivered: %s"), channel, body);
+  if (g_strcmp0 (status, "unknown") == 0)
+    /* Translators: the server does not know whether it went out: "SMS, delivery unknown: …" */
+    return g_strdup_printf (_("%s, delivery unknown: %s"), channel, body);
+  /* Translators: an outbound message in a state without a label: "SMS, to the customer: …" */
+  return g_strdup_printf (_("%s, to the customer: %s"), channel, body);
 }
 
 const char *

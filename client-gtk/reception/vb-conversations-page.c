@@ -586,22 +586,12 @@ create_thread_row_cb (gpointer item,
   VbRecord *record = item;
   gint64 unread = json_object_get_int_member_with_default (vb_record_get_row (record), "unread", 0);
   g_autofree char *time = dup_time (vb_record_get_string (record, "last_at"));
-  g_autofree char *preview = NULL;
-  g_autofree char *oneline = g_strdup (vb_record_get_string (record, "last_body"));
+  /* The last message with its real state ("SMS, waiting to send: …"). */
+  g_autofree char *preview = vb_conversation_dup_preview (vb_record_get_row (record));
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *time_label = gtk_label_new (time);
 
-  g_strdelimit (oneline, "\r\n\t", ' ');
-  /* Translators: a conversation's last message: "SMS: Xe xong chưa?" ("You: …" for a reply) */
-  preview = g_strdup_printf (json_object_get_boolean_member_with_default (vb_record_get_row (record), "last_pending",
-                                                                         FALSE)
-                               /* Translators: a reply written here, not on the server yet: "SMS, waiting to sync: …" */
-                               ? _("%s, waiting to sync: %s")
-                               : g_strcmp0 (vb_record_get_string (record, "last_direction"), "outbound") == 0
-                               ? _("%s, sent: %s") : _("%s: %s"),
-                             vb_conversation_channel_label (vb_record_get_string (record, "last_channel")),
-                             oneline != NULL ? oneline : "");
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), vb_record_get_string (record, "display_name"));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), preview);

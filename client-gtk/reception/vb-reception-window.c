@@ -13,6 +13,10 @@
  * and win.open-record (ss), which the pages' rows activate; win.check-in (s,
  * a booked appointment) and win.walk-in-check-in (s, a vehicle) open the
  * check-in dialog, and the new work order's page once it is saved.
+ *
+ * Signing out (the client's session going to NULL) deletes the PDFs and
+ * maintenance schedules the desk kept on disk for that user
+ * (vb_vehicle_panel_delete_saved_dir): they are customer data.
  */
 #include "vb-reception-window.h"
 #include "vb-reception-resources.h"
@@ -22,6 +26,7 @@
 #include "vb-desk-view.h"
 #include "vb-problem-editing.h"
 #include "vb-sync-problems-dialog.h"
+#include "vb-vehicle-panel.h"
 #include "vb-reception-application.h"
 
 #include <glib/gi18n.h>
@@ -32,6 +37,7 @@ struct _VbReceptionWindow
 
   GtkStack   *stack;
   VbDeskView *desk;
+  char       *saved_dir;   /* the signed-in user's kept files, once known */
 };
 
 G_DEFINE_FINAL_TYPE (VbReceptionWindow, vb_reception_window, VB_TYPE_SHELL_WINDOW)
@@ -141,6 +147,38 @@ edit_sync_problem_action (GtkWidget  *widget,
     vb_problem_editing_open (GTK_WINDOW (self), client, self->desk, g_variant_get_int64 (parameter));
 }
 
+/* The user is known once there is a cache: remember whose files they are. */
+static void
+client_cache_cb (VbClient          *client,
+                 GParamSpec        *pspec,
+                 VbReceptionWindow *self)
+{
+  char *dir = vb_client_get_cache (client) != NULL ? vb_vehicle_panel_dup_saved_dir (client) : NULL;
+
+  if (dir != NULL)
+    {
+      g_free (self->saved_dir);
+      self->saved_dir = dir;
+    }
+}
+
+/* Signed out (or the server ended the session): that user's kept PDFs
+ * and schedules go. */
+static void
+client_session_cb (VbClient          *client,
+                   GParamSpec        *pspec,
+                   VbReceptionWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+
+  if (vb_client_get_session (client) != NULL || self->saved_dir == NULL)
+    return;
+  dir = g_steal_pointer (&self->saved_dir);
+  if (!vb_vehicle_panel_delete_saved_dir (dir, &error))
+    g_warning ("Could not delete the documents kept for the signed-out user: %s", error->message);
+}
+
 static void
 vb_reception_window_constructed (GObject *object)
 {
@@ -151,6 +189,12 @@ vb_reception_window_constructed (GObject *object)
 
   g_object_get (self, "client", &client, NULL);
   vb_desk_view_set_client (self->desk, client);
+  if (client != NULL)
+    {
+      g_signal_connect_object (client, "notify::cache", G_CALLBACK (client_cache_cb), self, 0);
+      g_signal_connect_object (client, "notify::session", G_CALLBACK (client_session_cb), self, 0);
+      client_cache_cb (client, NULL, self);
+    }
 }
 
 static void
@@ -161,6 +205,13 @@ vb_reception_window_dispose (GObject *object)
 }
 
 static void
+vb_reception_window_finalize (GObject *object)
+{
+  g_free (VB_RECEPTION_WINDOW (object)->saved_dir);
+  G_OBJECT_CLASS (vb_reception_window_parent_class)->finalize (object);
+}
+
+static void
 vb_reception_window_class_init (VbReceptionWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -168,6 +219,7 @@ vb_reception_window_class_init (VbReceptionWindowClass *klass)
 
   object_class->constructed = vb_reception_window_constructed;
   object_class->dispose = vb_reception_window_dispose;
+  object_class->finalize = vb_reception_window_finalize;
 
   vb_reception_window_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class,

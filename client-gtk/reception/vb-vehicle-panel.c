@@ -13,17 +13,23 @@
  * panel rebuilds its rows (a handful per car) in an idle after any of
  * them changed.  The schedule is computed by the server (docs/
  * api-reminders.md: GET /vehicles/{id}/reminders), so it is read while the
- * server can be reached and the last answer stays offline (in a table the
- * customer page shares between its panels, so it outlives them).  Documents are
- * the server's PDFs (docs/documents.md); one opened before is kept on
- * disk and opens offline too, the others are insensitive offline and say
- * why.
+ * server can be reached and the last answer stays offline: in a table the
+ * customer page shares between its panels, and on disk (a JSON file per
+ * vehicle, with when it was read), so it is still there offline after a
+ * restart, shown "As of" that time.  Documents are the server's PDFs
+ * (docs/documents.md); one opened before is kept on disk and opens offline
+ * too, the others are insensitive offline and say why.
+ *
+ * What is kept on disk is customer data: it lives in one directory per
+ * server and user (vb_vehicle_panel_dup_saved_dir), which the window
+ * deletes when the user signs out (vb_vehicle_panel_delete_saved_dir).
  */
 #include "vb-vehicle-panel.h"
 #include "vb-api-client.h"
 #include "vb-desk-presentation.h"
 #include "vb-document-format.h"
 #include "vb-record-list.h"
+#include "vb-session.h"
 #include "vb-trend-chart.h"
 
 #include <glib/gi18n.h>
@@ -31,6 +37,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct _VbVehiclePanel
 {
@@ -64,6 +71,7 @@ struct _VbVehiclePanel
   VbRecordList *quotes;
 
   JsonArray  *schedule;         /* the server's last answer, or NULL */
+  GDateTime  *schedule_read_at; /* when it was read, if known */
   GHashTable *schedules;        /* vehicle id → last answer, outlives the panel */
   char      *schedule_error;
   gboolean   schedule_loading;
@@ -517,6 +525,195 @@ history_activated_cb (GtkListBox     *list,
     gtk_widget_activate_action (GTK_WIDGET (self), "win.open-record", "(ss)", "work_orders", id);
 }
 
+/* -------------------------------------------------------- kept on disk --- */
+
+/* A path component from a server key or id, as vb_cache_default_path
+ * makes them: no separators, never "." or "..". */
+static char *
+sanitize (const char *name)
+{
+  char *safe = g_strdup (name != NULL && *name != '\0' ? name : "_");
+
+  for (char *p = safe; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '-' && *p != '_')
+      *p = '_';
+  if (safe[0] == '.')
+    safe[0] = '_';
+  return safe;
+}
+
+char *
+vb_vehicle_panel_dup_saved_dir (VbClient *client)
+{
+  VbSession *session;
+  const char *user_id;
+  g_autofree char *server = NULL;
+  g_autofree char *user = NULL;
+
+  g_return_val_if_fail (VB_IS_CLIENT (client), NULL);
+
+  session = vb_client_get_session (client);
+  user_id = session != NULL ? vb_session_get_user_id (session) : NULL;
+  if (user_id == NULL)
+    return NULL;
+  server = sanitize (vb_api_client_get_server_key (vb_client_get_api (client)));
+  user = sanitize (user_id);
+  return g_build_filename (g_get_user_cache_dir (), "voltbay", "desk", server, user, NULL);
+}
+
+/* Deletes path and, if it is a directory, what is in it (symbolic links
+ * are removed, never followed); a missing path is no error. */
+static gboolean
+delete_tree (const char  *path,
+             GError     **error)
+{
+  GStatBuf st;
+  int saved;
+
+  if (g_lstat (path, &st) != 0)
+    {
+      saved = errno;
+      if (saved == ENOENT)
+        return TRUE;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  if (S_ISDIR (st.st_mode))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, error);
+      const char *name;
+
+      if (dir == NULL)
+        return FALSE;
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (!delete_tree (child, error))
+            return FALSE;
+        }
+      if (g_rmdir (path) == 0)
+        return TRUE;
+    }
+  else if (g_unlink (path) == 0)
+    return TRUE;
+  saved = errno;
+  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s: %s", path, g_strerror (saved));
+  return FALSE;
+}
+
+gboolean
+vb_vehicle_panel_delete_saved_dir (const char  *dir,
+                                   GError     **error)
+{
+  /* Where PDFs were kept before they were kept per server and user. */
+  g_autofree char *unowned = g_build_filename (g_get_user_cache_dir (), "voltbay", "documents", NULL);
+
+  g_return_val_if_fail (dir != NULL, FALSE);
+
+  return delete_tree (dir, error) && delete_tree (unowned, error);
+}
+
+/* The file of a kind ("documents", "schedules") named name in the signed-in
+ * user's directory; NULL when no one is signed in. */
+static char *
+saved_file (VbVehiclePanel *self,
+            const char     *kind,
+            const char     *name)
+{
+  g_autofree char *dir = self->client != NULL ? vb_vehicle_panel_dup_saved_dir (self->client) : NULL;
+  g_autofree char *safe = sanitize (name);
+
+  return dir != NULL ? g_build_filename (dir, kind, safe, NULL) : NULL;
+}
+
+/* Writes contents to file atomically, 0600, in a 0700 directory. */
+static gboolean
+save_file (const char  *file,
+           const char  *contents,
+           gsize        length,
+           GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (file);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s: %s", dir, g_strerror (saved));
+      return FALSE;
+    }
+  return g_file_set_contents_full (file, contents, (gssize) length, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+static char *
+schedule_file (VbVehiclePanel *self)
+{
+  g_autofree char *name = g_strconcat (self->vehicle_id, ".json", NULL);
+
+  return saved_file (self, "schedules", name);
+}
+
+/* The schedule as last read, with when: {"vehicle_id", "read_at", "schedule"}. */
+static void
+save_schedule (VbVehiclePanel *self)
+{
+  g_autofree char *file = schedule_file (self);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *read_at = g_date_time_format_iso8601 (self->schedule_read_at);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+
+  if (file == NULL)
+    return;
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "vehicle_id");
+  json_builder_add_string_value (builder, self->vehicle_id);
+  json_builder_set_member_name (builder, "read_at");
+  json_builder_add_string_value (builder, read_at);
+  json_builder_set_member_name (builder, "schedule");
+  json_builder_add_value (builder, json_node_init_array (json_node_alloc (), self->schedule));
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, &length);
+  /* Only the offline view loses by it: said, not fatal. */
+  if (!save_file (file, text, length, &error))
+    g_message ("Could not keep the maintenance schedule for offline use: %s", error->message);
+}
+
+/* The schedule kept by an earlier run, if any. */
+static gboolean
+load_saved_schedule (VbVehiclePanel *self)
+{
+  g_autofree char *file = schedule_file (self);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *saved;
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+
+  if (file == NULL || !g_file_test (file, G_FILE_TEST_IS_REGULAR) ||
+      !json_parser_load_from_mapped_file (parser, file, NULL))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  saved = json_node_get_object (root);
+  if (g_strcmp0 (row_string (saved, "vehicle_id"), self->vehicle_id) != 0 ||
+      !json_object_has_member (saved, "schedule") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (saved, "schedule")))
+    return FALSE;
+  g_clear_pointer (&self->schedule, json_array_unref);
+  g_clear_pointer (&self->schedule_read_at, g_date_time_unref);
+  self->schedule = json_array_ref (json_object_get_array_member (saved, "schedule"));
+  if (row_string (saved, "read_at") != NULL)
+    self->schedule_read_at = g_date_time_new_from_iso8601 (row_string (saved, "read_at"), utc);
+  return TRUE;
+}
+
 /* ---------------------------------------------------------- reminders --- */
 
 static const char *
@@ -604,6 +801,17 @@ update_reminders (VbVehiclePanel *self)
         set_status (self->reminders_status,
                     _("Maintenance due dates are worked out by the server: they show when it can be reached."));
     }
+  else if (!can_reach_server (self) && self->schedule_read_at != NULL)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_local (self->schedule_read_at);
+      /* Translators: when the schedule was read, see strftime: "7 Dec 2026, 09:30" */
+      g_autofree char *when = g_date_time_format (local, _("%-d %b %Y, %H:%M"));
+      /* Translators: the maintenance schedule shown offline: "As of 7 Dec 2026, 09:30 — …" */
+      g_autofree char *text = g_strdup_printf (_("As of %s — offline: due dates as last read from the server; "
+                                                 "they may have changed since."), g_strstrip (when));
+
+      set_status (self->reminders_status, text);
+    }
   else if (!can_reach_server (self))
     set_status (self->reminders_status, _("Offline: due dates as last read from the server."));
   else
@@ -631,8 +839,11 @@ schedule_ready_cb (GObject      *source,
   else
     {
       g_clear_pointer (&self->schedule, json_array_unref);
+      g_clear_pointer (&self->schedule_read_at, g_date_time_unref);
       self->schedule = json_array_ref (json_object_get_array_member (json_node_get_object (reply), "schedule"));
+      self->schedule_read_at = g_date_time_new_now_utc ();
       g_hash_table_replace (self->schedules, g_strdup (self->vehicle_id), json_array_ref (self->schedule));
+      save_schedule (self);
     }
   update_reminders (self);
 }
@@ -673,9 +884,10 @@ document_free (gpointer data)
 }
 
 static char *
-document_file (const char *file_name)
+document_file (VbVehiclePanel *self,
+               const char     *file_name)
 {
-  return g_build_filename (g_get_user_cache_dir (), "voltbay", "documents", file_name, NULL);
+  return saved_file (self, "documents", file_name);
 }
 
 static void
@@ -687,8 +899,8 @@ add_document (VbVehiclePanel *self,
 {
   GtkWidget *row = add_action_row (self->documents_list, title, subtitle);
   Document *document = g_new0 (Document, 1);
-  g_autofree char *file = document_file (file_name);
-  gboolean kept = g_file_test (file, G_FILE_TEST_IS_REGULAR);
+  g_autofree char *file = document_file (self, file_name);
+  gboolean kept = file != NULL && g_file_test (file, G_FILE_TEST_IS_REGULAR);
 
   document->path = g_strdup (path);
   document->file_name = g_strdup (file_name);
@@ -864,19 +1076,22 @@ document_ready_cb (GObject      *source,
   guint status = 0;
   g_autoptr(GBytes) bytes = vb_api_client_request_bytes_finish (VB_API_CLIENT (source), result, &status, NULL,
                                                                 &error);
-  g_autofree char *dir = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *now = NULL;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       open_data_free (open);
       return;
     }
-  dir = g_path_get_dirname (open->file);
-  if (bytes != NULL && g_mkdir_with_parents (dir, 0700) != 0)
-    g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errno), "%s", g_strerror (errno));
+  /* Kept only in the directory of who is signed in now: nothing is
+   * written back after a sign-out deleted it. */
+  name = g_path_get_basename (open->file);
+  now = document_file (open->self, name);
+  if (bytes != NULL && g_strcmp0 (now, open->file) != 0)
+    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, _("signed out meanwhile"));
   else if (bytes != NULL)
-    g_file_set_contents_full (open->file, g_bytes_get_data (bytes, NULL), (gssize) g_bytes_get_size (bytes),
-                              G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error);
+    save_file (open->file, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
   if (error != NULL)
     {
       g_autofree char *text = g_strdup_printf (_("Could not open the document: %s"), error->message);
@@ -901,7 +1116,9 @@ document_activated_cb (GtkListBox     *list,
 
   if (document == NULL)
     return;
-  file = document_file (document->file_name);
+  file = document_file (self, document->file_name);
+  if (file == NULL)
+    return;
   if (can_reach_server (self))
     {
       /* Always the server's current version (an invoice may have been paid since). */
@@ -1060,8 +1277,11 @@ vb_vehicle_panel_new (VbClient   *client,
   self->cache = g_object_ref (vb_client_get_cache (client));
   self->vehicle_id = g_strdup (vehicle_id);
   self->schedules = g_hash_table_ref (schedules);
+  /* What an earlier panel or an earlier run read (the file, when it has
+   * one, says when: it is never older than the table's copy). */
   known = g_hash_table_lookup (schedules, vehicle_id);
-  self->schedule = known != NULL ? json_array_ref (known) : NULL;
+  if (!load_saved_schedule (self))
+    self->schedule = known != NULL ? json_array_ref (known) : NULL;
   vehicle = vb_cache_get (self->cache, "vehicles", vehicle_id);
   self->customer_id = g_strdup (row_string (vehicle, "customer_id"));
 
@@ -1127,6 +1347,7 @@ vb_vehicle_panel_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_ptr_array_unref (self->ev_rows);
   g_clear_pointer (&self->schedule, json_array_unref);
+  g_clear_pointer (&self->schedule_read_at, g_date_time_unref);
   g_clear_pointer (&self->schedules, g_hash_table_unref);
   g_free (self->schedule_error);
   g_free (self->vehicle_id);

@@ -21,4 +21,15 @@ GtkWidget  *vb_vehicle_panel_new            (VbClient       *client,
                                              GHashTable     *schedules);
 const char *vb_vehicle_panel_get_vehicle_id (VbVehiclePanel *self);
 
+/* Where the panels keep what they read from the server for offline use
+ * (the PDFs opened, under "documents", and the maintenance schedules,
+ * under "schedules"): $XDG_CACHE_HOME/voltbay/desk/<server>/<user>, one
+ * directory per server and signed-in user; NULL when no user is known. */
+char       *vb_vehicle_panel_dup_saved_dir    (VbClient       *client);
+/* Deletes dir (from vb_vehicle_panel_dup_saved_dir) with what is in it,
+ * and the documents kept before they were kept per user: customer data,
+ * gone on sign-out.  A missing directory is no error. */
+gboolean    vb_vehicle_panel_delete_saved_dir (const char     *dir,
+                                               GError        **error);
+
 G_END_DECLS

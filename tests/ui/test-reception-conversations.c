@@ -13,7 +13,9 @@
  *      mark reaches PostgreSQL (unread 0 there and on the page);
  *   3. the desk answers by SMS: shown at once, one outbound row, the
  *      server's row back in the thread (same id) with its delivery state;
- *      the reply box is cleared;
+ *      the reply box is cleared; with no SMS gateway the server only
+ *      queued it: "SMS, waiting to send: …" in the thread list and
+ *      "Waiting to send" on the message, "sent" once PostgreSQL says so;
  *   4. the toast's action opens the thread from another page;
  *   5. the car of an order in quality check becomes ready (by a manager):
  *      "Vehicle ready: <plate>";
@@ -264,12 +266,6 @@ unmatched_lacks (gpointer body)
   return !unmatched_has (body);
 }
 
-static gboolean
-widget_sensitive (gpointer widget)
-{
-  return gtk_widget_get_sensitive (widget);
-}
-
 
 /* The desk user's unread count of a customer's thread, as PostgreSQL has it. */
 static gint64
@@ -340,6 +336,36 @@ thread_row (const char *customer_id)
   return NULL;
 }
 
+typedef struct
+{
+  const char *customer_id;
+  const char *text;
+} ThreadSays;
+
+/* The thread's row in the list says text (its last message's preview). */
+static gboolean
+thread_says (gpointer data)
+{
+  ThreadSays *want = data;
+  GtkListBoxRow *row = thread_row (want->customer_id);
+
+  return row != NULL && ADW_IS_ACTION_ROW (row) &&
+         g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), want->text) == 0;
+}
+
+/* The open thread's row of the outbound message body says state after its time. */
+static gboolean
+entry_row_says (gpointer data)
+{
+  ThreadSays *want = data;   /* body, state */
+
+  for (GtkWidget *row = gtk_widget_get_first_child (page_child ("entries_list")); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (VB_IS_CHAT_ROW (row) && g_strcmp0 (vb_chat_row_get_body (VB_CHAT_ROW (row)), want->customer_id) == 0)
+      return g_str_has_suffix (vb_chat_row_get_time (VB_CHAT_ROW (row)), want->text);
+  return FALSE;
+}
+
 static void
 set_reply (const char *text)
 {
@@ -384,6 +410,7 @@ conversation_day (void)
   g_autofree char *other = NULL;
   g_autoptr(JsonNode) reply = NULL;
   ThreadUnread want;
+  ThreadSays says;
   guint total;
 
   /* A customer of HCM-D1 with SMS consent and nothing in their thread yet. */
@@ -460,7 +487,8 @@ conversation_day (void)
   g_assert_cmpstr (reply_text, ==, REPLY_TEXT);   /* what was typed stays */
 
   /* 3. The answer by SMS: exactly one outbound row, back in the thread. */
-  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("send_button"), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_widget_sensitive,
+                                  page_child ("send_button"), WAIT_MS));
   gtk_widget_activate (page_child ("send_button"));
   g_assert_true (vb_gui_wait_for (outbound_shown, (gpointer) REPLY_TEXT, WAIT_MS));
   /* The local copy is replaced by the server's row (same id): one entry. */
@@ -478,7 +506,24 @@ conversation_day (void)
   g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM outbound_messages WHERE customer_id = $1::uuid"
                                                        " AND body = '" REPLY_TEXT "'", customer), ==, 1);
   g_assert_true (window_shows ((gpointer) "You · SMS"));
+  /* No SMS gateway: the server only queued it, and the page says so, in
+   * the thread list and on the message, not "sent". */
+  g_assert_cmpint (vb_reception_test_db_count (server, "SELECT count(*) FROM outbound_messages WHERE customer_id = $1::uuid"
+                                                       " AND body = '" REPLY_TEXT "' AND status = 'queued'", customer), ==, 1);
+  says = (ThreadSays) { customer, "SMS, waiting to send: " REPLY_TEXT };
+  g_assert_true (vb_gui_wait_for (thread_says, &says, WAIT_MS));
+  says = (ThreadSays) { REPLY_TEXT, " · Waiting to send" };
+  g_assert_true (vb_gui_wait_for (entry_row_says, &says, WAIT_MS));
   vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "conversations-04-replied");
+  /* Once the server has sent it (as its worker would), both follow the feed. */
+  g_free (vb_reception_test_db_value (server, "UPDATE outbound_messages SET status = 'sent', sent_at = now()"
+                                              " WHERE customer_id = $1::uuid AND body = '" REPLY_TEXT "' RETURNING id",
+                                      customer));
+  says = (ThreadSays) { customer, "SMS, sent: " REPLY_TEXT };
+  g_assert_true (vb_gui_wait_for (thread_says, &says, WAIT_MS));
+  says = (ThreadSays) { REPLY_TEXT, " · Sent" };
+  g_assert_true (vb_gui_wait_for (entry_row_says, &says, WAIT_MS));
+  vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "conversations-04b-reply-sent");
 
   /* 4. The toast's action opens the thread from anywhere. */
   show_page ("today");
@@ -555,7 +600,8 @@ conversation_day (void)
   g_assert_true (inbound_shown ((gpointer) CUSTOMER_TEXT));
   g_assert_true (outbound_shown ((gpointer) REPLY_TEXT));
   set_reply (OFFLINE_TEXT);
-  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("send_button"), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_widget_sensitive,
+                                  page_child ("send_button"), WAIT_MS));
   g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (page_child ("send_button")), "offline"));
   g_assert_true (gtk_widget_get_visible (page_child ("reply_status_label")));
   g_assert_nonnull (strstr (gtk_label_get_label (page_child ("reply_status_label")), "Offline"));
@@ -593,7 +639,8 @@ conversation_day (void)
   vb_conversations_page_open_thread (page (), other);
   g_assert_true (gtk_toggle_button_get_active (page_child ("sms_button")));
   set_reply (REFUSED_TEXT);
-  g_assert_true (vb_gui_wait_for (widget_sensitive, page_child ("send_button"), WAIT_MS));
+  g_assert_true (vb_gui_wait_for (vb_reception_test_widget_sensitive,
+                                  page_child ("send_button"), WAIT_MS));
   gtk_widget_activate (page_child ("send_button"));
   g_assert_true (vb_gui_wait_for (outbound_waiting, (gpointer) REFUSED_TEXT, WAIT_MS));
   refused_id = g_strdup (vb_record_get_id (find_entry ("outbound", REFUSED_TEXT)));
@@ -662,6 +709,7 @@ test_presentation (void)
   g_autoptr(GPtrArray) outbound = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   g_autoptr(GPtrArray) reads = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *preview = NULL;
   g_autoptr(GPtrArray) threads = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -692,7 +740,34 @@ test_presentation (void)
   g_assert_cmpstr (json_object_get_string_member (t, "last_direction"), ==, "outbound");
   g_assert_cmpstr (json_object_get_string_member (t, "display_name"), ==, "Customer");
   g_assert_cmpint (json_object_get_int_member (t, "unread"), ==, 1);
+  /* Its last message is only queued on the server: not "sent". */
+  g_assert_cmpstr (json_object_get_string_member (t, "last_status"), ==, "queued");
+  preview = vb_conversation_dup_preview (t);
+  g_assert_cmpstr (preview, ==, "E-mail, waiting to send: Ready");
+  g_clear_pointer (&preview, g_free);
+  json_object_set_string_member (t, "last_status", "sent");
+  preview = vb_conversation_dup_preview (t);
+  g_assert_cmpstr (preview, ==, "E-mail, sent: Ready");
+  g_clear_pointer (&preview, g_free);
+  json_object_set_string_member (t, "last_status", "sending");
+  preview = vb_conversation_dup_preview (t);
+  g_assert_cmpstr (preview, ==, "E-mail, sending: Ready");
+  g_clear_pointer (&preview, g_free);
+  json_object_set_string_member (t, "last_status", "failed");
+  json_object_set_string_member (t, "last_body", "Ready\nfor pick-up");
+  preview = vb_conversation_dup_preview (t);
+  g_assert_cmpstr (preview, ==, "E-mail, not delivered: Ready for pick-up");
+  g_clear_pointer (&preview, g_free);
+  json_object_set_string_member (t, "last_status", "unknown");
+  preview = vb_conversation_dup_preview (t);
+  g_assert_cmpstr (preview, ==, "E-mail, delivery unknown: Ready for pick-up");
+  g_clear_pointer (&preview, g_free);
   t = g_ptr_array_index (threads, 1);
+  /* The customer's own last message: no state. */
+  g_assert_cmpstr (json_object_get_string_member (t, "last_status"), ==, "received");
+  preview = vb_conversation_dup_preview (t);
+  g_assert_cmpstr (preview, ==, "E-mail: Second");
+  g_clear_pointer (&preview, g_free);
   g_assert_cmpstr (json_object_get_string_member (t, "display_name"), ==, "Minh Nguyen");
   g_assert_cmpstr (json_object_get_string_member (t, "last_body"), ==, "Second");
   g_assert_cmpstr (json_object_get_string_member (t, "last_channel"), ==, "email");
@@ -721,6 +796,10 @@ test_presentation (void)
   g_assert_cmpstr (vb_conversation_channel_label ("sms"), ==, "SMS");
   g_assert_cmpstr (vb_conversation_channel_label ("email"), ==, "E-mail");
   g_assert_cmpstr (vb_conversation_status_label ("failed"), ==, "Not delivered");
+  g_assert_cmpstr (vb_conversation_status_label ("queued"), ==, "Waiting to send");
+  g_assert_cmpstr (vb_conversation_status_label ("sending"), ==, "Sending…");
+  g_assert_cmpstr (vb_conversation_status_label ("sent"), ==, "Sent");
+  g_assert_cmpstr (vb_conversation_status_label ("unknown"), ==, "Delivery unknown");
   g_assert_null (vb_conversation_status_label ("received"));
 
   g_assert_true (json_parser_load_from_data (parser, "{\"consent\": {\"sms\": {\"given\": true},"
@@ -751,6 +830,9 @@ test_presentation (void)
   g_assert_cmpstr (json_object_get_string_member (t, "customer_id"), ==, "c1");
   g_assert_true (json_object_get_boolean_member (t, "last_pending"));
   g_assert_false (json_object_get_boolean_member (g_ptr_array_index (threads, 1), "last_pending"));
+  preview = vb_conversation_dup_preview (t);
+  g_assert_cmpstr (preview, ==, "SMS, waiting to sync: Offline");
+  g_clear_pointer (&preview, g_free);
   /* The order the page keeps its list in. */
   g_assert_cmpint (vb_conversation_compare_threads (g_ptr_array_index (threads, 0), g_ptr_array_index (threads, 1)),
                    <, 0);

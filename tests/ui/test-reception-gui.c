@@ -5,7 +5,8 @@
  * throw-away HOME).  The cases run in order and share one TLS server and
  * one user, like a desk's day: first sign-in (trust the certificate), a
  * restart that needs no sign-in, the server going away and coming back, a
- * log-out and an admin's first sign-in with TOTP enrolment, and finally a
+ * log-out (which deletes the schedules and PDFs kept on disk for the user)
+ * and an admin's first sign-in with TOTP enrolment, and finally a
  * server with a different certificate, which must be refused.  Between
  * the reconnection and the log-out, Preferences: a default location the
  * Bookings page then opens on, and a turned-off announcement that stays
@@ -40,6 +41,7 @@
 #include "vb-sign-in-view.h"
 #include "vb-sync-engine.h"
 #include "vb-totp-enrol-page.h"
+#include "vb-vehicle-panel.h"
 
 #define DESK_EMAIL    "lan.pham@example.com"
 #define DESK_NAME     "Lan Pham"
@@ -572,9 +574,22 @@ enrol_ready (gpointer data)
   return step_is ("enrol") && vb_totp_enrol_page_get_secret (page) != NULL;
 }
 
+static gboolean
+file_exists (gpointer path)
+{
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
 static void
 log_out_and_enrol (void)
 {
+  g_autofree char *vehicle = vb_reception_test_db_value (server, "SELECT v.id FROM vehicles v JOIN locations l ON l.id = v.location_id"
+                                                                 " WHERE l.code = $1 ORDER BY v.plate LIMIT 1", "HCM-D1");
+  g_autofree char *customer = vb_reception_test_db_value (server, "SELECT customer_id FROM vehicles WHERE id = $1::uuid",
+                                                          vehicle);
+  g_autofree char *saved_dir = NULL;
+  g_autofree char *schedule_name = g_strconcat (vehicle, ".json", NULL);
+  g_autofree char *schedule_file = NULL;
   g_autofree char *token = NULL;
   g_autoptr(JsonNode) reply = NULL;
   g_autofree char *secret = NULL;
@@ -584,9 +599,20 @@ log_out_and_enrol (void)
 
   g_assert_true (vb_gui_wait_for (state_is, GINT_TO_POINTER (VB_CONNECTION_STATE_ONLINE), WAIT_MS));
   token = g_strdup (vb_session_get_token (vb_client_get_session (vb_reception_test_client ())));
+  /* A vehicle's maintenance schedule, read from the server, is kept on
+   * disk in the user's directory (customer data)... */
+  saved_dir = vb_vehicle_panel_dup_saved_dir (vb_reception_test_client ());
+  g_assert_nonnull (saved_dir);
+  schedule_file = g_build_filename (saved_dir, "schedules", schedule_name, NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.open-record", "(ss)",
+                                             "customers", customer));
+  g_assert_true (vb_gui_wait_for (file_exists, schedule_file, WAIT_MS));
   gtk_widget_activate_action (GTK_WIDGET (window ()), "win.log-out", NULL);
   g_assert_true (vb_gui_wait_for (step_is, "credentials", WAIT_MS));
   g_assert_true (vb_gui_wait_for (keyring_empty, NULL, WAIT_MS));
+  /* ...and gone with the sign-out, directory and all. */
+  g_assert_false (g_file_test (schedule_file, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (saved_dir, G_FILE_TEST_EXISTS));
   /* The e-mail stays for the next sign-in; the password does not. */
   g_assert_cmpstr (vb_login_page_get_email (login_page ()), ==, DESK_EMAIL);
   g_assert_cmpstr (vb_login_page_get_password (login_page ()), ==, "");

@@ -25,7 +25,9 @@
  *   4. the server stops: a customer made now is saved at once and marked
  *      "Waiting to sync"; the vehicle of 2b still opens its invoice (kept
  *      on disk when it was opened), its other documents are disabled and
- *      say why; the server returns, the mark goes, and the
+ *      say why; its maintenance schedule, with the copy in memory dropped
+ *      as by a restart, is read from disk and shown "As of" when it was
+ *      read; the server returns, the mark goes, and the
  *      customer is in PostgreSQL exactly once.
  * Screenshots in <build>/tests/ui-artifacts/pages-*.png.
  */
@@ -368,8 +370,12 @@ vehicle_history (void)
   g_autofree char *total = vb_format_money (g_ascii_strtoll (amount, NULL, 10), currency, "en");
   g_autofree char *invoice_title = g_strdup_printf ("Invoice %s", number);
   g_autofree char *invoice_name = g_strdup_printf ("invoice-%s.pdf", invoice);
-  g_autofree char *invoice_file = g_build_filename (g_get_user_cache_dir (), "voltbay", "documents",
-                                                    invoice_name, NULL);
+  /* Kept per server and user (deleted on sign-out: test-reception-gui.c). */
+  g_autofree char *saved_dir = vb_vehicle_panel_dup_saved_dir (vb_reception_test_client ());
+  g_autofree char *invoice_file = g_build_filename (saved_dir, "documents", invoice_name, NULL);
+  g_autofree char *schedule_name = g_strconcat (vehicle, ".json", NULL);
+  g_autofree char *schedule_file = g_build_filename (saved_dir, "schedules", schedule_name, NULL);
+  g_autofree char *schedule_text = NULL;
   AdwStyleManager *style = adw_style_manager_get_default ();
   PanelShows shows;
   GtkWidget *panel;
@@ -388,8 +394,13 @@ vehicle_history (void)
   g_assert_true (vb_gui_wait_for (panel_shows, &shows, WAIT_MS));
   shows = (PanelShows) { vehicle, "reminders_list", deferred };
   g_assert_true (vb_gui_wait_for (panel_shows, &shows, WAIT_MS));
-  /* The maintenance schedule the server worked out (due or upcoming items). */
+  /* The maintenance schedule the server worked out (due or upcoming items),
+   * kept on disk for offline use, in the user's own directory. */
   g_assert_true (vb_gui_wait_for (schedule_shown, vehicle, WAIT_MS));
+  g_assert_true (g_str_has_prefix (saved_dir, g_get_user_cache_dir ()));
+  g_assert_true (g_file_get_contents (schedule_file, &schedule_text, NULL, NULL));
+  g_assert_nonnull (strstr (schedule_text, "\"schedule\""));
+  g_assert_nonnull (strstr (schedule_text, "\"due_on\""));
   shows = (PanelShows) { vehicle, "documents_list", invoice_title };
   g_assert_true (vb_gui_wait_for (panel_shows, &shows, WAIT_MS));
   shows = (PanelShows) { vehicle, "documents_list", "Battery health certificate" };
@@ -425,9 +436,17 @@ vehicle_history_offline (void)
 {
   PanelShows shows;
   GtkWidget *kept, *never;
+  VbCustomerPage *page = vb_reception_test_desk_child ("customer_page");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (vb_reception_test_window ()), "win.open-record", "(ss)",
                                              "customers", history_customer));
+  g_assert_true (vb_gui_wait_for (customer_page_shows, history_customer, WAIT_MS));
+  /* As after a restart: the page's panels and its copy of the schedules in
+   * memory are gone (a client change drops both); what shows now was read
+   * from the file kept when the schedule was read online. */
+  vb_customer_page_set_client (page, NULL);
+  g_assert_null (vb_customer_page_get_vehicle_panel (page, history_vehicle));
+  vb_customer_page_set_client (page, vb_reception_test_client ());
   g_assert_true (vb_gui_wait_for (customer_page_shows, history_customer, WAIT_MS));
   vb_gui_settle (300);
   kept = document_row (history_vehicle, history_invoice_title);
@@ -437,9 +456,11 @@ vehicle_history_offline (void)
   g_assert_true (gtk_widget_get_sensitive (kept));
   g_assert_false (gtk_widget_get_sensitive (never));
   g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (never), "server"));
-  /* The due maintenance read while online is still shown. */
-  g_assert_true (schedule_shown (history_vehicle));
-  shows = (PanelShows) { history_vehicle, "reminders_group", "Offline: due dates as last read" };
+  /* The due maintenance read while online is still shown, with when. */
+  g_assert_true (vb_gui_wait_for (schedule_shown, history_vehicle, WAIT_MS));
+  shows = (PanelShows) { history_vehicle, "reminders_group", "As of " };
+  g_assert_true (panel_shows (&shows));
+  shows = (PanelShows) { history_vehicle, "reminders_group", "offline: due dates as last read from the server" };
   g_assert_true (panel_shows (&shows));
   scroll_to (panel_child (history_vehicle, "reminders_list"));
   vb_gui_save_screenshot (GTK_WIDGET (vb_reception_test_window ()), "pages-07b-vehicle-offline");
