@@ -29,7 +29,9 @@
  *
  * The rows are rebuilt from the cache on each ::outbox-changed: problems are
  * few and rare, and a GListModel of outbox entries would be a second copy of
- * the outbox for no gain.  The window closes itself once the list is empty.
+ * the outbox for no gain.  Also when a problem's record changes: a conflict
+ * is refused before the pull brings the server's value it shows.  The
+ * window closes itself once the list is empty.
  */
 #include "vb-sync-problems-dialog.h"
 #include "vb-cache.h"
@@ -48,6 +50,7 @@ struct _VbSyncProblemsDialog
 
   VbCache    *cache;
   guint       n_rows;
+  GHashTable *records;   /* "entity\nid" of the problems shown */
 };
 
 G_DEFINE_FINAL_TYPE (VbSyncProblemsDialog, vb_sync_problems_dialog, ADW_TYPE_WINDOW)
@@ -403,12 +406,36 @@ rebuild (VbSyncProblemsDialog *self)
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
     gtk_list_box_remove (self->list, child);
+  g_hash_table_remove_all (self->records);
   self->n_rows = problems != NULL ? problems->len : 0;
   for (guint i = 0; i < self->n_rows; i++)
-    gtk_list_box_append (self->list, create_row (self, problems->pdata[i], can_edit));
+    {
+      VbOutboxEntry *entry = problems->pdata[i];
+
+      gtk_list_box_append (self->list, create_row (self, entry, can_edit));
+      g_hash_table_add (self->records, g_strconcat (entry->entity, "\n", entry->record_id, NULL));
+    }
   /* Not while being built: the caller presents it. */
   if (self->n_rows == 0 && gtk_widget_get_visible (GTK_WIDGET (self)))
     gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+records_changed_cb (VbCache              *cache,
+                    const char           *entity,
+                    const char * const   *ids,
+                    VbSyncProblemsDialog *self)
+{
+  for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
+    {
+      g_autofree char *key = g_strconcat (entity, "\n", ids[i], NULL);
+
+      if (g_hash_table_contains (self->records, key))
+        {
+          rebuild (self);
+          return;
+        }
+    }
 }
 
 static void
@@ -419,6 +446,7 @@ vb_sync_problems_dialog_dispose (GObject *object)
   if (self->cache != NULL)
     g_signal_handlers_disconnect_by_data (self->cache, self);
   g_clear_object (&self->cache);
+  g_clear_pointer (&self->records, g_hash_table_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), VB_TYPE_SYNC_PROBLEMS_DIALOG);
   G_OBJECT_CLASS (vb_sync_problems_dialog_parent_class)->dispose (object);
 }
@@ -450,6 +478,7 @@ static void
 vb_sync_problems_dialog_init (VbSyncProblemsDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->records = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 GtkWidget *
@@ -467,6 +496,7 @@ vb_sync_problems_dialog_new (GtkWindow *parent,
                        NULL);
   self->cache = g_object_ref (cache);
   g_signal_connect_object (cache, "outbox-changed", G_CALLBACK (rebuild), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (cache, "records-changed", G_CALLBACK (records_changed_cb), self, 0);
   rebuild (self);
   return GTK_WIDGET (self);
 }

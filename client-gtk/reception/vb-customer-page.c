@@ -207,7 +207,10 @@ static void rebind (VbCustomerPage *self);
 static void
 client_cache_cb (VbCustomerPage *self)
 {
-  /* The panels read through the client: made again for a new cache. */
+  /* The panels read through the client: made again for a new cache.  A
+   * new cache is a new user (or a sign-out): the schedules read for the
+   * last one are not theirs. */
+  g_hash_table_remove_all (self->schedules);
   vb_customer_page_set_cache (self, self->client != NULL ? vb_client_get_cache (self->client) : NULL);
   rebind (self);
 }

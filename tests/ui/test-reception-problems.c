@@ -135,6 +135,26 @@ problem_row (VbSyncProblemsDialog *dialog,
   return row;
 }
 
+/* The one problem's row, in the open dialog, says needle. */
+static gboolean
+problem_shows (gpointer needle)
+{
+  g_autoptr(GPtrArray) problems = vb_cache_list_problems (cache ());
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+  GtkWindow *dialog = vb_gui_find_toplevel (VB_TYPE_SYNC_PROBLEMS_DIALOG);
+  GtkWidget *row;
+
+  if (dialog == NULL || problems->len != 1)
+    return FALSE;
+  row = vb_sync_problems_dialog_get_row (VB_SYNC_PROBLEMS_DIALOG (dialog),
+                                         ((VbOutboxEntry *) problems->pdata[0])->seq);
+  if (row == NULL)
+    return FALSE;
+  vb_gui_collect (row, text, NULL, buttons);
+  return strstr (text->str, needle) != NULL;
+}
+
 static gboolean
 has_button (GtkWidget  *row,
             const char *label)
@@ -475,7 +495,10 @@ fix_refused (void)
   reply = vb_test_call (server, "PATCH", path, other_token, body, 200);
   g_assert_true (vb_gui_wait_for (problems_are, GUINT_TO_POINTER (1), WAIT_MS));
 
+  /* The refusal can come before the pull that brings the server's value:
+   * the open dialog follows the record. */
   dialog = open_problems ();
+  g_assert_true (vb_gui_wait_for (problem_shows, (gpointer) "on the server now: 99 Theirs Road", WAIT_MS));
   g_string_truncate (text, 0);
   row = problem_row (dialog, text, "_Keep Mine", &button);
   g_test_message ("conflict row:\n%s", text->str);
