@@ -143,6 +143,10 @@ client_send (Client     *c,
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *text = NULL;
 
+  /* Closing (the peer left, or the server is stopping): libsoup refuses
+   * to send on anything but an open connection. */
+  if (soup_websocket_connection_get_state (c->connection) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
   if (c->sent_seq - c->acked_seq >= MAX_UNACKED)
     {
       client_close (c, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, "too slow");
@@ -423,7 +427,8 @@ authenticated_cb (GObject      *source,
   json_builder_end_object (b);
   hello = json_builder_get_root (b);
   text = json_to_string (hello, FALSE);
-  soup_websocket_connection_send_text (c->connection, text);
+  if (soup_websocket_connection_get_state (c->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_send_text (c->connection, text);
   client_unref (c);
 }
 
